@@ -21,7 +21,6 @@ for (const file of sources) {
     '--optimizeLevel', '3', '--shrinkLevel', '0',
     '--runtime', 'stub',        // kernels allocate nothing at run time; memory is managed by the host
     '--noAssert',
-    '--initialMemory', '1',
     '--enable', 'simd',
   ]);
   if (error) {

@@ -1,0 +1,145 @@
+// restic's authenticated encryption: AES-256-CTR with a random 16-byte IV, then Poly1305-AES over
+// the ciphertext. Sealed form: IV || ciphertext || MAC (16 bytes). AES and SHA-256 come from
+// node:crypto (native); Poly1305 runs in a WebAssembly kernel because it is on every byte read or
+// written and a JavaScript implementation is several times slower than AES here.
+import crypto from 'node:crypto';
+import { CairnError } from '../errors.ts';
+import { loadKernel } from '../wasm/load.ts';
+
+export interface MasterKey {
+  /** AES-256 key for the data. */
+  encrypt: Uint8Array;
+  /** AES-128 key that turns each IV into Poly1305's `s`. */
+  macK: Uint8Array;
+  /** Poly1305's `r` (clamped when used). */
+  macR: Uint8Array;
+}
+
+export const IV_SIZE = 16;
+export const MAC_SIZE = 16;
+/** Bytes a sealed message has beyond its plaintext. */
+export const SEAL_OVERHEAD = IV_SIZE + MAC_SIZE;
+
+interface Poly1305Kernel {
+  keyPtr(): number;
+  tagPtr(): number;
+  inputPtr(): number;
+  windowSize(): number;
+  init(): void;
+  update(len: number): void;
+  finish(len: number): void;
+}
+
+const kernel = loadKernel<Poly1305Kernel>('poly1305');
+const WINDOW = kernel.windowSize();
+const heap = () => new Uint8Array(kernel.memory.buffer);
+const KEY = kernel.keyPtr();
+const TAG = kernel.tagPtr();
+const INPUT = kernel.inputPtr();
+
+/** Poly1305 with a one-time key (r || s), as in RFC 8439. */
+export function poly1305(oneTimeKey: Uint8Array, message: Uint8Array): Buffer {
+  const mem = heap();
+  mem.set(oneTimeKey.subarray(0, 32), KEY);
+  kernel.init();
+  let off = 0;
+  while (message.length - off > WINDOW) {
+    mem.set(message.subarray(off, off + WINDOW), INPUT);
+    kernel.update(WINDOW);
+    off += WINDOW;
+  }
+  mem.set(message.subarray(off), INPUT);
+  kernel.finish(message.length - off);
+  return Buffer.from(mem.subarray(TAG, TAG + 16));
+}
+
+/** Poly1305-AES (Bernstein): s = AES-128_k(nonce). */
+export function poly1305Aes(macK: Uint8Array, macR: Uint8Array, nonce: Uint8Array, message: Uint8Array): Buffer {
+  const ecb = crypto.createCipheriv('aes-128-ecb', macK, null);
+  ecb.setAutoPadding(false);
+  const s = ecb.update(nonce);
+  const oneTime = Buffer.allocUnsafe(32);
+  oneTime.set(macR, 0);
+  oneTime.set(s, 16);
+  return poly1305(oneTime, message);
+}
+
+function ctr(key: MasterKey, iv: Uint8Array, input: Uint8Array, out: Uint8Array, at: number): void {
+  const c = crypto.createCipheriv('aes-256-ctr', key.encrypt, iv);
+  const n = c.update(input).copy(out, at);
+  if (n !== input.length) throw new Error('AES-CTR produced a short output');
+}
+
+/** Encrypts and authenticates `plain`. */
+export function seal(key: MasterKey, plain: Uint8Array): Buffer {
+  const out = Buffer.allocUnsafe(plain.length + SEAL_OVERHEAD);
+  crypto.randomFillSync(out, 0, IV_SIZE);
+  const iv = out.subarray(0, IV_SIZE);
+  ctr(key, iv, plain, out, IV_SIZE);
+  const mac = poly1305Aes(key.macK, key.macR, iv, out.subarray(IV_SIZE, IV_SIZE + plain.length));
+  mac.copy(out, IV_SIZE + plain.length);
+  return out;
+}
+
+/** Checks the MAC, then decrypts. Throws CORRUPT_OBJECT (never returns unauthenticated data). */
+export function open(key: MasterKey, sealed: Uint8Array, what = 'encrypted data'): Buffer {
+  if (sealed.length < SEAL_OVERHEAD) {
+    throw new CairnError('CORRUPT_OBJECT', `${what} is too short to be valid (${sealed.length} bytes): run "cairn check"`);
+  }
+  const iv = sealed.subarray(0, IV_SIZE);
+  const body = sealed.subarray(IV_SIZE, sealed.length - MAC_SIZE);
+  const expected = poly1305Aes(key.macK, key.macR, iv, body);
+  const given = sealed.subarray(sealed.length - MAC_SIZE);
+  if (!crypto.timingSafeEqual(expected, given)) {
+    throw new CairnError('CORRUPT_OBJECT', `${what} failed authentication (ciphertext verification failed): it is damaged or was written with another key; run "cairn check"`);
+  }
+  const out = Buffer.allocUnsafe(body.length);
+  ctr(key, iv, body, out, 0);
+  return out;
+}
+
+export function generateMasterKey(): MasterKey {
+  const raw = crypto.randomBytes(64);
+  const macR = Buffer.from(raw.subarray(48, 64));
+  clampR(macR);
+  return { encrypt: Buffer.from(raw.subarray(0, 32)), macK: Buffer.from(raw.subarray(32, 48)), macR };
+}
+
+// restic stores r already clamped (Poly1305 clamps anyway; this keeps key files alike).
+function clampR(r: Uint8Array): void {
+  r[3]! &= 15; r[7]! &= 15; r[11]! &= 15; r[15]! &= 15;
+  r[4]! &= 252; r[8]! &= 252; r[12]! &= 252;
+}
+
+export interface MasterKeyJSON {
+  mac: { k: string; r: string };
+  encrypt: string;
+}
+
+export function masterKeyToJSON(key: MasterKey): MasterKeyJSON {
+  const b64 = (b: Uint8Array) => Buffer.from(b).toString('base64');
+  return { mac: { k: b64(key.macK), r: b64(key.macR) }, encrypt: b64(key.encrypt) };
+}
+
+export function masterKeyFromJSON(json: unknown): MasterKey {
+  const j = json as Partial<MasterKeyJSON> | null;
+  const dec = (s: unknown, len: number, name: string): Buffer => {
+    const b = typeof s === 'string' ? Buffer.from(s, 'base64') : Buffer.alloc(0);
+    if (b.length !== len) throw new CairnError('CORRUPT_OBJECT', `the master key's ${name} is not ${len} bytes: the key file is damaged`);
+    return b;
+  };
+  return { encrypt: dec(j?.encrypt, 32, 'encryption key'), macK: dec(j?.mac?.k, 16, 'MAC key k'), macR: dec(j?.mac?.r, 16, 'MAC key r') };
+}
+
+export interface KdfParams { N: number; r: number; p: number }
+
+/** scrypt(password, salt) → 64 bytes: 32 for AES, 16 for k, 16 for r (restic's split). */
+export async function deriveKey(password: string, salt: Uint8Array, params: KdfParams): Promise<MasterKey> {
+  const { N, r, p } = params;
+  if (!Number.isInteger(N) || N < 2 || (N & (N - 1)) !== 0 || r < 1 || p < 1 || N * r > 2 ** 30) {
+    throw new CairnError('CORRUPT_OBJECT', `the key file has invalid scrypt parameters (N=${N}, r=${r}, p=${p})`);
+  }
+  const out = await new Promise<Buffer>((resolve, reject) =>
+    crypto.scrypt(password, salt, 64, { N, r, p, maxmem: 256 * N * r + 1024 * 1024 }, (err, key) => (err ? reject(err) : resolve(key))));
+  return { encrypt: out.subarray(0, 32), macK: out.subarray(32, 48), macR: out.subarray(48, 64) };
+}

@@ -1,0 +1,80 @@
+// Index files: which blobs each pack holds, and where. Many index files together describe the
+// repository; `supersedes` names index files that this one replaces.
+import { CairnError } from '../errors.ts';
+import type { BlobType, PackedBlob } from './blob.ts';
+import { goString } from './gojson.ts';
+import { isId, type Id } from './id.ts';
+
+export interface IndexPack {
+  id: Id;
+  blobs: PackedBlob[];
+}
+
+export interface IndexFile {
+  supersedes: Id[];
+  packs: IndexPack[];
+}
+
+export function encodeIndexFile(index: IndexFile): string {
+  const parts: string[] = ['{'];
+  if (index.supersedes.length) parts.push('"supersedes":[' + index.supersedes.map(goString).join(',') + '],');
+  parts.push('"packs":[');
+  index.packs.forEach((pack, pi) => {
+    if (pi) parts.push(',');
+    parts.push('{"id":"', pack.id, '","blobs":[');
+    pack.blobs.forEach((b, bi) => {
+      parts.push(bi ? ',{"id":"' : '{"id":"', b.id, '","type":"', b.type, '","offset":', String(b.offset), ',"length":', String(b.length));
+      if (b.uncompressedLength) parts.push(',"uncompressed_length":', String(b.uncompressedLength));
+      parts.push('}');
+    });
+    parts.push(']}');
+  });
+  parts.push(']}');
+  return parts.join('');
+}
+
+function fail(name: string, detail: string): never {
+  throw new CairnError('CORRUPT_OBJECT', `index ${name.slice(0, 8)} is malformed: ${detail}; run "cairn repair index"`);
+}
+
+const isUint = (v: unknown): v is number => typeof v === 'number' && Number.isInteger(v) && v >= 0 && v <= 0xffffffff;
+
+/**
+ * Validates and converts a parsed index document. Hand-written rather than a zod schema because
+ * index files are large (tens of thousands of blobs each) and read on every start.
+ */
+export function decodeIndexFile(value: unknown, name: string, allowCompressed: boolean): IndexFile {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) fail(name, 'not an object');
+  const doc = value as { supersedes?: unknown; packs?: unknown };
+  const supersedes: Id[] = [];
+  if (doc.supersedes != null) {
+    if (!Array.isArray(doc.supersedes)) fail(name, 'supersedes is not a list');
+    for (const s of doc.supersedes) {
+      if (!isId(s)) fail(name, 'supersedes holds an invalid id');
+      supersedes.push(s);
+    }
+  }
+  if (doc.packs != null && !Array.isArray(doc.packs)) fail(name, 'packs is not a list');
+  const packs: IndexPack[] = [];
+  for (const p of (doc.packs as unknown[] | undefined) ?? []) {
+    const pack = p as { id?: unknown; blobs?: unknown };
+    if (typeof pack !== 'object' || pack === null || !isId(pack.id)) fail(name, 'a pack has no valid id');
+    if (pack.blobs != null && !Array.isArray(pack.blobs)) fail(name, `pack ${String(pack.id).slice(0, 8)} has no blob list`);
+    const blobs: PackedBlob[] = [];
+    for (const b of (pack.blobs as unknown[] | undefined) ?? []) {
+      const blob = b as { id?: unknown; type?: unknown; offset?: unknown; length?: unknown; uncompressed_length?: unknown };
+      if (typeof blob !== 'object' || blob === null || !isId(blob.id)) fail(name, 'a blob has no valid id');
+      if (blob.type !== 'data' && blob.type !== 'tree') fail(name, `blob ${blob.id.slice(0, 8)} has type ${String(blob.type)}`);
+      if (!isUint(blob.offset) || !isUint(blob.length)) fail(name, `blob ${blob.id.slice(0, 8)} has an invalid offset or length`);
+      let uncompressedLength = 0;
+      if (blob.uncompressed_length != null && blob.uncompressed_length !== 0) {
+        if (!allowCompressed) fail(name, `blob ${blob.id.slice(0, 8)} is compressed in a version 1 repository`);
+        if (!isUint(blob.uncompressed_length)) fail(name, `blob ${blob.id.slice(0, 8)} has an invalid uncompressed_length`);
+        uncompressedLength = blob.uncompressed_length;
+      }
+      blobs.push({ id: blob.id, type: blob.type as BlobType, offset: blob.offset, length: blob.length, uncompressedLength });
+    }
+    packs.push({ id: pack.id, blobs });
+  }
+  return { supersedes, packs };
+}

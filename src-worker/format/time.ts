@@ -1,0 +1,89 @@
+// Timestamps as restic stores them: Go's RFC 3339 with nanoseconds ("2006-01-02T15:04:05.999999999Z07:00"),
+// trailing zeros of the fraction dropped, in the local time zone. In memory a time is nanoseconds
+// since the Unix epoch as a bigint, so file times keep their full precision.
+import { CairnError } from '../errors.ts';
+
+const NS_PER_SEC = 1_000_000_000n;
+const NS_PER_MS = 1_000_000n;
+
+// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's days_from_civil).
+function daysFromCivil(y: number, m: number, d: number): number {
+  y -= m <= 2 ? 1 : 0;
+  const era = Math.floor(y / 400);
+  const yoe = y - era * 400;
+  const doy = Math.floor((153 * (m + (m > 2 ? -3 : 9)) + 2) / 5) + d - 1;
+  const doe = yoe * 365 + Math.floor(yoe / 4) - Math.floor(yoe / 100) + doy;
+  return era * 146097 + doe - 719468;
+}
+
+function civilFromDays(z: number): [number, number, number] {
+  z += 719468;
+  const era = Math.floor(z / 146097);
+  const doe = z - era * 146097;
+  const yoe = Math.floor((doe - Math.floor(doe / 1460) + Math.floor(doe / 36524) - Math.floor(doe / 146096)) / 365);
+  const doy = doe - (365 * yoe + Math.floor(yoe / 4) - Math.floor(yoe / 100));
+  const mp = Math.floor((5 * doy + 2) / 153);
+  const d = doy - Math.floor((153 * mp + 2) / 5) + 1;
+  const m = mp + (mp < 10 ? 3 : -9);
+  return [yoe + era * 400 + (m <= 2 ? 1 : 0), m, d];
+}
+
+const RFC3339 = /^(-?\d{4,})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))?(Z|z|[+-]\d{2}:\d{2})$/;
+
+/** Parses an RFC 3339 timestamp into nanoseconds since the epoch. */
+export function parseTime(text: string): bigint {
+  const m = RFC3339.exec(text);
+  if (!m) throw new CairnError('CORRUPT_OBJECT', `invalid timestamp "${text}"`);
+  const days = daysFromCivil(Number(m[1]), Number(m[2]), Number(m[3]));
+  let seconds = BigInt(days) * 86400n + BigInt(Number(m[4]) * 3600 + Number(m[5]) * 60 + Number(m[6]));
+  const zone = m[8];
+  if (zone !== 'Z' && zone !== 'z') {
+    const sign = zone[0] === '-' ? -1 : 1;
+    const offset = Number(zone.slice(1, 3)) * 3600 + Number(zone.slice(4, 6)) * 60;
+    seconds -= BigInt(sign * offset);
+  }
+  const fraction = m[7] ? BigInt(m[7].padEnd(9, '0')) : 0n;
+  return seconds * NS_PER_SEC + fraction;
+}
+
+/** Local time-zone offset in minutes east of UTC at the given instant. */
+export type ZoneOffset = (epochMs: number) => number;
+export const localZone: ZoneOffset = (epochMs) => -new Date(epochMs).getTimezoneOffset();
+export const utcZone: ZoneOffset = () => 0;
+
+const pad2 = (n: number) => String(n).padStart(2, '0');
+
+/** Formats nanoseconds since the epoch the way Go's time.Time marshals to JSON. */
+export function formatTime(ns: bigint, zone: ZoneOffset = localZone): string {
+  const floorSec = ns >= 0n ? ns / NS_PER_SEC : -((-ns + NS_PER_SEC - 1n) / NS_PER_SEC);
+  const frac = Number(ns - floorSec * NS_PER_SEC);
+  const offsetMin = zone(Number(floorSec) * 1000);
+  const local = Number(floorSec) + offsetMin * 60;
+  const days = Math.floor(local / 86400);
+  const secOfDay = local - days * 86400;
+  const [y, mo, d] = civilFromDays(days);
+  let text = `${String(y).padStart(4, '0')}-${pad2(mo)}-${pad2(d)}T${pad2(Math.floor(secOfDay / 3600))}:${pad2(Math.floor(secOfDay / 60) % 60)}:${pad2(secOfDay % 60)}`;
+  if (frac !== 0) text += '.' + String(frac).padStart(9, '0').replace(/0+$/, '');
+  if (offsetMin === 0) return text + 'Z';
+  const abs = Math.abs(offsetMin);
+  return text + (offsetMin < 0 ? '-' : '+') + pad2(Math.floor(abs / 60)) + ':' + pad2(abs % 60);
+}
+
+export function msToNs(ms: number): bigint {
+  return BigInt(Math.round(ms)) * NS_PER_MS;
+}
+
+export function nsToMs(ns: bigint): number {
+  return Number(ns / NS_PER_MS);
+}
+
+export function nowNs(): bigint {
+  // Date.now() has millisecond resolution; add the sub-millisecond part from the monotonic clock
+  // so that two snapshots taken in the same millisecond still differ.
+  const ms = Date.now();
+  const sub = BigInt(Math.floor((performance.now() % 1) * 1e6));
+  return BigInt(ms) * NS_PER_MS + sub;
+}
+
+/** The Go zero time, which restic writes for timestamps it does not have. */
+export const ZERO_TIME_TEXT = '0001-01-01T00:00:00Z';

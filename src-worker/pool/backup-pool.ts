@@ -1,0 +1,180 @@
+// The main-thread side of the backup workers: hands out files, answers claims from the
+// repository's index, commits the packs workers finish, and keeps the number of files in flight
+// bounded so memory does not grow with the size of the source.
+import os from 'node:os';
+import { Worker } from 'node:worker_threads';
+import { CairnError } from '../errors.ts';
+import type { Repository } from '../repository/repository.ts';
+import type { FinishedPack } from '../repository/pack-writer.ts';
+import type { FileResult, FromWorker, ToWorker, WorkerInit } from './protocol.ts';
+
+export interface FileFailure {
+  code: string;
+  message: string;
+}
+
+interface Pending {
+  /** Bytes already reported through onBytes while the file was read. */
+  reported: number;
+  resolve: (r: FileResult) => void;
+  reject: (e: FileFailure) => void;
+  onBytes?: (n: number) => void;
+  worker: number;
+}
+
+interface Slot {
+  worker: Worker;
+  inFlight: number;
+  flushed?: () => void;
+}
+
+export interface BackupPoolOptions {
+  workers?: number;
+  /** Files queued per worker; enough to hide the claim round trip, small enough to bound memory. */
+  perWorker?: number;
+}
+
+export function defaultWorkerCount(): number {
+  return Math.max(1, Math.min(os.availableParallelism?.() ?? os.cpus().length, 8));
+}
+
+export class BackupPool {
+  private readonly repo: Repository;
+  private readonly slots: Slot[] = [];
+  private readonly pending = new Map<number, Pending>();
+  private readonly perWorker: number;
+  private nextJob = 1;
+  private capacityWaiters: (() => void)[] = [];
+  private commits: Promise<void> = Promise.resolve();
+  private failure: Error | null = null;
+  private readonly init: WorkerInit;
+  private readonly size: number;
+
+  constructor(repo: Repository, stagingDir: string, options: BackupPoolOptions = {}) {
+    this.repo = repo;
+    this.size = options.workers ?? defaultWorkerCount();
+    this.perWorker = options.perWorker ?? 8;
+    this.init = {
+      key: { encrypt: repo.key.encrypt, macK: repo.key.macK, macR: repo.key.macR },
+      polynomial: repo.config.chunkerPolynomial.toString(16),
+      compression: repo.version >= 2 ? repo.compression : null,
+      stagingDir,
+    };
+  }
+
+  /** Workers start on first use: a backup where nothing changed never pays for them. */
+  private ensureStarted(): void {
+    if (this.slots.length) return;
+    for (let i = 0; i < this.size; i++) {
+      const worker = new Worker(new URL('./backup-worker.ts', import.meta.url), { workerData: this.init });
+      const slot: Slot = { worker, inFlight: 0 };
+      worker.on('message', (msg: FromWorker) => this.onMessage(i, msg));
+      worker.on('error', (err) => this.fail(new CairnError('INTERNAL', `backup worker crashed: ${err.message}`, { cause: err })));
+      this.slots.push(slot);
+    }
+  }
+
+  private post(i: number, msg: ToWorker, transfer?: ArrayBuffer[]): void {
+    this.slots[i].worker.postMessage(msg, transfer ?? []);
+  }
+
+  private onMessage(i: number, msg: FromWorker): void {
+    switch (msg.t) {
+      case 'claim': {
+        const need = new Uint8Array(msg.ids.length);
+        msg.ids.forEach((id, k) => { need[k] = this.repo.claimBlob('data', id) ? 1 : 0; });
+        this.post(i, { t: 'claims', claim: msg.claim, need }, [need.buffer]);
+        return;
+      }
+      case 'pack':
+        this.commit(msg.pack);
+        return;
+      case 'progress': {
+        const p = this.pending.get(msg.job);
+        if (p) {
+          p.reported += msg.bytes;
+          p.onBytes?.(msg.bytes);
+        }
+        return;
+      }
+      case 'done':
+      case 'failed': {
+        const p = this.pending.get(msg.job);
+        if (!p) return;
+        this.pending.delete(msg.job);
+        this.slots[p.worker].inFlight--;
+        if (msg.t === 'done') {
+          if (msg.result.size > p.reported) p.onBytes?.(msg.result.size - p.reported);
+          p.resolve(msg.result);
+        }
+        else p.reject({ code: msg.code, message: msg.message });
+        this.capacityWaiters.shift()?.();
+        return;
+      }
+      case 'flushed':
+        this.slots[i].flushed?.();
+        return;
+      case 'fatal':
+        this.fail(new CairnError(msg.code === 'ENOSPC' ? 'NO_SPACE' : 'INTERNAL', msg.message));
+        return;
+    }
+  }
+
+  private commit(pack: FinishedPack): void {
+    // Packs are committed one after another; a failure (disk full, backend down) stops the backup.
+    this.commits = this.commits.then(() => (this.failure ? undefined : this.repo.commitPack(pack))).catch((err) => this.fail(err as Error));
+  }
+
+  private fail(err: Error): void {
+    if (this.failure) return;
+    this.failure = err;
+    for (const p of this.pending.values()) p.reject({ code: 'FATAL', message: err.message });
+    this.pending.clear();
+    for (const w of this.capacityWaiters.splice(0)) w();
+    // A worker that died will never say "flushed": release anyone waiting for it.
+    for (const slot of this.slots) slot.flushed?.();
+  }
+
+  get error(): Error | null {
+    return this.failure;
+  }
+
+  /** Waits until a worker has room; this is the backpressure on the directory walk. */
+  async waitForCapacity(): Promise<void> {
+    this.ensureStarted();
+    while (!this.failure && this.slots.every((s) => s.inFlight >= this.perWorker)) {
+      await new Promise<void>((resolve) => this.capacityWaiters.push(resolve));
+    }
+    if (this.failure) throw this.failure;
+  }
+
+  /** Backs up one file's content. Rejects with a FileFailure when the file cannot be read. */
+  async saveFile(path: string, size: number, onBytes?: (n: number) => void): Promise<FileResult> {
+    await this.waitForCapacity();
+    let best = 0;
+    for (let i = 1; i < this.slots.length; i++) if (this.slots[i].inFlight < this.slots[best].inFlight) best = i;
+    const job = this.nextJob++;
+    this.slots[best].inFlight++;
+    return new Promise<FileResult>((resolve, reject) => {
+      this.pending.set(job, { reported: 0, resolve, reject, onBytes, worker: best });
+      this.post(best, { t: 'file', job, path, size });
+    });
+  }
+
+  /** Finishes every worker's open pack and commits all packs. */
+  async flush(): Promise<void> {
+    if (this.failure) throw this.failure;
+    await Promise.all(this.slots.map((slot, i) => new Promise<void>((resolve) => {
+      if (this.failure) return resolve();
+      slot.flushed = resolve;
+      this.post(i, { t: 'flush' });
+    })));
+    await this.commits;
+    if (this.failure) throw this.failure;
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(this.slots.map((s) => s.worker.terminate()));
+    this.slots.length = 0;
+  }
+}

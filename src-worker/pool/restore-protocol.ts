@@ -1,0 +1,46 @@
+// Messages of the restore workers: the main thread reads byte ranges of packs and hands them over
+// (transferred, not copied); a worker opens, decompresses and verifies each blob and writes it to
+// every file offset that needs it.
+import type { WorkerInit } from './protocol.ts';
+
+export type RestoreWorkerInit = Pick<WorkerInit, 'key'>;
+
+export interface BlobWrite {
+  /** Temporary path of the file being restored. */
+  path: string;
+  offset: number;
+}
+
+export interface RestoreItem {
+  id: string;
+  /** Where the sealed blob starts inside the transferred buffer. */
+  at: number;
+  length: number;
+  uncompressedLength: number;
+  writes: BlobWrite[];
+}
+
+export interface RestoreTask {
+  t: 'restore';
+  task: number;
+  packId: string;
+  buffer: ArrayBuffer;
+  items: RestoreItem[];
+  /** Leave all-zero blobs as holes (the files were created at full size). */
+  sparse: boolean;
+}
+
+export interface RestoreFailure {
+  code: string;
+  message: string;
+  /** The blob that could not be read, or the file that could not be written. */
+  blob?: string;
+  path?: string;
+}
+
+export interface RestoreTaskResult {
+  t: 'done';
+  task: number;
+  bytes: number;
+  failures: RestoreFailure[];
+}

@@ -1,0 +1,325 @@
+// An open repository: master key, config, the in-memory index, and the operations every command
+// builds on (unpacked files, snapshots, blobs, writing packs and index files in a safe order).
+import crypto from 'node:crypto';
+import os from 'node:os';
+import type { Backend, FileType } from '../backend/backend.ts';
+import { CairnError, isCairnError } from '../errors.ts';
+import type { BlobType } from '../format/blob.ts';
+import { openBlob, sealBlob, type Compression } from '../format/blob-codec.ts';
+import { decodeConfig, encodeConfig, type RepoConfig } from '../format/config.ts';
+import { generateMasterKey, open, seal, type MasterKey } from '../format/crypto.ts';
+import { hashId, type Id } from '../format/id.ts';
+import { decodeIndexFile, encodeIndexFile, type IndexPack } from '../format/index-file.ts';
+import { calibrateKdf, createKeyFile, decodeKeyFile, encodeKeyFile, unlockKeyFile, type KdfParams } from '../format/key.ts';
+import { decodeSnapshot, encodeSnapshot, type Snapshot } from '../format/snapshot.ts';
+import { nowNs } from '../format/time.ts';
+import { decodeTree, type Tree } from '../format/tree.ts';
+import { decodeUnpacked, encodeUnpacked, parseJson } from '../format/unpacked.ts';
+import { randomPolynomial } from '../chunker/chunker.ts';
+import { MasterIndex } from './master-index.ts';
+import { PackWriter, TARGET_PACK_SIZE, type FinishedPack } from './pack-writer.ts';
+import { mapLimit } from './concurrency.ts';
+
+/** restic keeps index files below ~8 MiB by limiting the blobs listed in each. */
+const INDEX_MAX_BLOBS = 50_000;
+const LOAD_CONCURRENCY = 8;
+
+export interface SnapshotEntry {
+  id: Id;
+  snapshot: Snapshot;
+}
+
+export interface InitOptions {
+  version?: 1 | 2;
+  chunkerPolynomial?: bigint;
+  kdf?: KdfParams;
+}
+
+export interface OpenOptions {
+  /** Try this key file first (an id or prefix), as restic's --key-hint. */
+  keyHint?: string;
+  compression?: Compression;
+}
+
+export function currentUser(): { username: string; hostname: string; uid: number; gid: number } {
+  let username = '';
+  try { username = os.userInfo().username; } catch { /* no passwd entry */ }
+  return {
+    username,
+    hostname: os.hostname(),
+    uid: typeof process.getuid === 'function' ? process.getuid() : 0,
+    gid: typeof process.getgid === 'function' ? process.getgid() : 0,
+  };
+}
+
+export class Repository {
+  readonly backend: Backend;
+  readonly config: RepoConfig;
+  readonly key: MasterKey;
+  readonly keyId: Id;
+  readonly index = new MasterIndex();
+  compression: Compression;
+
+  private indexLoaded = false;
+  /** Packs written since the last index file, waiting to be listed in the next one. */
+  private pendingPacks: IndexPack[] = [];
+  private pendingBlobCount = 0;
+  /** Blobs claimed for writing whose pack is not finished yet: (type + id) → true. */
+  private inFlight = new Set<string>();
+  private treePack: PackWriter | null = null;
+  private stagingDir: string | null = null;
+  private treeCache = new Map<Id, Tree>();
+
+  private constructor(backend: Backend, config: RepoConfig, key: MasterKey, keyId: Id, compression: Compression) {
+    this.backend = backend;
+    this.config = config;
+    this.key = key;
+    this.keyId = keyId;
+    this.compression = compression;
+  }
+
+  get version(): number {
+    return this.config.version;
+  }
+
+  /** Creates a new repository: layout, master key, the first key file and the config. */
+  static async init(backend: Backend, password: string, options: InitOptions = {}): Promise<Repository> {
+    if (password.length === 0) throw new CairnError('INVALID_ARGUMENT', 'an empty password is not allowed: choose a password for the repository');
+    const version = options.version ?? 2;
+    const exists = await backend.stat('config', 'config').then(() => true, (err) => {
+      if (isCairnError(err, 'NOT_FOUND')) return false;
+      throw err;
+    });
+    if (exists) throw new CairnError('REPO_EXISTS', `a repository already exists at ${backend.location}`);
+    await backend.create();
+    const master = generateMasterKey();
+    const params = options.kdf ?? (await calibrateKdf());
+    const keyFile = await createKeyFile(master, password, params, currentUser(), nowNs());
+    const keyBytes = Buffer.from(encodeKeyFile(keyFile), 'utf8');
+    const keyId = hashId(keyBytes);
+    await backend.save('keys', keyId, keyBytes);
+    const config: RepoConfig = {
+      version,
+      id: crypto.randomBytes(32).toString('hex'),
+      chunkerPolynomial: options.chunkerPolynomial ?? randomPolynomial(),
+    };
+    // The config is sealed but never compressed, in every version.
+    await backend.save('config', 'config', seal(master, Buffer.from(encodeConfig(config), 'utf8')));
+    return new Repository(backend, config, master, keyId, 'auto');
+  }
+
+  /** Opens an existing repository with a password; WRONG_PASSWORD when no key file accepts it. */
+  static async open(backend: Backend, password: string, options: OpenOptions = {}): Promise<Repository> {
+    let sealedConfig: Buffer;
+    try {
+      sealedConfig = await backend.load('config', 'config');
+    } catch (err) {
+      if (isCairnError(err, 'NOT_FOUND')) {
+        throw new CairnError('NOT_A_REPOSITORY', `there is no repository at ${backend.location} (no config file): check the path, or create one with "cairn init"`, { cause: err });
+      }
+      throw err;
+    }
+    const keyNames: string[] = [];
+    for await (const f of backend.list('keys')) keyNames.push(f.name);
+    if (keyNames.length === 0) throw new CairnError('NOT_A_REPOSITORY', `the repository at ${backend.location} has no key files: it is damaged or not a repository`);
+    if (options.keyHint) {
+      const hint = options.keyHint;
+      keyNames.sort((a, b) => Number(b.startsWith(hint)) - Number(a.startsWith(hint)));
+    }
+    let master: MasterKey | null = null;
+    let keyId = '';
+    for (const name of keyNames) {
+      const raw = await backend.load('keys', name);
+      let doc: unknown;
+      try {
+        doc = JSON.parse(raw.toString('utf8'));
+      } catch {
+        continue; // an unreadable key file cannot be ours; restic skips such files too
+      }
+      const keyFile = decodeKeyFile(doc, name);
+      master = await unlockKeyFile(keyFile, password, name);
+      if (master) {
+        keyId = name;
+        break;
+      }
+    }
+    if (!master) throw new CairnError('WRONG_PASSWORD', `wrong password or no key found for the repository at ${backend.location}`);
+    let configText: string;
+    try {
+      configText = decodeUnpacked(open(master, sealedConfig), 'repository config');
+    } catch (err) {
+      throw new CairnError('CORRUPT_OBJECT', `the config file of ${backend.location} is damaged: ${(err as Error).message}`, { cause: err });
+    }
+    const config = decodeConfig(parseJson(configText, 'repository config'));
+    return new Repository(backend, config, master, keyId, options.compression ?? 'auto');
+  }
+
+  // ---- unpacked files -------------------------------------------------------------------
+
+  async loadUnpacked(type: FileType, id: Id): Promise<unknown> {
+    const what = `${type === 'snapshots' ? 'snapshot' : type} ${id.slice(0, 8)}`;
+    const raw = await this.backend.load(type, id);
+    if (hashId(raw) !== id) {
+      throw new CairnError('CORRUPT_OBJECT', `${what} is damaged (its content does not match its name): run "cairn check"`);
+    }
+    let plain: Buffer;
+    try {
+      plain = open(this.key, raw);
+    } catch (err) {
+      throw new CairnError('CORRUPT_OBJECT', `${what} is damaged (MAC mismatch): run "cairn check"`, { cause: err });
+    }
+    return parseJson(decodeUnpacked(plain, what), what);
+  }
+
+  async saveUnpacked(type: FileType, json: string): Promise<Id> {
+    const sealed = seal(this.key, encodeUnpacked(json, this.version));
+    const id = hashId(sealed);
+    await this.backend.save(type, id, sealed);
+    return id;
+  }
+
+  // ---- snapshots ------------------------------------------------------------------------
+
+  async listSnapshotIds(): Promise<Id[]> {
+    const ids: Id[] = [];
+    for await (const f of this.backend.list('snapshots')) ids.push(f.name);
+    return ids;
+  }
+
+  async loadSnapshot(id: Id): Promise<Snapshot> {
+    return decodeSnapshot(await this.loadUnpacked('snapshots', id), id);
+  }
+
+  /** All snapshots, oldest first. Unreadable snapshot files are reported through `onError`. */
+  async listSnapshots(onError?: (id: Id, err: unknown) => void): Promise<SnapshotEntry[]> {
+    const ids = await this.listSnapshotIds();
+    const loaded = await mapLimit(ids, LOAD_CONCURRENCY, async (id) => {
+      try {
+        return { id, snapshot: await this.loadSnapshot(id) };
+      } catch (err) {
+        if (!onError) throw err;
+        onError(id, err);
+        return null;
+      }
+    });
+    const entries = loaded.filter((e): e is SnapshotEntry => e !== null);
+    return entries.sort((a, b) => (a.snapshot.time < b.snapshot.time ? -1 : a.snapshot.time > b.snapshot.time ? 1 : a.id < b.id ? -1 : 1));
+  }
+
+  async saveSnapshot(sn: Snapshot): Promise<Id> {
+    return this.saveUnpacked('snapshots', encodeSnapshot(sn));
+  }
+
+  // ---- index ----------------------------------------------------------------------------
+
+  async loadIndex(onProgress?: (done: number, total: number) => void): Promise<void> {
+    if (this.indexLoaded) return;
+    const names: Id[] = [];
+    for await (const f of this.backend.list('index')) names.push(f.name);
+    let done = 0;
+    await mapLimit(names, LOAD_CONCURRENCY, async (name) => {
+      const doc = decodeIndexFile(await this.loadUnpacked('index', name), name, this.version >= 2);
+      for (const p of doc.packs) this.index.addPack(p.id, p.blobs);
+      onProgress?.(++done, names.length);
+    });
+    this.indexLoaded = true;
+  }
+
+  // ---- reading blobs --------------------------------------------------------------------
+
+  async loadBlob(type: BlobType, id: Id): Promise<Buffer> {
+    const loc = this.index.lookup(type, id);
+    if (!loc) throw new CairnError('MISSING_OBJECT', `${type} blob ${id.slice(0, 8)} is not in the index: run "cairn check"`);
+    const sealed = await this.backend.load('data', loc.packId, { offset: loc.offset, length: loc.length });
+    return openBlob(this.key, sealed, id, type, loc.uncompressedLength, loc.packId);
+  }
+
+  async loadTree(id: Id): Promise<Tree> {
+    const cached = this.treeCache.get(id);
+    if (cached) return cached;
+    const plain = await this.loadBlob('tree', id);
+    const tree = decodeTree(parseJson(plain.toString('utf8'), `tree ${id.slice(0, 8)}`), id);
+    if (this.treeCache.size >= 4096) this.treeCache.delete(this.treeCache.keys().next().value as Id);
+    this.treeCache.set(id, tree);
+    return tree;
+  }
+
+  // ---- writing blobs and packs ----------------------------------------------------------
+
+  /**
+   * Reserves a blob for writing. Returns false when the repository already has it or another
+   * writer is storing it right now; true means the caller must store it.
+   */
+  claimBlob(type: BlobType, id: Id): boolean {
+    if (this.index.has(type, id)) return false;
+    const k = type[0] + id;
+    if (this.inFlight.has(k)) return false;
+    this.inFlight.add(k);
+    return true;
+  }
+
+  /** Releases claims of blobs that will not be written after all (a cancelled file). */
+  releaseClaims(type: BlobType, ids: Iterable<Id>): void {
+    for (const id of ids) this.inFlight.delete(type[0] + id);
+  }
+
+  async getStagingDir(): Promise<string> {
+    this.stagingDir ??= await this.backend.stagingDir();
+    return this.stagingDir;
+  }
+
+  /** Stores a tree blob (deduplicated) and returns its id. */
+  async saveTreeBlob(plain: Buffer): Promise<{ id: Id; stored: number }> {
+    const id = hashId(plain);
+    if (!this.claimBlob('tree', id)) return { id, stored: 0 };
+    // Trees are always compressed in version 2, as restic does, even with data compression off.
+    const { sealed, uncompressedLength } = sealBlob(this.key, plain, this.version >= 2 ? (this.compression === 'max' ? 'max' : 'auto') : null);
+    this.treePack ??= new PackWriter(this.key, await this.getStagingDir());
+    this.treePack.add(id, 'tree', sealed, uncompressedLength);
+    if (this.treePack.size >= TARGET_PACK_SIZE) {
+      const pack = this.treePack.finish();
+      this.treePack = null;
+      await this.commitPack(pack);
+    }
+    return { id, stored: sealed.length };
+  }
+
+  /**
+   * Moves a finished pack into the repository and records its blobs for the next index file.
+   * The pack is stored before any index names it, as the format's write order requires.
+   */
+  async commitPack(pack: FinishedPack): Promise<void> {
+    await this.backend.saveFile('data', pack.packId, pack.path);
+    this.index.addPack(pack.packId, pack.blobs);
+    for (const b of pack.blobs) this.inFlight.delete(b.type[0] + b.id);
+    this.pendingPacks.push({ id: pack.packId, blobs: pack.blobs });
+    this.pendingBlobCount += pack.blobs.length;
+    if (this.pendingBlobCount >= INDEX_MAX_BLOBS) await this.writePendingIndex();
+  }
+
+  /** Finishes the open tree pack and writes an index file for everything written so far. */
+  async flush(): Promise<void> {
+    if (this.treePack) {
+      const pack = this.treePack;
+      this.treePack = null;
+      if (pack.blobCount > 0) await this.commitPack(pack.finish());
+      else pack.abandon();
+    }
+    await this.writePendingIndex();
+  }
+
+  private async writePendingIndex(): Promise<void> {
+    if (this.pendingPacks.length === 0) return;
+    const packs = this.pendingPacks;
+    this.pendingPacks = [];
+    this.pendingBlobCount = 0;
+    await this.saveUnpacked('index', encodeIndexFile({ supersedes: [], packs }));
+  }
+
+  /** Drops unfinished work after a cancel or failure; finished packs stay (unreferenced is fine). */
+  abandonWrites(): void {
+    this.treePack?.abandon();
+    this.treePack = null;
+    this.inFlight.clear();
+  }
+}
