@@ -1,0 +1,123 @@
+// `npm run bench`: Cairn and restic side by side on the same data, in one run. Phases: initial
+// backup, incremental backup after a 10% mutation, a backup with no change, a full restore.
+// For each: wall time, CPU time, peak RSS, and (for backups) repository size, with the ratio
+// Cairn/restic. Data comes from ../shared/bench/make-dataset.mjs and is cached between runs.
+//
+//   npm run bench -- [--mb 1024] [--keep] [--only cairn|restic]
+import { execFileSync, spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const args = process.argv.slice(2);
+const flag = (name: string, def: string) => {
+  const i = args.indexOf('--' + name);
+  return i >= 0 ? args[i + 1] : def;
+};
+const MB = Number(flag('mb', '1024'));
+const KEEP = args.includes('--keep');
+const PASSWORD = 'bench-password';
+
+function need(tool: string, hint: string): void {
+  if (spawnSync('sh', ['-c', `command -v ${tool}`]).status !== 0) {
+    console.error(`bench: ${tool} is needed (${hint})`);
+    process.exit(2);
+  }
+}
+need('restic', 'apt-get install -y restic');
+need('/usr/bin/time', 'apt-get install -y time');
+
+const cacheDir = path.join(process.env.XDG_CACHE_HOME ?? path.join(os.homedir(), '.cache'), 'cairn-bench');
+const baseData = path.join(cacheDir, `data-${MB}mb`);
+const makeDataset = path.resolve(ROOT, '../shared/bench/make-dataset.mjs');
+if (!fs.existsSync(path.join(baseData, '.complete'))) {
+  console.log(`bench: generating ${MB} MiB dataset in ${baseData} (cached for later runs)`);
+  fs.rmSync(baseData, { recursive: true, force: true });
+  execFileSync(process.execPath, [makeDataset, baseData, '--mb', String(MB)], { stdio: 'inherit' });
+  fs.writeFileSync(path.join(baseData, '.complete'), '');
+}
+
+const work = fs.mkdtempSync(path.join(os.tmpdir(), 'cairn-bench-'));
+const data = path.join(work, 'data');
+execFileSync('cp', ['-a', baseData, data]);
+fs.rmSync(path.join(data, '.complete'));
+
+interface Measure { wall: number; cpu: number; rssMiB: number; sizeMiB?: number }
+type Tool = 'restic' | 'cairn';
+
+function run(tool: Tool, argv: string[]): Measure {
+  const timeFile = path.join(work, 'time.txt');
+  const cmd = tool === 'restic'
+    ? ['restic', ...argv]
+    : [process.execPath, path.join(ROOT, 'bin/cairn.js'), ...argv];
+  const env = { ...process.env, RESTIC_PASSWORD: PASSWORD, CAIRN_PASSWORD: PASSWORD, RESTIC_CACHE_DIR: path.join(work, 'restic-cache') };
+  const r = spawnSync('/usr/bin/time', ['-f', '%e %U %S %M', '-o', timeFile, ...cmd], { env, stdio: ['ignore', 'ignore', 'pipe'], encoding: 'utf8' });
+  if (r.status !== 0) {
+    console.error(`bench: ${tool} ${argv.join(' ')} failed:\n${r.stderr}`);
+    process.exit(1);
+  }
+  const [wall, user, sys, rssKb] = fs.readFileSync(timeFile, 'utf8').trim().split(/\s+/).map(Number);
+  return { wall, cpu: user + sys, rssMiB: rssKb / 1024 };
+}
+
+function duMiB(dir: string): number {
+  return Number(execFileSync('du', ['-sb', dir], { encoding: 'utf8' }).split('\t')[0]) / (1 << 20);
+}
+
+function warm(dir: string): void {
+  execFileSync('sh', ['-c', `find "${dir}" -type f -exec cat {} + > /dev/null`]);
+}
+
+const tools: Tool[] = ['restic', 'cairn'];
+const repos: Record<Tool, string> = { restic: path.join(work, 'repo-restic'), cairn: path.join(work, 'repo-cairn') };
+const results: Record<string, Partial<Record<Tool, Measure>>> = {};
+const record = (phase: string, tool: Tool, m: Measure) => ((results[phase] ??= {})[tool] = m);
+
+for (const t of tools) run(t, ['-r', repos[t], 'init']);
+warm(data);
+for (const t of tools) {
+  const m = run(t, ['-r', repos[t], 'backup', data, '-q']);
+  m.sizeMiB = duMiB(repos[t]);
+  record('initial backup', t, m);
+}
+const mutated = execFileSync(process.execPath, [makeDataset, data, '--mutate', '--percent', '10'], { encoding: 'utf8' }).trim();
+warm(data);
+for (const t of tools) {
+  const m = run(t, ['-r', repos[t], 'backup', data, '-q']);
+  m.sizeMiB = duMiB(repos[t]);
+  record('incremental (10%)', t, m);
+}
+for (const t of tools) {
+  const m = run(t, ['-r', repos[t], 'backup', data, '-q']);
+  m.sizeMiB = duMiB(repos[t]);
+  record('no-change backup', t, m);
+}
+for (const t of tools) {
+  const target = path.join(work, `restore-${t}`);
+  record('full restore', t, run(t, ['-r', repos[t], 'restore', 'latest', '--target', target, '-q']));
+  fs.rmSync(target, { recursive: true, force: true });
+}
+
+const fmt = (v: number | undefined, digits = 2) => (v === undefined ? '-' : v.toFixed(digits));
+const ratio = (c?: number, r?: number) => (c === undefined || r === undefined || r === 0 ? '-' : (c / r).toFixed(2));
+const rows: string[][] = [];
+for (const [phase, byTool] of Object.entries(results)) {
+  const r = byTool.restic!, c = byTool.cairn!;
+  rows.push([phase, 'wall s', fmt(r.wall), fmt(c.wall), ratio(c.wall, r.wall)]);
+  rows.push(['', 'CPU s', fmt(r.cpu), fmt(c.cpu), ratio(c.cpu, r.cpu)]);
+  rows.push(['', 'peak RSS MiB', fmt(r.rssMiB, 0), fmt(c.rssMiB, 0), ratio(c.rssMiB, r.rssMiB)]);
+  if (r.sizeMiB !== undefined) rows.push(['', 'repo MiB', fmt(r.sizeMiB, 0), fmt(c.sizeMiB, 0), ratio(c.sizeMiB, r.sizeMiB)]);
+}
+const header = ['phase', 'measure', 'restic', 'cairn', 'cairn/restic'];
+const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+const line = (cells: string[]) => cells.map((c, i) => (i < 2 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ');
+console.log(`\nCairn vs restic (${execFileSync('restic', ['version'], { encoding: 'utf8' }).trim().split(' ').slice(0, 2).join(' ')}), ${MB} MiB dataset, ${os.cpus().length} cores; mutation: ${mutated}`);
+console.log(line(header));
+console.log(widths.map((w) => '-'.repeat(w)).join('  '));
+for (const r of rows) console.log(line(r));
+fs.mkdirSync(path.join(ROOT, 'bench/.results'), { recursive: true });
+fs.writeFileSync(path.join(ROOT, 'bench/.results', `bench-${new Date().toISOString().replace(/[:.]/g, '-')}.json`), JSON.stringify({ mb: MB, results }, null, 2));
+if (!KEEP) fs.rmSync(work, { recursive: true, force: true });
+else console.log(`kept ${work}`);

@@ -1,0 +1,49 @@
+import type { Command } from 'commander';
+import { shortId, type SnapshotEntry } from '../../../src-worker/index.ts';
+import { matchesFilter } from '../../../src-worker/index.ts';
+import type { Cli } from '../context.ts';
+import { formatLocalTime, table } from '../format.ts';
+import { collect, filterFrom, type FilterFlags } from '../filters.ts';
+
+/** A snapshot as restic's --json prints it: the stored fields plus id and short_id. */
+export function snapshotJson(e: SnapshotEntry): Record<string, unknown> {
+  return { ...e.snapshot, id: e.id, short_id: shortId(e.id) };
+}
+
+export function registerSnapshots(program: Command, cli: () => Cli): void {
+  program.command('snapshots')
+    .description('list snapshots')
+    .argument('[ids...]', 'only these snapshots')
+    .option('-H, --host <host>', 'only snapshots of this host (repeatable)', collect, [])
+    .option('--tag <taglist>', 'only snapshots with all these comma-separated tags (repeatable: any list)', collect, [])
+    .option('--path <path>', 'only snapshots including this path (repeatable)', collect, [])
+    .option('--latest <n>', 'only the last n snapshots of each host and path set')
+    .action(async (ids: string[], opts: FilterFlags & { latest?: string }) => {
+      const c = cli();
+      const repo = await c.openRepository();
+      let entries = (await repo.listSnapshots((id, err) => c.warn(`snapshot ${id.slice(0, 8)} cannot be read: ${(err as Error).message}`)))
+        .filter((e) => matchesFilter(e.snapshot, filterFrom(opts)))
+        .filter((e) => ids.length === 0 || ids.some((p) => e.id.startsWith(p)));
+      if (opts.latest) {
+        const n = Number(opts.latest);
+        const groups = new Map<string, SnapshotEntry[]>();
+        for (const e of entries) {
+          const key = (e.snapshot.hostname ?? '') + '\0' + [...e.snapshot.paths].sort().join('\0');
+          groups.set(key, [...(groups.get(key) ?? []), e]);
+        }
+        entries = [...groups.values()].flatMap((g) => g.slice(-n));
+        entries.sort((a, b) => (a.snapshot.time < b.snapshot.time ? -1 : 1));
+      }
+      if (c.json) {
+        c.printJson(entries.map(snapshotJson));
+        return;
+      }
+      const rows = entries.map((e) => [shortId(e.id), formatLocalTime(e.snapshot.time), e.snapshot.hostname ?? '', (e.snapshot.tags ?? []).join(','), e.snapshot.paths.join('\n')]);
+      // Multi-path snapshots print one path per line, as restic does.
+      const flat = rows.flatMap((r) => {
+        const paths = r[4].split('\n');
+        return [[...r.slice(0, 4), paths[0]], ...paths.slice(1).map((p) => ['', '', '', '', p])];
+      });
+      c.print(table(['ID', 'Time', 'Host', 'Tags', 'Paths'], flat, `${entries.length} snapshots`));
+    });
+}

@@ -1,0 +1,78 @@
+// What every command shares: global options, opening the repository, printing, cancellation.
+import { CairnError, openBackend, Repository, type Compression } from '../../src-worker/index.ts';
+import { readPassword, type PasswordSources } from './password.ts';
+
+export interface GlobalOptions extends PasswordSources {
+  repo?: string;
+  json?: boolean;
+  quiet?: boolean;
+  verbose?: number;
+  keyHint?: string;
+  compression?: string;
+}
+
+export class Cli {
+  readonly globals: GlobalOptions;
+  readonly abort = new AbortController();
+  private cleanups: (() => Promise<void>)[] = [];
+
+  constructor(globals: GlobalOptions) {
+    this.globals = globals;
+  }
+
+  get json(): boolean {
+    return this.globals.json === true;
+  }
+
+  get signal(): AbortSignal {
+    return this.abort.signal;
+  }
+
+  repoLocation(): string {
+    const loc = this.globals.repo ?? process.env.CAIRN_REPOSITORY ?? process.env.RESTIC_REPOSITORY;
+    if (!loc) throw new CairnError('INVALID_ARGUMENT', 'no repository given: use -r/--repo or set CAIRN_REPOSITORY');
+    return loc;
+  }
+
+  compression(): Compression {
+    const c = this.globals.compression ?? process.env.CAIRN_COMPRESSION ?? process.env.RESTIC_COMPRESSION ?? 'auto';
+    if (c !== 'auto' && c !== 'off' && c !== 'max') throw new CairnError('INVALID_ARGUMENT', `--compression ${c}: use auto, off or max`);
+    return c;
+  }
+
+  async openRepository(): Promise<Repository> {
+    const backend = openBackend(this.repoLocation());
+    this.onCleanup(() => backend.close());
+    const password = await readPassword(this.globals);
+    const repo = await Repository.open(backend, password, { keyHint: this.globals.keyHint, compression: this.compression() });
+    if (!this.json) this.verbose(`repository ${repo.config.id.slice(0, 8)} opened (repository version ${repo.version}) successfully, password is correct`);
+    return repo;
+  }
+
+  onCleanup(fn: () => Promise<void>): void {
+    this.cleanups.push(fn);
+  }
+
+  async cleanup(): Promise<void> {
+    const fns = this.cleanups.splice(0).reverse();
+    for (const fn of fns) await fn().catch(() => {});
+  }
+
+  /** Normal output (stdout), silenced by --quiet. */
+  print(line: string): void {
+    if (!this.globals.quiet) process.stdout.write(line + '\n');
+  }
+
+  /** Chatter restic prints by default but --quiet hides; goes to stderr so stdout stays clean for data. */
+  verbose(line: string): void {
+    if (!this.globals.quiet) process.stderr.write(line + '\n');
+  }
+
+  warn(line: string): void {
+    process.stderr.write(line + '\n');
+  }
+
+  printJson(value: unknown): void {
+    process.stdout.write(JSON.stringify(value) + '\n');
+  }
+}

@@ -1,0 +1,78 @@
+// The `cairn` command: restic's verbs and flags over Cairn's engine. This file wires the program;
+// each command lives in commands/, and all the work happens in the engine.
+import { Command, CommanderError } from 'commander';
+import { isCairnError, PROGRAM_VERSION } from '../../src-worker/index.ts';
+import { Cli, type GlobalOptions } from './context.ts';
+import { registerBackup } from './commands/backup.ts';
+import { registerCheck } from './commands/check.ts';
+import { registerInit } from './commands/init.ts';
+import { registerKey } from './commands/key.ts';
+import { registerLs } from './commands/ls.ts';
+import { registerRestore } from './commands/restore.ts';
+import { registerSnapshots } from './commands/snapshots.ts';
+import { registerUnlock } from './commands/unlock.ts';
+
+const EXIT_FATAL = 1;
+const EXIT_INTERRUPTED = 130;
+
+export function buildProgram(getCli: () => Cli): Command {
+  const program = new Command('cairn')
+    .description('Cairn: encrypted, deduplicated backups in the restic repository format')
+    .version(PROGRAM_VERSION, '-V, --version')
+    .option('-r, --repo <repository>', 'repository to use (or CAIRN_REPOSITORY / RESTIC_REPOSITORY)')
+    .option('-p, --password-file <file>', 'read the repository password from a file (or CAIRN_PASSWORD_FILE)')
+    .option('--password-command <command>', 'shell command that prints the password (or CAIRN_PASSWORD_COMMAND)')
+    .option('--key-hint <key>', 'key id to try first when opening the repository')
+    .option('--compression <mode>', 'compression of new data: auto, off or max (or CAIRN_COMPRESSION)')
+    .option('--json', 'print machine-readable JSON')
+    .option('-q, --quiet', 'do not print progress or informational messages')
+    .option('-v, --verbose', 'print more (repeatable)', (_v: string, prev: number) => prev + 1, 0)
+    .showHelpAfterError()
+    .exitOverride();
+  registerInit(program, getCli);
+  registerBackup(program, getCli);
+  registerSnapshots(program, getCli);
+  registerLs(program, getCli);
+  registerRestore(program, getCli);
+  registerCheck(program, getCli);
+  registerKey(program, getCli);
+  registerUnlock(program, getCli);
+  program.command('version').description('print version information').action(() => {
+    process.stdout.write(`${PROGRAM_VERSION} on node ${process.version} ${process.platform}/${process.arch}\n`);
+  });
+  return program;
+}
+
+export async function run(argv: string[]): Promise<number> {
+  let cli: Cli | null = null;
+  const program = buildProgram(() => (cli ??= new Cli(program.opts() as GlobalOptions)));
+  let interrupted = false;
+  const onSignal = () => {
+    if (interrupted) process.exit(EXIT_INTERRUPTED);
+    interrupted = true;
+    process.stderr.write('\nsignal received, cleaning up\n');
+    cli?.abort.abort();
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  try {
+    await program.parseAsync(argv);
+    return interrupted ? EXIT_INTERRUPTED : (process.exitCode as number | undefined) ?? 0;
+  } catch (err) {
+    if (err instanceof CommanderError) return err.exitCode === 0 ? 0 : EXIT_FATAL;
+    if (interrupted) return EXIT_INTERRUPTED;
+    const json = (cli as Cli | null)?.json ?? false;
+    const message = isCairnError(err) ? err.message : `unexpected error: ${(err as Error)?.message ?? String(err)}`;
+    if (json) process.stderr.write(JSON.stringify({ message_type: 'exit_error', code: EXIT_FATAL, message, error_code: isCairnError(err) ? err.code : 'INTERNAL' }) + '\n');
+    else process.stderr.write(`Fatal: ${message}\n`);
+    if (!isCairnError(err) && process.env.CAIRN_DEBUG) process.stderr.write(`${(err as Error)?.stack}\n`);
+    return EXIT_FATAL;
+  } finally {
+    await (cli as Cli | null)?.cleanup();
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
+}
+
+const code = await run(process.argv);
+process.exitCode = code;

@@ -1,0 +1,66 @@
+// Where a repository password comes from, in restic's order of precedence, with CAIRN_* names
+// first and RESTIC_* as fallbacks. Never from argv: a password on the command line is visible to
+// every user of the machine.
+import { execFile } from 'node:child_process';
+import fs from 'node:fs/promises';
+import { promisify } from 'node:util';
+import { CairnError } from '../../src-worker/index.ts';
+import { promptHidden } from './prompt.ts';
+
+export interface PasswordSources {
+  passwordFile?: string;
+  passwordCommand?: string;
+}
+
+const env = (...names: string[]) => names.map((n) => process.env[n]).find((v) => v !== undefined && v !== '');
+
+async function fromFile(file: string): Promise<string> {
+  try {
+    // restic strips one trailing newline (and CR) from the file.
+    return (await fs.readFile(file, 'utf8')).replace(/\r?\n$/, '');
+  } catch (err) {
+    throw new CairnError('INVALID_ARGUMENT', `cannot read the password file ${file}: ${(err as Error).message}`, { cause: err });
+  }
+}
+
+async function fromCommand(command: string): Promise<string> {
+  try {
+    const { stdout } = await promisify(execFile)('/bin/sh', ['-c', command], { maxBuffer: 1 << 20 });
+    return stdout.replace(/\r?\n$/, '');
+  } catch (err) {
+    throw new CairnError('INVALID_ARGUMENT', `the password command failed: ${(err as Error).message.split('\n')[0]}`, { cause: err });
+  }
+}
+
+/** The password of an existing repository, or null when none is configured (then prompt). */
+export async function configuredPassword(src: PasswordSources): Promise<string | null> {
+  if (src.passwordFile) return fromFile(src.passwordFile);
+  if (src.passwordCommand) return fromCommand(src.passwordCommand);
+  const direct = env('CAIRN_PASSWORD', 'RESTIC_PASSWORD');
+  if (direct !== undefined) return direct;
+  const file = env('CAIRN_PASSWORD_FILE', 'RESTIC_PASSWORD_FILE');
+  if (file) return fromFile(file);
+  const command = env('CAIRN_PASSWORD_COMMAND', 'RESTIC_PASSWORD_COMMAND');
+  if (command) return fromCommand(command);
+  return null;
+}
+
+export async function readPassword(src: PasswordSources, prompt = 'enter password for repository: '): Promise<string> {
+  const configured = await configuredPassword(src);
+  if (configured !== null) return configured;
+  if (!process.stdin.isTTY) {
+    throw new CairnError('INVALID_ARGUMENT', 'no password given: set CAIRN_PASSWORD_FILE, use --password-file or --password-command, or run in a terminal to be asked');
+  }
+  return promptHidden(prompt);
+}
+
+/** A new password (init, key add, key passwd): from the configured source, or asked twice. */
+export async function readNewPassword(src: PasswordSources, what: string): Promise<string> {
+  const configured = await configuredPassword(src);
+  if (configured !== null) return configured;
+  if (!process.stdin.isTTY) throw new CairnError('INVALID_ARGUMENT', `no ${what} given: use --new-password-file or run in a terminal to be asked`);
+  const first = await promptHidden(`enter ${what}: `);
+  const second = await promptHidden(`enter ${what} again: `);
+  if (first !== second) throw new CairnError('INVALID_ARGUMENT', 'the passwords do not match');
+  return first;
+}

@@ -1,0 +1,365 @@
+// `backup`: walks the sources, stores new file content through the worker pool, writes a tree per
+// directory and finally the snapshot. Order of writes is packs, then index, then snapshot, so an
+// interruption at any point leaves a valid repository (at worst with unreferenced packs).
+import fsp from 'node:fs/promises';
+import type { BigIntStats } from 'node:fs';
+import path from 'node:path';
+import { CairnError, isCairnError, throwIfAborted } from '../../errors.ts';
+import { hashId, type Id } from '../../format/id.ts';
+import type { Snapshot } from '../../format/snapshot.ts';
+import { formatTime, nowNs, parseTime } from '../../format/time.ts';
+import { compareNames, encodeTree, type Tree, type TreeNode } from '../../format/tree.ts';
+import { BackupPool, type FileFailure } from '../../pool/backup-pool.ts';
+import type { FileResult } from '../../pool/protocol.ts';
+import { RepositoryLock } from '../../repository/locks.ts';
+import { currentUser, type Repository } from '../../repository/repository.ts';
+import { createExcluder, type ExcludeOptions } from '../../filter/exclude.ts';
+import { findParentSnapshot } from '../snapshots.ts';
+import { AccountNames, nodeFromStat } from './node-from-stat.ts';
+import { buildTargetTree, toSnapshotPath, type TargetDir } from './targets.ts';
+import { BackupProgressTracker, type BackupProgress } from './progress.ts';
+
+export const PROGRAM_VERSION = 'cairn 0.1.0';
+
+export interface BackupOptions extends ExcludeOptions {
+  paths: string[];
+  tags?: string[];
+  host?: string;
+  /** Snapshot time in ns since the epoch; default now. */
+  time?: bigint;
+  parent?: Id;
+  force?: boolean;
+  oneFileSystem?: boolean;
+  dryRun?: boolean;
+  ignoreInode?: boolean;
+  ignoreCtime?: boolean;
+  workers?: number;
+  signal?: AbortSignal;
+  onProgress?: (p: BackupProgress) => void;
+  onWarning?: (path: string, message: string) => void;
+}
+
+export interface BackupSummary {
+  snapshotId: Id | null;
+  parent: Id | null;
+  filesNew: number;
+  filesChanged: number;
+  filesUnmodified: number;
+  dirsNew: number;
+  dirsChanged: number;
+  dirsUnmodified: number;
+  dataBlobs: number;
+  treeBlobs: number;
+  /** Plaintext bytes of new blobs, and what they took in the repository (compressed, sealed). */
+  dataAdded: number;
+  dataAddedPacked: number;
+  totalFilesProcessed: number;
+  totalBytesProcessed: number;
+  durationMs: number;
+  /** Source paths that could not be read; the snapshot is complete without them. */
+  warnings: { path: string; message: string }[];
+}
+
+const LSTAT_CONCURRENCY = 32;
+
+type Change = 'new' | 'changed' | 'unmodified';
+
+class Archiver {
+  private readonly repo: Repository;
+  private readonly opts: BackupOptions;
+  private readonly pool: BackupPool;
+  private readonly names = new AccountNames();
+  private readonly isExcluded: (p: string, st: { isDirectory: boolean; size: number }) => boolean | Promise<boolean>;
+  readonly progress: BackupProgressTracker;
+  readonly summary: BackupSummary;
+  private readonly rootDevices = new Set<bigint>();
+
+  constructor(repo: Repository, opts: BackupOptions, pool: BackupPool, isExcluded: Archiver['isExcluded'], summary: BackupSummary) {
+    this.repo = repo;
+    this.opts = opts;
+    this.pool = pool;
+    this.isExcluded = isExcluded;
+    this.summary = summary;
+    this.progress = new BackupProgressTracker(opts.onProgress);
+  }
+
+  private warn(p: string, message: string): void {
+    this.summary.warnings.push({ path: p, message });
+    this.progress.errors++;
+    this.opts.onWarning?.(p, message);
+  }
+
+  private async loadSubtree(node: TreeNode | undefined): Promise<Tree | null> {
+    if (!node || node.type !== 'dir' || !node.subtree) return null;
+    try {
+      return await this.repo.loadTree(node.subtree);
+    } catch (err) {
+      // A damaged parent only costs re-reading files; warn and go on without it.
+      this.opts.onWarning?.(node.name, `cannot load the parent snapshot's tree: ${(err as Error).message}`);
+      return null;
+    }
+  }
+
+  private fileUnchanged(prev: TreeNode | undefined, st: BigIntStats): boolean {
+    if (!prev || prev.type !== 'file' || !prev.content) return false;
+    if ((prev.size ?? 0) !== Number(st.size)) return false;
+    try {
+      if (parseTime(prev.mtime) !== st.mtimeNs) return false;
+      if (!this.opts.ignoreCtime && parseTime(prev.ctime) !== st.ctimeNs) return false;
+    } catch {
+      return false;
+    }
+    if (!this.opts.ignoreInode && (prev.inode ?? 0) !== Number(st.ino)) return false;
+    // Content must still be in the repository (a prune may have removed damaged data).
+    return prev.content.every((id) => this.repo.index.has('data', id));
+  }
+
+  /** Saves the tree of a finished directory; returns its id and whether it is new to the repository. */
+  private async saveTree(nodes: TreeNode[]): Promise<Id> {
+    nodes.sort((a, b) => compareNames(a.name, b.name));
+    const blob = encodeTree(nodes);
+    if (this.opts.dryRun) return hashId(blob);
+    const { id, stored } = await this.repo.saveTreeBlob(blob);
+    if (stored > 0) {
+      this.summary.treeBlobs++;
+      this.summary.dataAdded += blob.length;
+      this.summary.dataAddedPacked += stored;
+    }
+    return id;
+  }
+
+  private countDir(prev: TreeNode | undefined, subtree: Id): void {
+    if (!prev) this.summary.dirsNew++;
+    else if (prev.subtree === subtree) this.summary.dirsUnmodified++;
+    else this.summary.dirsChanged++;
+  }
+
+  /** Archives one entry (file, symlink, device...) that is not a directory. Resolves to null when skipped. */
+  private async archiveLeaf(abs: string, name: string, st: BigIntStats, prev: TreeNode | undefined): Promise<TreeNode | null> {
+    const node = nodeFromStat(name, st, this.names);
+    if (node.type === 'symlink') {
+      try {
+        node.linktarget = await fsp.readlink(abs);
+      } catch (err) {
+        this.warn(abs, `cannot read symlink: ${(err as Error).message}`);
+        return null;
+      }
+      return node;
+    }
+    if (node.type !== 'file') return node;
+    this.progress.startFile(abs);
+    if (this.fileUnchanged(prev, st)) {
+      node.content = prev!.content!.slice();
+      this.summary.filesUnmodified++;
+      this.progress.fileDone(abs, Number(st.size));
+      return node;
+    }
+    const change: Change = prev ? 'changed' : 'new';
+    let result: FileResult;
+    if (this.opts.dryRun) {
+      this.progress.fileDone(abs, Number(st.size));
+      this.count(change);
+      return node;
+    }
+    try {
+      result = await this.pool.saveFile(abs, Number(st.size), (n) => this.progress.addBytes(n));
+    } catch (err) {
+      if (this.pool.error) throw this.pool.error;
+      const f = err as FileFailure;
+      this.warn(abs, f.code === 'ENOENT' ? 'file vanished before it could be read' : `cannot read file: ${f.message}`);
+      this.progress.fileDone(abs, 0);
+      return null;
+    }
+    node.content = result.content;
+    if (result.size) node.size = result.size;
+    else delete node.size;
+    this.summary.dataBlobs += result.newBlobs;
+    this.summary.dataAdded += result.newBytes;
+    this.summary.dataAddedPacked += result.storedBytes;
+    this.count(change);
+    this.progress.fileDone(abs, 0);
+    return node;
+  }
+
+  private count(change: Change): void {
+    if (change === 'new') this.summary.filesNew++;
+    else if (change === 'changed') this.summary.filesChanged++;
+    else this.summary.filesUnmodified++;
+  }
+
+  /**
+   * Walks a directory and starts work for each entry. Returns once every entry has been started
+   * (so the caller can walk on) with a promise of the directory's subtree id, which settles when
+   * all of its content is stored. (Wrapped in an object: a promise returned from an async
+   * function would be awaited along with it.)
+   */
+  private async walkDir(abs: string, prevTree: Tree | null): Promise<{ done: Promise<Id> }> {
+    throwIfAborted(this.opts.signal);
+    let names: string[];
+    try {
+      names = await fsp.readdir(abs);
+    } catch (err) {
+      this.warn(abs, `cannot read directory: ${(err as Error).message}`);
+      return { done: this.saveTree([]) };
+    }
+    names.sort(compareNames);
+    const prevByName = new Map<string, TreeNode>();
+    for (const n of prevTree?.nodes ?? []) prevByName.set(n.name, n);
+
+    const children: Promise<TreeNode | null>[] = [];
+    // lstat a window of entries concurrently, but start their work in name order.
+    for (let i = 0; i < names.length; i += LSTAT_CONCURRENCY) {
+      const batch = names.slice(i, i + LSTAT_CONCURRENCY);
+      const stats = await Promise.all(batch.map((n) => fsp.lstat(path.join(abs, n), { bigint: true }).catch((err: Error) => err)));
+      for (let k = 0; k < batch.length; k++) {
+        throwIfAborted(this.opts.signal);
+        const name = batch[k];
+        const child = path.join(abs, name);
+        const st = stats[k];
+        if (st instanceof Error) {
+          if ((st as NodeJS.ErrnoException).code !== 'ENOENT') this.warn(child, `cannot stat: ${st.message}`);
+          continue;
+        }
+        if (await this.isExcluded(toSnapshotPath(child), { isDirectory: st.isDirectory(), size: Number(st.size) })) continue;
+        const prev = prevByName.get(name);
+        if (st.isDirectory()) {
+          if (this.opts.oneFileSystem && !this.rootDevices.has(st.dev)) continue;
+          children.push(this.archiveDir(child, name, st, prev));
+        } else {
+          if (st.isFile() && !this.opts.dryRun && !this.fileUnchanged(prev, st)) await this.pool.waitForCapacity();
+          children.push(guard(this.archiveLeaf(child, name, st, prev)));
+        }
+      }
+    }
+    return { done: guard(Promise.all(children).then((nodes) => this.saveTree(nodes.filter((n): n is TreeNode => n !== null)))) };
+  }
+
+  private async archiveDir(abs: string, name: string, st: BigIntStats, prev: TreeNode | undefined): Promise<TreeNode | null> {
+    const prevTree = await this.loadSubtree(prev);
+    const { done } = await this.walkDir(abs, prevTree);
+    return guard(done.then((subtree) => {
+      const node = nodeFromStat(name, st, this.names);
+      node.subtree = subtree;
+      this.countDir(prev, subtree);
+      return node;
+    }));
+  }
+
+  /** Archives the synthetic directories between the snapshot root and the targets. */
+  async archiveTargets(dir: TargetDir, prevTree: Tree | null): Promise<Id> {
+    if (dir.isTarget) {
+      // The file system root itself is a target: its listing is the snapshot's root tree.
+      const st = await fsp.lstat(dir.path, { bigint: true });
+      this.rootDevices.add(st.dev);
+      return (await this.walkDir(dir.path, prevTree)).done;
+    }
+    const children: Promise<TreeNode | null>[] = [];
+    for (const [name, child] of [...dir.children].sort((a, b) => compareNames(a[0], b[0]))) {
+      const prev = prevTree?.nodes.find((n) => n.name === name);
+      let st: BigIntStats;
+      try {
+        st = await fsp.lstat(child.path, { bigint: true });
+      } catch (err) {
+        if (child.isTarget) {
+          this.warn(child.path, (err as NodeJS.ErrnoException).code === 'ENOENT' ? 'does not exist' : `cannot stat: ${(err as Error).message}`);
+          continue;
+        }
+        throw err;
+      }
+      if (child.isTarget) {
+        this.rootDevices.add(st.dev);
+        if (st.isDirectory()) children.push(this.archiveDir(child.path, name, st, prev));
+        else children.push(guard(this.archiveLeaf(child.path, name, st, prev)));
+      } else {
+        const prevSub = await this.loadSubtree(prev);
+        const subtree = await this.archiveTargets(child, prevSub);
+        const node = nodeFromStat(name, st, this.names);
+        node.subtree = subtree;
+        this.countDir(prev, subtree);
+        children.push(Promise.resolve(node));
+      }
+    }
+    const nodes = (await Promise.all(children)).filter((n): n is TreeNode => n !== null);
+    return this.saveTree(nodes);
+  }
+}
+
+/** Marks a promise as handled now (it is awaited later), so an early rejection is not fatal to the process. */
+function guard<T>(p: Promise<T>): Promise<T> {
+  p.catch(() => {});
+  return p;
+}
+
+export async function backup(repo: Repository, options: BackupOptions): Promise<BackupSummary> {
+  const started = performance.now();
+  const signal = options.signal;
+  if (options.paths.length === 0) throw new CairnError('INVALID_ARGUMENT', 'nothing to back up: give at least one file or directory');
+  const targets = [...new Set(options.paths.map((p) => path.resolve(p)))];
+  const existing: string[] = [];
+  for (const t of targets) {
+    try {
+      await fsp.lstat(t);
+      existing.push(t);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+    }
+  }
+  if (existing.length === 0) {
+    throw new CairnError('SOURCE_MISSING', `nothing to back up: ${targets.join(', ')} ${targets.length === 1 ? 'does' : 'do'} not exist`);
+  }
+  const excluder = await createExcluder(options);
+  const host = options.host ?? currentUser().hostname;
+  const time = options.time ?? nowNs();
+
+  const lock = options.dryRun ? null : await RepositoryLock.acquire(repo, false);
+  const summary: BackupSummary = {
+    snapshotId: null, parent: null, filesNew: 0, filesChanged: 0, filesUnmodified: 0, dirsNew: 0, dirsChanged: 0,
+    dirsUnmodified: 0, dataBlobs: 0, treeBlobs: 0, dataAdded: 0, dataAddedPacked: 0, totalFilesProcessed: 0,
+    totalBytesProcessed: 0, durationMs: 0, warnings: [],
+  };
+  const pool = new BackupPool(repo, await repo.getStagingDir(), { workers: options.workers });
+  let archiver: Archiver | null = null;
+  try {
+    await repo.loadIndex();
+    const snapshotPaths = targets.map(toSnapshotPath);
+    const parent = options.force ? null : await findParentSnapshot(repo, { paths: snapshotPaths, host, before: time, explicit: options.parent });
+    summary.parent = parent?.id ?? null;
+    const parentTree = parent ? await repo.loadTree(parent.snapshot.tree).catch(() => null) : null;
+
+    archiver = new Archiver(repo, options, pool, (p, st) => excluder.isExcluded(p, st), summary);
+    archiver.progress.startScan(targets, (p, st) => excluder.isExcluded(p, st), signal);
+    const rootTree = await archiver.archiveTargets(buildTargetTree(targets), parentTree);
+    throwIfAborted(signal);
+    if (!options.dryRun) {
+      await pool.flush();
+      await repo.flush();
+    }
+    const me = currentUser();
+    const sn: Snapshot = {
+      time: formatTime(time),
+      parent: parent?.id,
+      tree: rootTree,
+      paths: snapshotPaths,
+      hostname: host,
+      username: me.username,
+      uid: me.uid,
+      gid: me.gid,
+      excludes: excluder.patterns.length ? excluder.patterns : undefined,
+      tags: options.tags?.length ? options.tags : undefined,
+      program_version: PROGRAM_VERSION,
+    };
+    if (!options.dryRun) summary.snapshotId = await repo.saveSnapshot(sn);
+    summary.totalFilesProcessed = summary.filesNew + summary.filesChanged + summary.filesUnmodified;
+    summary.totalBytesProcessed = archiver.progress.bytesDone;
+    summary.durationMs = performance.now() - started;
+    return summary;
+  } catch (err) {
+    repo.abandonWrites();
+    if (signal?.aborted && !isCairnError(err, 'ABORTED')) throw new CairnError('ABORTED', 'the backup was cancelled; no snapshot was written', { cause: err });
+    throw err;
+  } finally {
+    archiver?.progress.stop();
+    await pool.close();
+    await lock?.release();
+  }
+}

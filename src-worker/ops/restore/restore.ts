@@ -1,0 +1,561 @@
+// `restore`: recreates a snapshot (or part of it) under a target directory. First a plan is made
+// from the trees and checked (safe names, conflicts with existing files) before anything is
+// written; then each needed pack is read once, in ranges, and workers write the blobs into
+// temporary files that are renamed into place when complete; metadata comes last.
+import { execFile } from 'node:child_process';
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import fsp from 'node:fs/promises';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { CairnError, throwIfAborted } from '../../errors.ts';
+import { posixPermFromGoMode } from '../../format/filemode.ts';
+import type { Id } from '../../format/id.ts';
+import { parseTime } from '../../format/time.ts';
+import type { TreeNode } from '../../format/tree.ts';
+import { compilePatterns, type CompiledPatterns } from '../../filter/filter.ts';
+import { defaultWorkerCount } from '../../pool/backup-pool.ts';
+import type { BlobWrite, RestoreItem } from '../../pool/restore-protocol.ts';
+import { RestorePool } from '../../pool/restore-pool.ts';
+import type { Repository, SnapshotEntry } from '../../repository/repository.ts';
+import { mapLimit } from '../../repository/concurrency.ts';
+import { checkName, resolveSubpath } from './paths.ts';
+
+export type OverwritePolicy = 'never' | 'always' | 'if-changed';
+
+export interface RestoreOptions {
+  snapshot: SnapshotEntry;
+  /** Restore only this path of the snapshot (restic's snapshot:subpath); its content lands in the target. */
+  subpath?: string;
+  target: string;
+  include?: string[];
+  exclude?: string[];
+  iinclude?: string[];
+  iexclude?: string[];
+  overwrite?: OverwritePolicy;
+  verify?: boolean;
+  sparse?: boolean;
+  dryRun?: boolean;
+  workers?: number;
+  signal?: AbortSignal;
+  onProgress?: (p: RestoreProgress) => void;
+  onWarning?: (path: string, message: string) => void;
+}
+
+export interface RestoreProgress {
+  filesDone: number;
+  totalFiles: number;
+  bytesDone: number;
+  totalBytes: number;
+  elapsedMs: number;
+}
+
+export interface RestoreSummary {
+  filesRestored: number;
+  dirsRestored: number;
+  otherRestored: number;
+  filesUnchanged: number;
+  bytesRestored: number;
+  totalFiles: number;
+  totalBytes: number;
+  /** Existing paths in the target that the restore would replace (with overwrite "never": the reason it stopped). */
+  conflicts: string[];
+  errors: { path: string; message: string }[];
+  verified: number;
+  durationMs: number;
+}
+
+interface PlannedFile {
+  local: string;
+  tmp: string;
+  node: TreeNode;
+  size: number;
+  remaining: number;
+  failed: string | null;
+  created: Promise<void> | null;
+}
+
+interface Plan {
+  dirs: { local: string; node: TreeNode | null }[];
+  files: PlannedFile[];
+  hardlinks: { local: string; node: TreeNode; first: PlannedFile }[];
+  symlinks: { local: string; node: TreeNode }[];
+  specials: { local: string; node: TreeNode }[];
+}
+
+const MAX_GAP = 1 << 20;
+const MAX_IN_FLIGHT_BYTES = 48 << 20;
+const TMP_PREFIX = '.cairn-restore-';
+
+function selector(opts: RestoreOptions): (snPath: string, isDir: boolean) => { selected: boolean; descend: boolean } {
+  const inc: CompiledPatterns[] = [];
+  const exc: CompiledPatterns[] = [];
+  if (opts.include?.length) inc.push(compilePatterns(opts.include));
+  if (opts.iinclude?.length) inc.push(compilePatterns(opts.iinclude, { caseInsensitive: true }));
+  if (opts.exclude?.length) exc.push(compilePatterns(opts.exclude));
+  if (opts.iexclude?.length) exc.push(compilePatterns(opts.iexclude, { caseInsensitive: true }));
+  return (p, isDir) => {
+    for (const e of exc) if (e.match(p)) return { selected: false, descend: false };
+    if (inc.length === 0) return { selected: true, descend: isDir };
+    let selected = false, descend = false;
+    for (const i of inc) {
+      if (i.match(p)) selected = true;
+      if (isDir && i.childMayMatch(p)) descend = true;
+    }
+    return { selected, descend: isDir && (selected || descend) };
+  };
+}
+
+class Restorer {
+  private readonly repo: Repository;
+  private readonly opts: RestoreOptions;
+  private readonly target: string;
+  readonly summary: RestoreSummary;
+  private readonly started = performance.now();
+  private bytesDone = 0;
+  private filesDone = 0;
+
+  constructor(repo: Repository, opts: RestoreOptions) {
+    this.repo = repo;
+    this.opts = opts;
+    this.target = path.resolve(opts.target);
+    this.summary = {
+      filesRestored: 0, dirsRestored: 0, otherRestored: 0, filesUnchanged: 0, bytesRestored: 0, totalFiles: 0,
+      totalBytes: 0, conflicts: [], errors: [], verified: 0, durationMs: 0,
+    };
+  }
+
+  private error(p: string, message: string): void {
+    this.summary.errors.push({ path: p, message });
+    this.opts.onWarning?.(p, message);
+  }
+
+  private inside(local: string): string {
+    const rel = path.relative(this.target, local);
+    if (rel.startsWith('..') || path.isAbsolute(rel)) {
+      throw new CairnError('UNSAFE_PATH', `refusing to restore ${local}: it lies outside the target ${this.target}`);
+    }
+    return local;
+  }
+
+  async plan(): Promise<Plan> {
+    const plan: Plan = { dirs: [], files: [], hardlinks: [], symlinks: [], specials: [] };
+    const select = selector(this.opts);
+    const hardlinkFirst = new Map<string, PlannedFile>();
+    const root = await resolveSubpath(this.repo, this.opts.snapshot.snapshot.tree, this.opts.subpath);
+    if (root.kind === 'node') {
+      // The subpath is a single file or symlink: restore it into the target under its name.
+      this.planLeaf(plan, root.node, path.join(this.target, checkName(root.node.name, '/')), hardlinkFirst);
+      return plan;
+    }
+    const walk = async (treeId: Id, snDir: string, localDir: string): Promise<void> => {
+      throwIfAborted(this.opts.signal);
+      const tree = await this.repo.loadTree(treeId);
+      let last: string | null = null;
+      for (const node of tree.nodes) {
+        const name = checkName(node.name, snDir);
+        if (last !== null && name === last) throw new CairnError('UNSAFE_PATH', `tree of ${snDir} lists "${name}" twice: the repository is damaged or hostile; restore refused`);
+        last = name;
+        const snPath = snDir === '/' ? '/' + name : snDir + '/' + name;
+        const local = this.inside(path.join(localDir, name));
+        const isDir = node.type === 'dir';
+        const { selected, descend } = select(snPath, isDir);
+        if (isDir) {
+          if (!descend && !selected) continue;
+          if (!node.subtree) {
+            this.error(local, 'directory has no subtree in the snapshot (damaged repository)');
+            continue;
+          }
+          plan.dirs.push({ local, node: selected ? node : null });
+          await walk(node.subtree, snPath, local);
+        } else if (selected) {
+          this.planLeaf(plan, node, local, hardlinkFirst);
+        }
+      }
+    };
+    await walk(root.tree, '/', this.target);
+    return plan;
+  }
+
+  private planLeaf(plan: Plan, node: TreeNode, local: string, hardlinkFirst: Map<string, PlannedFile>): void {
+    this.inside(local);
+    switch (node.type) {
+      case 'file': {
+        const key = node.links && node.links > 1 && node.inode ? `${node.device_id ?? 0}:${node.inode}` : null;
+        const first = key ? hardlinkFirst.get(key) : undefined;
+        if (first) {
+          plan.hardlinks.push({ local, node, first });
+          return;
+        }
+        const file: PlannedFile = {
+          local, tmp: path.join(path.dirname(local), TMP_PREFIX + crypto.randomBytes(8).toString('hex')), node,
+          size: node.size ?? 0, remaining: 0, failed: null, created: null,
+        };
+        if (key) hardlinkFirst.set(key, file);
+        plan.files.push(file);
+        this.summary.totalFiles++;
+        this.summary.totalBytes += file.size;
+        return;
+      }
+      case 'symlink':
+        plan.symlinks.push({ local, node });
+        return;
+      case 'dir':
+        return;
+      default:
+        plan.specials.push({ local, node });
+    }
+  }
+
+  /** Paths that already exist where the restore would put a file, symlink or special file. */
+  async findConflicts(plan: Plan): Promise<string[]> {
+    const conflicts: string[] = [];
+    const leaves = [...plan.files.map((f) => f.local), ...plan.hardlinks.map((h) => h.local), ...plan.symlinks.map((s) => s.local), ...plan.specials.map((s) => s.local)];
+    await mapLimit(leaves, 32, async (p) => {
+      try {
+        await fsp.lstat(p);
+        conflicts.push(p);
+      } catch { /* free */ }
+    });
+    await mapLimit(plan.dirs, 32, async (d) => {
+      try {
+        const st = await fsp.lstat(d.local);
+        if (!st.isDirectory()) conflicts.push(d.local);
+      } catch { /* free */ }
+    });
+    return conflicts.sort();
+  }
+
+  private async unchangedOnDisk(f: PlannedFile): Promise<boolean> {
+    try {
+      const st = await fsp.lstat(f.local, { bigint: true });
+      if (!st.isFile() || Number(st.size) !== f.size) return false;
+      const want = parseTime(f.node.mtime);
+      // Node can set times only as doubles, so allow the rounding that a Cairn restore itself left.
+      const diff = st.mtimeNs > want ? st.mtimeNs - want : want - st.mtimeNs;
+      return diff < 1000n;
+    } catch {
+      return false;
+    }
+  }
+
+  private async makeDir(local: string): Promise<void> {
+    try {
+      await fsp.mkdir(local, { mode: 0o700 });
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+      const st = await fsp.lstat(local);
+      if (!st.isDirectory()) {
+        throw new CairnError('UNSAFE_PATH', `cannot restore into ${local}: it exists and is not a directory${st.isSymbolicLink() ? ' (a symlink, which restore never follows)' : ''}`);
+      }
+    }
+  }
+
+  private progress(): void {
+    this.opts.onProgress?.({
+      filesDone: this.filesDone, totalFiles: this.summary.totalFiles, bytesDone: this.bytesDone,
+      totalBytes: this.summary.totalBytes, elapsedMs: performance.now() - this.started,
+    });
+  }
+
+  async execute(plan: Plan): Promise<void> {
+    const overwrite = this.opts.overwrite ?? 'never';
+    await fsp.mkdir(this.target, { recursive: true });
+    for (const d of plan.dirs) await this.makeDir(d.local);
+
+    // Decide per file whether it is written, and which blobs from which packs it needs.
+    const byPack = new Map<Id, Map<string, RestoreItem & { offset: number; files: PlannedFile[] }>>();
+    const toWrite: PlannedFile[] = [];
+    for (const f of plan.files) {
+      if (overwrite === 'if-changed' && (await this.unchangedOnDisk(f))) {
+        this.summary.filesUnchanged++;
+        this.filesDone++;
+        this.bytesDone += f.size;
+        continue;
+      }
+      let offset = 0;
+      const content = f.node.content ?? [];
+      for (const id of content) {
+        const loc = this.repo.index.lookup('data', id);
+        if (!loc) {
+          f.failed = `data blob ${id.slice(0, 8)} is missing from the repository`;
+          break;
+        }
+        let items = byPack.get(loc.packId);
+        if (!items) byPack.set(loc.packId, (items = new Map()));
+        let item = items.get(id);
+        if (!item) {
+          item = { id, at: 0, offset: loc.offset, length: loc.length, uncompressedLength: loc.uncompressedLength, writes: [], files: [] };
+          items.set(id, item);
+        }
+        item.writes.push({ path: f.tmp, offset });
+        item.files.push(f);
+        f.remaining++;
+        offset += loc.uncompressedLength || loc.length - 32;
+      }
+      if (f.failed) {
+        this.error(f.local, `not restored: ${f.failed}`);
+        // Undo the counts already taken for this file.
+        for (const items of byPack.values()) for (const item of items.values()) {
+          item.writes = item.writes.filter((w) => w.path !== f.tmp);
+          item.files = item.files.filter((x) => x !== f);
+        }
+        continue;
+      }
+      toWrite.push(f);
+    }
+
+    // Files without content (empty) are complete right away.
+    for (const f of toWrite) if (f.remaining === 0) await this.finishFile(f);
+
+    const pool = new RestorePool(this.repo.key, this.opts.workers ?? defaultWorkerCount());
+    try {
+      let inFlight = 0;
+      const waiters: (() => void)[] = [];
+      const running = new Set<Promise<void>>();
+      for (const [packId, itemMap] of byPack) {
+        const items = [...itemMap.values()].filter((i) => i.writes.length > 0).sort((a, b) => a.offset - b.offset);
+        for (const range of splitRanges(items)) {
+          throwIfAborted(this.opts.signal);
+          while (inFlight > 0 && inFlight + range.length > MAX_IN_FLIGHT_BYTES) await new Promise<void>((r) => waiters.push(r));
+          inFlight += range.length;
+          const job = this.restoreRange(pool, packId, range).finally(() => {
+            inFlight -= range.length;
+            running.delete(job);
+            waiters.shift()?.();
+          });
+          running.add(job);
+        }
+      }
+      await Promise.all(running);
+    } finally {
+      await pool.close();
+    }
+
+    for (const h of plan.hardlinks) await this.makeHardlink(h.local, h.first, overwrite);
+    for (const s of plan.specials) await this.makeSpecial(s.local, s.node, overwrite);
+    for (const s of plan.symlinks) await this.makeSymlink(s.local, s.node, overwrite);
+    // Directory metadata last and deepest first: creating children changes a directory's mtime.
+    for (const d of [...plan.dirs].reverse()) {
+      if (!d.node) continue;
+      await this.applyMetadata(d.local, d.node);
+      this.summary.dirsRestored++;
+    }
+    this.progress();
+  }
+
+  private async restoreRange(pool: RestorePool, packId: Id, range: { offset: number; length: number; items: (RestoreItem & { offset: number; files: PlannedFile[] })[] }): Promise<void> {
+    const files = new Set<PlannedFile>();
+    for (const item of range.items) for (const f of item.files) files.add(f);
+    await Promise.all([...files].map((f) => this.createTmp(f)));
+    let data: Buffer;
+    try {
+      data = await this.repo.backend.load('data', packId, { offset: range.offset, length: range.length });
+    } catch (err) {
+      for (const f of files) this.failFile(f, `pack ${packId.slice(0, 8)} cannot be read: ${(err as Error).message}`);
+      return this.settle(range.items);
+    }
+    const owned = ownedArrayBuffer(data);
+    const items: RestoreItem[] = range.items
+      .filter((i) => i.files.some((f) => !f.failed))
+      .map((i) => ({ id: i.id, at: i.offset - range.offset, length: i.length, uncompressedLength: i.uncompressedLength, writes: i.writes }));
+    const result = await pool.run({ packId, buffer: owned, items, sparse: this.opts.sparse ?? false });
+    for (const failure of result.failures) {
+      for (const item of range.items) {
+        if (failure.blob && item.id !== failure.blob) continue;
+        for (const f of item.files) if (!failure.path || failure.path === f.tmp) this.failFile(f, failure.message);
+      }
+    }
+    this.bytesDone += result.bytes;
+    await this.settle(range.items);
+  }
+
+  private async settle(items: { writes: BlobWrite[]; files: PlannedFile[] }[]): Promise<void> {
+    const finished: PlannedFile[] = [];
+    for (const item of items) for (const f of item.files) if (--f.remaining === 0) finished.push(f);
+    await Promise.all(finished.map((f) => this.finishFile(f)));
+    this.progress();
+  }
+
+  private failFile(f: PlannedFile, message: string): void {
+    if (!f.failed) {
+      f.failed = message;
+      this.error(f.local, `not restored: ${message}`);
+    }
+  }
+
+  private createTmp(f: PlannedFile): Promise<void> {
+    f.created ??= (async () => {
+      const h = await fsp.open(f.tmp, fs.constants.O_WRONLY | fs.constants.O_CREAT | fs.constants.O_TRUNC | (fs.constants.O_NOFOLLOW ?? 0), 0o600);
+      try {
+        await h.truncate(f.size);
+      } finally {
+        await h.close();
+      }
+    })();
+    return f.created;
+  }
+
+  private async finishFile(f: PlannedFile): Promise<void> {
+    this.filesDone++;
+    if (f.failed) {
+      await fsp.rm(f.tmp, { force: true });
+      return;
+    }
+    try {
+      await this.createTmp(f);
+      await this.applyMetadata(f.tmp, f.node);
+      await fsp.rename(f.tmp, f.local);
+      this.summary.filesRestored++;
+      this.summary.bytesRestored += f.size;
+    } catch (err) {
+      await fsp.rm(f.tmp, { force: true });
+      this.error(f.local, `not restored: ${(err as Error).message}`);
+      f.failed = (err as Error).message;
+    }
+  }
+
+  private async replaceable(local: string, overwrite: OverwritePolicy): Promise<boolean> {
+    try {
+      const st = await fsp.lstat(local);
+      if (overwrite === 'never' || st.isDirectory()) {
+        this.error(local, 'not restored: the path exists already');
+        return false;
+      }
+      await fsp.rm(local, { force: true });
+    } catch { /* does not exist */ }
+    return true;
+  }
+
+  private async makeHardlink(local: string, first: PlannedFile, overwrite: OverwritePolicy): Promise<void> {
+    if (first.failed) return this.error(local, `not restored: it is a hard link to ${first.local}, which could not be restored`);
+    if (!(await this.replaceable(local, overwrite))) return;
+    try {
+      await fsp.link(first.local, local);
+      this.summary.filesRestored++;
+    } catch (err) {
+      this.error(local, `cannot create hard link: ${(err as Error).message}`);
+    }
+  }
+
+  private async makeSymlink(local: string, node: TreeNode, overwrite: OverwritePolicy): Promise<void> {
+    if (!(await this.replaceable(local, overwrite))) return;
+    const target = node.linktarget_raw ? Buffer.from(node.linktarget_raw, 'base64').toString('latin1') : node.linktarget ?? '';
+    try {
+      await fsp.symlink(target, local);
+      await this.applyMetadata(local, node, true);
+      this.summary.otherRestored++;
+    } catch (err) {
+      this.error(local, `cannot create symlink: ${(err as Error).message}`);
+    }
+  }
+
+  private async makeSpecial(local: string, node: TreeNode, overwrite: OverwritePolicy): Promise<void> {
+    if (node.type === 'socket') return; // restic does not restore sockets either
+    if (!(await this.replaceable(local, overwrite))) return;
+    const run = promisify(execFile);
+    try {
+      if (node.type === 'fifo') {
+        await run('mkfifo', [local]);
+      } else if (node.type === 'dev' || node.type === 'chardev') {
+        // Linux packs major and minor into st_rdev this way (glibc's gnu_dev_major/gnu_dev_minor).
+        const dev = BigInt(node.device ?? 0);
+        const major = ((dev >> 8n) & 0xfffn) | ((dev >> 32n) & ~0xfffn);
+        const minor = (dev & 0xffn) | ((dev >> 12n) & ~0xffn);
+        await run('mknod', [local, node.type === 'chardev' ? 'c' : 'b', String(major), String(minor)]);
+      } else {
+        return this.error(local, `cannot restore a node of type ${node.type}`);
+      }
+      await this.applyMetadata(local, node);
+      this.summary.otherRestored++;
+    } catch (err) {
+      this.error(local, `cannot create ${node.type}: ${(err as Error).message.split('\n')[0]}`);
+    }
+  }
+
+  /** Mode, owner (when allowed) and times; errors on owner are expected for non-root users. */
+  private async applyMetadata(local: string, node: TreeNode, isSymlink = false): Promise<void> {
+    const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
+    if (isRoot) await fsp.lchown(local, node.uid, node.gid).catch(() => {});
+    if (!isSymlink && node.mode !== undefined) await fsp.chmod(local, posixPermFromGoMode(node.mode));
+    const atime = nsToSeconds(parseTime(node.atime));
+    const mtime = nsToSeconds(parseTime(node.mtime));
+    if (isSymlink) await fsp.lutimes(local, atime, mtime).catch(() => {});
+    else await fsp.utimes(local, atime, mtime);
+  }
+
+  async verify(plan: Plan): Promise<void> {
+    await mapLimit(plan.files.filter((f) => !f.failed), 4, async (f) => {
+      const h = await fsp.open(f.local, 'r');
+      try {
+        let pos = 0;
+        for (const id of f.node.content ?? []) {
+          const size = this.repo.index.plainSize('data', id) ?? 0;
+          const buf = Buffer.allocUnsafe(size);
+          const { bytesRead } = await h.read(buf, 0, size, pos);
+          pos += size;
+          const actual = crypto.createHash('sha256').update(buf.subarray(0, bytesRead)).digest('hex');
+          if (actual !== id) throw new Error(`content at offset ${pos - size} does not match the snapshot`);
+        }
+        this.summary.verified++;
+      } catch (err) {
+        this.error(f.local, `verification failed: ${(err as Error).message}`);
+      } finally {
+        await h.close();
+      }
+    });
+  }
+}
+
+function nsToSeconds(ns: bigint): number {
+  // The closest double to the exact time; Node's utimes cannot take nanoseconds.
+  const sec = ns / 1_000_000_000n;
+  return Number(sec) + Number(ns - sec * 1_000_000_000n) / 1e9;
+}
+
+/** A buffer's bytes as an ArrayBuffer of its own (so it can be transferred to a worker). */
+function ownedArrayBuffer(b: Buffer): ArrayBuffer {
+  if (b.byteOffset === 0 && b.byteLength === b.buffer.byteLength && b.buffer instanceof ArrayBuffer) return b.buffer;
+  const copy = new ArrayBuffer(b.byteLength);
+  new Uint8Array(copy).set(b);
+  return copy;
+}
+
+/** Groups blobs of one pack (sorted by offset) into read ranges, merging across small gaps. */
+function splitRanges<T extends { offset: number; length: number }>(items: T[]): { offset: number; length: number; items: T[] }[] {
+  const ranges: { offset: number; length: number; items: T[] }[] = [];
+  for (const item of items) {
+    const last = ranges[ranges.length - 1];
+    if (last && item.offset - (last.offset + last.length) <= MAX_GAP && item.offset + item.length - last.offset <= MAX_IN_FLIGHT_BYTES / 2) {
+      last.length = Math.max(last.length, item.offset + item.length - last.offset);
+      last.items.push(item);
+    } else {
+      ranges.push({ offset: item.offset, length: item.length, items: [item] });
+    }
+  }
+  return ranges;
+}
+
+export async function restore(repo: Repository, options: RestoreOptions): Promise<RestoreSummary> {
+  const started = performance.now();
+  await repo.loadIndex();
+  const r = new Restorer(repo, options);
+  const plan = await r.plan();
+  const conflicts = await r.findConflicts(plan);
+  r.summary.conflicts = conflicts;
+  const overwrite = options.overwrite ?? 'never';
+  if (options.dryRun) {
+    r.summary.durationMs = performance.now() - started;
+    return r.summary;
+  }
+  if (conflicts.length > 0 && overwrite === 'never') {
+    const shown = conflicts.slice(0, 3).join(', ');
+    throw new CairnError('TARGET_EXISTS',
+      `restore stopped before writing anything: ${conflicts.length} path${conflicts.length === 1 ? '' : 's'} to restore already exist${conflicts.length === 1 ? 's' : ''} in ${path.resolve(options.target)} (${shown}${conflicts.length > 3 ? ', ...' : ''}); ` +
+      'choose an empty --target, or pass --overwrite if-changed or --overwrite always');
+  }
+  await r.execute(plan);
+  if (options.verify) await r.verify(plan);
+  r.summary.durationMs = performance.now() - started;
+  return r.summary;
+}

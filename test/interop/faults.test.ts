@@ -1,0 +1,153 @@
+// Bad input and damaged repositories: each gets one clear line that names the thing and what to do,
+// a non-zero exit, and leaves the repository as it was.
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { after, before, test } from 'node:test';
+import { makeOddTree } from '../helpers/odd-files.ts';
+import { CAIRN_BIN, cairn, cairnOk, resticOk, tmpDir } from '../helpers/tools.ts';
+
+let work: string;
+let src: string;
+let repo: string;
+
+before(() => {
+  work = tmpDir('faults');
+  src = path.join(work, 'src');
+  makeOddTree(src);
+  fs.writeFileSync(path.join(src, 'big.bin'), Buffer.alloc(3 * 1024 * 1024, 7));
+  repo = path.join(work, 'repo');
+  cairnOk(['-r', repo, 'init']);
+  cairnOk(['-r', repo, 'backup', src]);
+});
+after(() => fs.rmSync(work, { recursive: true, force: true }));
+
+function oneLineError(r: { code: number; stderr: string }, pattern: RegExp): void {
+  assert.equal(r.code, 1, `exit code 1 expected; stderr: ${r.stderr}`);
+  const lines = r.stderr.trim().split('\n');
+  assert.equal(lines.length, 1, `one line expected, got:\n${r.stderr}`);
+  assert.match(lines[0]!, pattern);
+}
+
+/** Copies the repository so each damage test starts from a good one. */
+function damagedCopy(name: string): string {
+  const copy = path.join(work, name);
+  fs.cpSync(repo, copy, { recursive: true });
+  return copy;
+}
+
+function filesIn(dir: string): string[] {
+  return fs.readdirSync(dir, { recursive: true, withFileTypes: true }).filter((e) => e.isFile()).map((e) => path.join(e.parentPath, e.name));
+}
+
+test('a wrong password is named as such', () => {
+  oneLineError(cairn(['-r', repo, 'snapshots'], { password: 'not-the-password' }), /wrong password or no key found/);
+});
+
+test('a folder that is not a repository says so and suggests init', () => {
+  const empty = path.join(work, 'empty');
+  fs.mkdirSync(empty);
+  oneLineError(cairn(['-r', empty, 'snapshots']), new RegExp(`${empty}.*init`));
+  oneLineError(cairn(['-r', path.join(work, 'missing'), 'snapshots']), /init/);
+});
+
+test('init refuses to overwrite an existing repository', () => {
+  oneLineError(cairn(['-r', repo, 'init']), /already/);
+});
+
+test('no repository given, and no password given without a terminal, are clear errors', () => {
+  oneLineError(cairn(['snapshots']), /repository/i);
+  oneLineError(cairn(['-r', repo, 'snapshots'], { password: null }), /password/i);
+});
+
+test('a password is never taken from the command line', () => {
+  const r = cairn(['-r', repo, '--password', 'x', 'snapshots']);
+  assert.equal(r.code, 1);
+  assert.match(r.stderr, /unknown option/);
+});
+
+test('an unsupported repository version is refused by name', async () => {
+  const copy = damagedCopy('future');
+  const { LocalBackend } = await import('../../src-worker/backend/local.ts');
+  const { Repository } = await import('../../src-worker/repository/repository.ts');
+  const { seal } = await import('../../src-worker/format/crypto.ts');
+  const r = await Repository.open(new LocalBackend(copy), 'test-password');
+  const config = { version: 3, id: r.config.id, chunker_polynomial: r.config.chunkerPolynomial.toString(16) };
+  const file = path.join(copy, 'config');
+  fs.chmodSync(file, 0o600);
+  fs.writeFileSync(file, seal(r.key, Buffer.from(JSON.stringify(config))));
+  oneLineError(cairn(['-r', copy, 'snapshots']), /version 3/);
+});
+
+test('a damaged data pack is named by check and by restore, and nothing else is touched', () => {
+  const copy = damagedCopy('bad-pack');
+  const packs = filesIn(path.join(copy, 'data')).sort((a, b) => fs.statSync(b).size - fs.statSync(a).size);
+  const victim = packs[0]!;
+  fs.chmodSync(victim, 0o600);
+  const fd = fs.openSync(victim, 'r+');
+  fs.writeSync(fd, Buffer.from([0xde, 0xad, 0xbe, 0xef]), 0, 4, 100);
+  fs.closeSync(fd);
+  const before = filesIn(copy).sort();
+  const check = cairn(['-r', copy, 'check', '--read-data']);
+  assert.equal(check.code, 1);
+  assert.match(check.stdout + check.stderr, new RegExp(path.basename(victim).slice(0, 8)));
+  const target = path.join(work, 'bad-pack-restore');
+  const r = cairn(['-r', copy, 'restore', 'latest', '--target', target]);
+  assert.equal(r.code, 1, r.stderr);
+  assert.match(r.stderr, /damaged|corrupt|failed authentication/i);
+  assert.match(r.stderr, /check/);
+  assert.deepEqual(filesIn(copy).sort(), before, 'check and restore must not change the repository');
+});
+
+test('a truncated index file is named, with check suggested', () => {
+  const copy = damagedCopy('bad-index');
+  const index = filesIn(path.join(copy, 'index'))[0]!;
+  fs.chmodSync(index, 0o600);
+  fs.truncateSync(index, 40);
+  const r = cairn(['-r', copy, 'ls', 'latest']);
+  assert.equal(r.code, 1);
+  assert.match(r.stderr, new RegExp(`index ${path.basename(index).slice(0, 8)}`));
+  assert.match(r.stderr, /check/);
+});
+
+test('a garbled snapshot file is named', () => {
+  const copy = damagedCopy('bad-snapshot');
+  const snap = filesIn(path.join(copy, 'snapshots'))[0]!;
+  fs.chmodSync(snap, 0o600);
+  fs.writeFileSync(snap, 'garbage');
+  const r = cairn(['-r', copy, 'restore', 'latest', '--target', path.join(work, 'x')]);
+  assert.equal(r.code, 1);
+  assert.match(r.stderr, new RegExp(path.basename(snap).slice(0, 8)));
+});
+
+test('a source path that does not exist is an error; a missing one among others is a warning (exit 3)', () => {
+  oneLineError(cairn(['-r', repo, 'backup', path.join(work, 'no-such-folder')]), /no-such-folder.*not exist/);
+  const r = cairn(['-r', repo, 'backup', src, path.join(work, 'also-missing')]);
+  assert.equal(r.code, 3, r.stderr);
+  assert.match(r.stderr, /also-missing/);
+});
+
+test('a file that cannot be read is named as a warning, the snapshot is made, and the exit code is 3', () => {
+  // Run as an unprivileged user so that permissions apply (the tests may run as root).
+  const nobody = 65534;
+  const area = path.join(work, 'as-nobody');
+  fs.mkdirSync(path.join(area, 'src'), { recursive: true });
+  fs.writeFileSync(path.join(area, 'src', 'readable.txt'), 'fine\n');
+  fs.writeFileSync(path.join(area, 'src', 'secret.txt'), 'hidden\n');
+  fs.chmodSync(path.join(area, 'src', 'secret.txt'), 0o000);
+  fs.chownSync(area, nobody, nobody);
+  fs.chownSync(path.join(area, 'src'), nobody, nobody);
+  fs.chownSync(path.join(area, 'src', 'readable.txt'), nobody, nobody);
+  fs.chmodSync(work, 0o755);
+  const env = { ...process.env, CAIRN_PASSWORD: 'pw', HOME: area, XDG_CACHE_HOME: path.join(area, 'cache') };
+  const run = (args: string[]) => spawnSync(process.execPath, [CAIRN_BIN, ...args], { encoding: 'utf8', env, uid: process.getuid?.() === 0 ? nobody : undefined, gid: process.getuid?.() === 0 ? nobody : undefined });
+  const init = run(['-r', path.join(area, 'repo'), 'init']);
+  assert.equal(init.status, 0, init.stderr);
+  const r = run(['-r', path.join(area, 'repo'), 'backup', path.join(area, 'src')]);
+  assert.equal(r.status, 3, r.stderr);
+  assert.match(r.stderr, /secret\.txt/);
+  const snaps = JSON.parse(run(['-r', path.join(area, 'repo'), 'snapshots', '--json']).stdout) as unknown[];
+  assert.equal(snaps.length, 1);
+  assert.match(resticOk(path.join(area, 'repo'), ['check'], { password: 'pw' }), /no errors were found/);
+});

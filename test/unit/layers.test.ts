@@ -1,0 +1,90 @@
+// ARCHITECTURE.md's import rule, enforced: the engine (src-worker) imports nothing from the
+// application or the UI; the application reaches the engine only through src-worker/index.ts;
+// electron is imported only under src-main/electron; the renderer imports no runtime code from
+// the other layers (types only).
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+
+function sourceFiles(dir: string): string[] {
+  const abs = path.join(root, dir);
+  if (!fs.existsSync(abs)) return [];
+  const out: string[] = [];
+  for (const e of fs.readdirSync(abs, { withFileTypes: true })) {
+    const rel = path.join(dir, e.name);
+    if (e.isDirectory()) {
+      if (e.name === 'node_modules' || e.name === 'build' || e.name === 'assembly' || e.name === 'dist') continue;
+      out.push(...sourceFiles(rel));
+    } else if (/\.(ts|mts|js|mjs|svelte)$/.test(e.name)) {
+      out.push(rel);
+    }
+  }
+  return out;
+}
+
+interface Import { specifier: string; typeOnly: boolean }
+
+export function importsOf(text: string): Import[] {
+  const found: Import[] = [];
+  const re = /(?:^|[;\s])(import|export)\s+(type\s+)?(?:[^'";]*?\sfrom\s+)?['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)|new URL\(\s*['"]([^'"]+)['"]/gm;
+  for (const m of text.matchAll(re)) {
+    const specifier = m[3] ?? m[4] ?? m[5];
+    found.push({ specifier, typeOnly: Boolean(m[2]) });
+  }
+  return found;
+}
+
+function resolveLayer(from: string, specifier: string): string | null {
+  if (!specifier.startsWith('.')) return null;
+  const target = path.normalize(path.join(path.dirname(from), specifier));
+  return target.split(path.sep)[0];
+}
+
+function violations(): string[] {
+  const bad: string[] = [];
+  for (const file of [...sourceFiles('src-worker'), ...sourceFiles('src-main'), ...sourceFiles('src-renderer')]) {
+    const layer = file.split(path.sep)[0];
+    const text = fs.readFileSync(path.join(root, file), 'utf8');
+    for (const imp of importsOf(text)) {
+      const targetLayer = resolveLayer(file, imp.specifier);
+      const target = targetLayer ? path.normalize(path.join(path.dirname(file), imp.specifier)) : '';
+      if (imp.specifier === 'electron' || imp.specifier.startsWith('electron/')) {
+        if (!file.startsWith(path.join('src-main', 'electron') + path.sep)) bad.push(`${file} imports electron (only src-main/electron may)`);
+      }
+      if (layer === 'src-worker' && targetLayer && targetLayer !== 'src-worker') bad.push(`${file} (engine) imports ${imp.specifier}`);
+      if (layer === 'src-main' && targetLayer === 'src-worker' && target !== path.join('src-worker', 'index.ts')) {
+        bad.push(`${file} imports ${imp.specifier}: the application may use the engine only through src-worker/index.ts`);
+      }
+      if (layer === 'src-main' && targetLayer === 'src-renderer') bad.push(`${file} imports the renderer (${imp.specifier})`);
+      if (layer === 'src-renderer' && (targetLayer === 'src-worker' || targetLayer === 'src-main') && !imp.typeOnly) {
+        bad.push(`${file} imports ${imp.specifier} at run time: the renderer may import only types from other layers`);
+      }
+    }
+  }
+  return bad;
+}
+
+test('no source file imports across layers against ARCHITECTURE.md', () => {
+  assert.deepEqual(violations(), []);
+});
+
+test('the import scanner sees static, type-only, dynamic and worker imports', () => {
+  const text = [
+    "import { a } from '../../src-main/x.ts';",
+    "import type { B } from '../other.ts';",
+    "export { c } from './c.ts';",
+    "const m = await import('electron');",
+    "new Worker(new URL('./worker.ts', import.meta.url));",
+  ].join('\n');
+  assert.deepEqual(importsOf(text), [
+    { specifier: '../../src-main/x.ts', typeOnly: false },
+    { specifier: '../other.ts', typeOnly: true },
+    { specifier: './c.ts', typeOnly: false },
+    { specifier: 'electron', typeOnly: false },
+    { specifier: './worker.ts', typeOnly: false },
+  ]);
+});
