@@ -45,7 +45,7 @@ export class Cli {
     this.onCleanup(() => backend.close());
     const password = await readPassword(this.globals);
     const repo = await Repository.open(backend, password, { keyHint: this.globals.keyHint, compression: this.compression() });
-    if (!this.json) this.verbose(`repository ${repo.config.id.slice(0, 8)} opened (repository version ${repo.version}) successfully, password is correct`);
+    if (!this.json && (this.globals.verbose ?? 0) > 0) this.verbose(`repository ${repo.config.id.slice(0, 8)} opened (repository version ${repo.version}) successfully, password is correct`);
     return repo;
   }
 

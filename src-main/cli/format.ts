@@ -34,3 +34,25 @@ export function table(header: string[], rows: string[][], footer?: string): stri
   if (footer) out.push(footer);
   return out.join('\n');
 }
+
+/**
+ * A snapshot time as Go's time.Time.String() prints it ("2026-11-25 12:05:34.323252883 +0000 UTC"),
+ * kept in the offset the snapshot was written with, as restic shows it in `ls` headers.
+ */
+export function goTimeString(rfc3339: string): string {
+  const m = /^(\d{4}-\d{2}-\d{2})T(\d{2}:\d{2}:\d{2})(?:\.(\d+))?(Z|[+-]\d{2}:\d{2})$/.exec(rfc3339);
+  if (!m) return rfc3339;
+  const [, date, clock, frac, zone] = m;
+  const fraction = frac && /[1-9]/.test(frac) ? '.' + frac.replace(/0+$/, '') : '';
+  if (zone === 'Z') return `${date} ${clock}${fraction} +0000 UTC`;
+  const offset = zone!.replace(':', '');
+  const sign = zone![0] === '-' ? -1 : 1;
+  const offsetMin = sign * (Number(zone!.slice(1, 3)) * 60 + Number(zone!.slice(4, 6)));
+  const instant = new Date(rfc3339);
+  let name = offset;
+  if (-instant.getTimezoneOffset() === offsetMin) {
+    const part = new Intl.DateTimeFormat('en-US', { timeZoneName: 'short' }).formatToParts(instant).find((p) => p.type === 'timeZoneName');
+    if (part && /^[A-Z]{2,5}$/.test(part.value)) name = part.value;
+  }
+  return `${date} ${clock}${fraction} ${offset} ${name}`;
+}

@@ -12,5 +12,5 @@ export function validate<T>(schema: z.ZodType<T>, value: unknown, what: string):
   if (result.success) return result.data;
   const issue = result.error.issues[0];
   const where = issue?.path.length ? ` at ${issue.path.join('.')}` : '';
-  throw new CairnError('CORRUPT_OBJECT', `${what} is malformed${where}: ${issue?.message ?? 'invalid'}`);
+  throw new CairnError('CORRUPT_OBJECT', `${what} is malformed${where}: ${issue?.message ?? 'invalid'}; the repository is damaged, run "cairn check"`);
 }

@@ -2,6 +2,8 @@
 // encoded with restic's field order and omissions so equal directories give equal blob ids.
 import { z } from 'zod';
 import { goJson, goString } from './gojson.ts';
+import { CairnError } from '../errors.ts';
+import { goQuoteInner, goUnquoteInner } from './goquote.ts';
 import { hexId, validate } from './schema.ts';
 import type { Id } from './id.ts';
 
@@ -68,8 +70,10 @@ const treeSchema = z.object({ nodes: z.array(nodeSchema).nullish() });
 export function decodeTree(value: unknown, id: Id): Tree {
   const raw = validate(treeSchema, value, `tree ${id.slice(0, 8)}`);
   const nodes: TreeNode[] = (raw.nodes ?? []).map((n) => {
+    const name = goUnquoteInner(n.name);
+    if (name === null) throw new CairnError('CORRUPT_OBJECT', `tree ${id.slice(0, 8)} has a node name that is not validly escaped (${JSON.stringify(n.name)}): the repository is damaged; run "cairn check"`);
     const node: TreeNode = {
-      name: n.name, type: n.type,
+      name, type: n.type,
       mtime: n.mtime ?? ZERO_TIME, atime: n.atime ?? ZERO_TIME, ctime: n.ctime ?? ZERO_TIME,
       uid: n.uid ?? 0, gid: n.gid ?? 0,
       content: n.content ?? null,
@@ -95,7 +99,7 @@ export function decodeTree(value: unknown, id: Id): Tree {
 
 /** One node as restic 0.14 (plus the fields later versions added, when present) encodes it. */
 export function encodeNode(n: TreeNode): string {
-  let s = '{"name":' + goString(n.name) + ',"type":"' + n.type + '"';
+  let s = '{"name":' + goString(goQuoteInner(n.name)) + ',"type":"' + n.type + '"';
   if (n.mode) s += ',"mode":' + n.mode;
   s += ',"mtime":"' + n.mtime + '","atime":"' + n.atime + '","ctime":"' + n.ctime + '"';
   s += ',"uid":' + n.uid + ',"gid":' + n.gid;

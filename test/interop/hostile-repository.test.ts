@@ -31,7 +31,7 @@ before(async () => {
 after(() => fs.rmSync(work, { recursive: true, force: true }));
 
 function node(name: string, type: TreeNode['type'], extra: Partial<TreeNode> = {}): TreeNode {
-  return { name, type, mode: type === 'dir' ? 0o755 | 0x80000000 : type === 'symlink' ? 0o777 | 0x8000000 : 0o644, mtime: T0, atime: T0, ctime: T0, uid: 0, gid: 0, content: type === 'file' ? [] : null, ...extra };
+  return { name, type, mode: type === "dir" ? 0o755 + 0x80000000 : type === "symlink" ? 0o777 + 0x8000000 : 0o644, mtime: T0, atime: T0, ctime: T0, uid: 0, gid: 0, content: type === 'file' ? [] : null, ...extra };
 }
 
 /** Writes the spec's trees (children in the given order, unsorted on purpose) and a snapshot. */

@@ -98,3 +98,22 @@ test('config round trip; unknown versions are refused with a clear error', () =>
   assert.equal(encodeConfig(cfg), `{"version":2,"id":"${'ab'.repeat(32)}","chunker_polynomial":"3da3358b4dc173"}`);
   assert.throws(() => decodeConfig({ version: 3, id: 'x', chunker_polynomial: '1' }), (e) => isCairnError(e, 'UNSUPPORTED_VERSION'));
 });
+
+test('node names carry Go strconv.Quote escaping, as restic writes them', async () => {
+  const { goQuoteInner, goUnquoteInner } = await import('../../src-worker/format/goquote.ts');
+  const cases: [string, string][] = [
+    ['plain.txt', 'plain.txt'],
+    ['quote"and\\backslash', 'quote\\"and\\\\backslash'],
+    ['tab\tnewline\n', 'tab\\tnewline\\n'],
+    ['Grüße – 日本語 ✓', 'Grüße – 日本語 ✓'],
+    ['emoji 🎉', 'emoji 🎉'],
+    ['bell\x07nul\x00del\x7f', 'bell\\anul\\x00del\\x7f'],
+    ['nbsp\u00a0zwsp\u200b', 'nbsp\\u00a0zwsp\\u200b'],
+  ];
+  for (const [name, quoted] of cases) {
+    assert.equal(goQuoteInner(name), quoted);
+    assert.equal(goUnquoteInner(quoted), name);
+  }
+  assert.equal(goUnquoteInner('\\101\\x42\\u0043'), 'ABC');
+  for (const bad of ['a"b', 'a\\', 'a\\q', 'a\\x4', "a\\'b", 'a\nb']) assert.equal(goUnquoteInner(bad), null, bad);
+});

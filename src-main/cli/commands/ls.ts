@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { findSnapshot, goModeString, goTypeBits, ls, shortId, type TreeNode } from '../../../src-worker/index.ts';
 import type { Cli } from '../context.ts';
 import { collect, filterFrom, type FilterFlags } from '../filters.ts';
-import { formatLocalTime } from '../format.ts';
+import { formatLocalTime, goTimeString } from '../format.ts';
 
 function nodeJson(path: string, n: TreeNode): Record<string, unknown> {
   const mode = n.mode ?? 0;
@@ -37,7 +37,8 @@ export function registerLs(program: Command, cli: () => Cli): void {
       const repo = await c.openRepository();
       const sn = await findSnapshot(repo, ref, filterFrom(opts));
       if (c.json) c.printJson({ ...sn.snapshot, id: sn.id, short_id: shortId(sn.id), struct_type: 'snapshot' });
-      else if ((c.globals.verbose ?? 0) > 0) c.verbose(`snapshot ${shortId(sn.id)} of [${sn.snapshot.paths.join(' ')}] filtered by [${dirs.join(' ')}] at ${sn.snapshot.time}):`);
+      // restic prints this header on stdout at its default verbosity; --quiet drops it.
+      else c.print(`snapshot ${shortId(sn.id)} of [${sn.snapshot.paths.join(' ')}] filtered by [${dirs.join(' ')}] at ${goTimeString(sn.snapshot.time)}):`);
       await ls(repo, sn, { dirs, recursive: opts.recursive }, (path, node) => {
         if (c.json) c.printJson(nodeJson(path, node));
         else process.stdout.write((opts.long ? longLine(path, node) : path) + '\n');

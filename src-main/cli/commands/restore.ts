@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { CairnError, findSnapshot, restore, shortId, type OverwritePolicy } from '../../../src-worker/index.ts';
 import type { Cli } from '../context.ts';
 import { collect, filterFrom, type FilterFlags } from '../filters.ts';
-import { formatBytes, formatDuration } from '../format.ts';
+import { formatBytes, formatDuration, goTimeString } from '../format.ts';
 import { ProgressLine } from '../progress-line.ts';
 
 interface RestoreFlags extends FilterFlags {
@@ -42,7 +42,7 @@ export function registerRestore(program: Command, cli: () => Cli): void {
       const subpath = colon >= 0 ? ref.slice(colon + 1) : undefined;
       const repo = await c.openRepository();
       const sn = await findSnapshot(repo, snapRef, filterFrom(flags));
-      if (!c.json) c.verbose(`restoring <Snapshot ${shortId(sn.id)} of [${sn.snapshot.paths.join(' ')}] at ${sn.snapshot.time} by ${sn.snapshot.username ?? ''}@${sn.snapshot.hostname ?? ''}> to ${flags.target}`);
+      if (!c.json) c.print(`restoring <Snapshot ${shortId(sn.id)} of [${sn.snapshot.paths.join(" ")}] at ${goTimeString(sn.snapshot.time)} by ${sn.snapshot.username ?? ""}@${sn.snapshot.hostname ?? ""}> to ${flags.target}`);
       const tty = process.stderr.isTTY && !c.json && !c.globals.quiet;
       const line = tty ? new ProgressLine(process.stderr) : null;
       const summary = await restore(repo, {

@@ -148,10 +148,13 @@ class Restorer {
       this.planLeaf(plan, root.node, path.join(this.target, checkName(root.node.name, '/')), hardlinkFirst);
       return plan;
     }
-    const walk = async (treeId: Id, snDir: string, localDir: string): Promise<void> => {
+    // Returns whether anything below was selected: like restic, a directory gets its recorded
+    // metadata when it is selected itself or when anything inside it was restored.
+    const walk = async (treeId: Id, snDir: string, localDir: string): Promise<boolean> => {
       throwIfAborted(this.opts.signal);
       const tree = await this.repo.loadTree(treeId);
       let last: string | null = null;
+      let restoredAny = false;
       for (const node of tree.nodes) {
         const name = checkName(node.name, snDir);
         if (last !== null && name === last) throw new CairnError('UNSAFE_PATH', `tree of ${snDir} lists "${name}" twice: the repository is damaged or hostile; restore refused`);
@@ -166,12 +169,17 @@ class Restorer {
             this.error(local, 'directory has no subtree in the snapshot (damaged repository)');
             continue;
           }
-          plan.dirs.push({ local, node: selected ? node : null });
-          await walk(node.subtree, snPath, local);
+          const entry: (typeof plan.dirs)[number] = { local, node: selected ? node : null };
+          plan.dirs.push(entry);
+          const below = await walk(node.subtree, snPath, local);
+          if (below) entry.node = node;
+          if (selected || below) restoredAny = true;
         } else if (selected) {
           this.planLeaf(plan, node, local, hardlinkFirst);
+          restoredAny = true;
         }
       }
+      return restoredAny;
     };
     await walk(root.tree, '/', this.target);
     return plan;
