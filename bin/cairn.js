@@ -1,4 +1,11 @@
 #!/usr/bin/env node
-// Entry point of the `cairn` command. The sources are TypeScript run by Node's type stripping
-// (Node >= 22.18 / 24), so there is no compile step between an edit and a run.
-import '../src-main/cli/main.ts';
+// Entry point of the `cairn` command: runs the JavaScript that `npm install` (or `npm run build`)
+// emitted into dist/.
+import { existsSync } from 'node:fs';
+
+const main = new URL('../dist/src-main/cli/main.js', import.meta.url);
+if (!existsSync(main)) {
+  console.error('Fatal: Cairn is not built yet: run "npm install" (or "npm run build") in the Cairn folder');
+  process.exit(1);
+}
+await import(main.href);

@@ -19,6 +19,8 @@ export interface Backend {
   readonly location: string;
   /** True when `load` of a local file is cheap, so callers need not cache it. */
   readonly isLocal: boolean;
+  /** For backends on a local file system: the file's path, so worker threads can read it directly. */
+  localPath?(type: FileType, name: string): string;
 
   /** Creates the directory layout of a new repository. Fails if a config exists already. */
   create(): Promise<void>;

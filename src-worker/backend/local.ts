@@ -27,6 +27,10 @@ export class LocalBackend implements Backend {
     return path.join(this.root, type);
   }
 
+  localPath(type: FileType, name: string): string {
+    return this.pathOf(type, name);
+  }
+
   private pathOf(type: FileType, name: string): string {
     if (type === 'config') return path.join(this.root, 'config');
     return path.join(this.dirOf(type, name), name);

@@ -53,9 +53,31 @@ export function poly1305(oneTimeKey: Uint8Array, message: Uint8Array): Buffer {
   return Buffer.from(mem.subarray(TAG, TAG + 16));
 }
 
+// Importing raw key bytes into OpenSSL costs more than encrypting a small blob, so each key is
+// imported once (keys are long-lived: one master key per repository).
+const keyObjects = new WeakMap<Uint8Array, crypto.KeyObject>();
+function keyObject(raw: Uint8Array): crypto.KeyObject {
+  let k = keyObjects.get(raw);
+  if (!k) keyObjects.set(raw, (k = crypto.createSecretKey(raw)));
+  return k;
+}
+
+// IVs come from a pool refilled 4 KiB at a time: one CSPRNG call per 256 blobs instead of one each.
+const ivPool = Buffer.alloc(4096);
+let ivPoolAt = ivPool.length;
+function nextIv(into: Uint8Array): void {
+  if (ivPoolAt === ivPool.length) {
+    crypto.randomFillSync(ivPool);
+    ivPoolAt = 0;
+  }
+  into.set(ivPool.subarray(ivPoolAt, ivPoolAt + IV_SIZE));
+  ivPool.fill(0, ivPoolAt, ivPoolAt + IV_SIZE); // never keep a used IV around
+  ivPoolAt += IV_SIZE;
+}
+
 /** Poly1305-AES (Bernstein): s = AES-128_k(nonce). */
 export function poly1305Aes(macK: Uint8Array, macR: Uint8Array, nonce: Uint8Array, message: Uint8Array): Buffer {
-  const ecb = crypto.createCipheriv('aes-128-ecb', macK, null);
+  const ecb = crypto.createCipheriv('aes-128-ecb', keyObject(macK), null);
   ecb.setAutoPadding(false);
   const s = ecb.update(nonce);
   const oneTime = Buffer.allocUnsafe(32);
@@ -65,7 +87,7 @@ export function poly1305Aes(macK: Uint8Array, macR: Uint8Array, nonce: Uint8Arra
 }
 
 function ctr(key: MasterKey, iv: Uint8Array, input: Uint8Array, out: Uint8Array, at: number): void {
-  const c = crypto.createCipheriv('aes-256-ctr', key.encrypt, iv);
+  const c = crypto.createCipheriv('aes-256-ctr', keyObject(key.encrypt), iv);
   const n = c.update(input).copy(out, at);
   if (n !== input.length) throw new Error('AES-CTR produced a short output');
 }
@@ -73,8 +95,8 @@ function ctr(key: MasterKey, iv: Uint8Array, input: Uint8Array, out: Uint8Array,
 /** Encrypts and authenticates `plain`. */
 export function seal(key: MasterKey, plain: Uint8Array): Buffer {
   const out = Buffer.allocUnsafe(plain.length + SEAL_OVERHEAD);
-  crypto.randomFillSync(out, 0, IV_SIZE);
   const iv = out.subarray(0, IV_SIZE);
+  nextIv(iv);
   ctr(key, iv, plain, out, IV_SIZE);
   const mac = poly1305Aes(key.macK, key.macR, iv, out.subarray(IV_SIZE, IV_SIZE + plain.length));
   mac.copy(out, IV_SIZE + plain.length);

@@ -3,6 +3,8 @@
 // bounded so memory does not grow with the size of the source.
 import os from 'node:os';
 import { Worker } from 'node:worker_threads';
+import { exposeGcToWorkers, WORKER_LIMITS } from './garbage.ts';
+import { siblingModule } from './module-url.ts';
 import { CairnError } from '../errors.ts';
 import type { Repository } from '../repository/repository.ts';
 import type { FinishedPack } from '../repository/pack-writer.ts';
@@ -65,8 +67,9 @@ export class BackupPool {
   /** Workers start on first use: a backup where nothing changed never pays for them. */
   private ensureStarted(): void {
     if (this.slots.length) return;
+    exposeGcToWorkers();
     for (let i = 0; i < this.size; i++) {
-      const worker = new Worker(new URL('./backup-worker.ts', import.meta.url), { workerData: this.init });
+      const worker = new Worker(siblingModule('backup-worker'), { workerData: this.init, resourceLimits: WORKER_LIMITS });
       const slot: Slot = { worker, inFlight: 0 };
       worker.on('message', (msg: FromWorker) => this.onMessage(i, msg));
       worker.on('error', (err) => this.fail(new CairnError('INTERNAL', `backup worker crashed: ${err.message}`, { cause: err })));

@@ -1,6 +1,8 @@
 // Main-thread side of the restore workers: a fixed set of threads, each task a pack range.
 import { Worker } from 'node:worker_threads';
 import { CairnError } from '../errors.ts';
+import { exposeGcToWorkers, WORKER_LIMITS } from './garbage.ts';
+import { siblingModule } from './module-url.ts';
 import type { MasterKey } from '../format/crypto.ts';
 import type { RestoreTask, RestoreTaskResult, RestoreWorkerInit } from './restore-protocol.ts';
 
@@ -11,9 +13,10 @@ export class RestorePool {
   private nextTask = 1;
 
   constructor(key: MasterKey, size: number) {
+    exposeGcToWorkers();
     const init: RestoreWorkerInit = { key: { encrypt: key.encrypt, macK: key.macK, macR: key.macR } };
     for (let i = 0; i < size; i++) {
-      const w = new Worker(new URL('./restore-worker.ts', import.meta.url), { workerData: init });
+      const w = new Worker(siblingModule('restore-worker'), { workerData: init, resourceLimits: WORKER_LIMITS });
       w.on('message', (r: RestoreTaskResult) => {
         const p = this.waiting.get(r.task);
         if (!p) return;
@@ -41,7 +44,7 @@ export class RestorePool {
     return new Promise((resolve, reject) => {
       this.waiting.set(id, { resolve, reject, worker: best });
       const msg: RestoreTask = { t: 'restore', task: id, ...task };
-      this.workers[best].postMessage(msg, [task.buffer]);
+      this.workers[best].postMessage(msg, task.buffer ? [task.buffer] : []);
     });
   }
 

@@ -24,7 +24,9 @@ export interface RestoreTask {
   t: 'restore';
   task: number;
   packId: string;
-  buffer: ArrayBuffer;
+  /** The pack range's bytes, or (local repositories) where the worker reads them itself. */
+  buffer?: ArrayBuffer;
+  file?: { path: string; offset: number; length: number };
   items: RestoreItem[];
   /** Leave all-zero blobs as holes (the files were created at full size). */
   sparse: boolean;

@@ -4,12 +4,14 @@ import fs from 'node:fs';
 import { parentPort, workerData } from 'node:worker_threads';
 import { openBlob } from '../format/blob-codec.ts';
 import type { MasterKey } from '../format/crypto.ts';
+import { GarbageBudget } from './garbage.ts';
 import type { RestoreFailure, RestoreTask, RestoreTaskResult, RestoreWorkerInit } from './restore-protocol.ts';
 
 const init = workerData as RestoreWorkerInit;
 const key: MasterKey = { encrypt: init.key.encrypt, macK: init.key.macK, macR: init.key.macR };
 const port = parentPort!;
 let zeros = Buffer.alloc(0);
+const garbage = new GarbageBudget(32 * 1024 * 1024);
 
 function isAllZero(b: Buffer): boolean {
   if (zeros.length < b.length) zeros = Buffer.alloc(Math.max(b.length, 1 << 20));
@@ -28,9 +30,36 @@ function writeAt(path: string, data: Buffer, offset: number): void {
 }
 
 /** Restores every blob it can; a damaged blob or a failed write is reported, and the rest goes on. */
+// Local packs are read into one buffer that is reused for every range: no fresh pages to fault
+// in, nothing for the collector.
+let readBuffer = Buffer.alloc(0);
+
+function readRange(file: { path: string; offset: number; length: number }): Buffer {
+  if (readBuffer.length < file.length) readBuffer = Buffer.allocUnsafe(Math.max(file.length, 2 * readBuffer.length));
+  const fd = fs.openSync(file.path, 'r');
+  try {
+    let got = 0;
+    while (got < file.length) {
+      const n = fs.readSync(fd, readBuffer, got, file.length - got, file.offset + got);
+      if (n === 0) throw Object.assign(new Error(`pack file ${file.path} is shorter than the index says`), { code: 'CORRUPT_PACK' });
+      got += n;
+    }
+  } finally {
+    fs.closeSync(fd);
+  }
+  return readBuffer.subarray(0, file.length);
+}
+
 function run(task: RestoreTask): RestoreTaskResult {
-  const buf = Buffer.from(task.buffer);
   const failures: RestoreFailure[] = [];
+  let buf: Buffer;
+  try {
+    buf = task.file ? readRange(task.file) : Buffer.from(task.buffer!);
+  } catch (err) {
+    const e = err as NodeJS.ErrnoException;
+    for (const item of task.items) failures.push({ code: e.code ?? 'EIO', message: `pack ${task.packId.slice(0, 8)} cannot be read: ${e.message}`, blob: item.id });
+    return { t: 'done', task: task.task, bytes: 0, failures };
+  }
   let bytes = 0;
   for (const item of task.items) {
     let plain: Buffer;
@@ -41,6 +70,7 @@ function run(task: RestoreTask): RestoreTaskResult {
       failures.push({ code: e.code ?? 'CORRUPT_PACK', message: e.message, blob: item.id });
       continue;
     }
+    garbage.spent(plain.length * 2);
     const skip = task.sparse && isAllZero(plain);
     for (const w of item.writes) {
       try {
@@ -52,6 +82,7 @@ function run(task: RestoreTask): RestoreTaskResult {
       }
     }
   }
+  if (!task.file) garbage.spent(buf.length);
   return { t: 'done', task: task.task, bytes, failures };
 }
 

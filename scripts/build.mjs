@@ -1,0 +1,47 @@
+#!/usr/bin/env node
+// Builds what a fresh clone needs to run (`npm install` runs this as the "prepare" script):
+//  1. the engine's AssemblyScript kernels (src-worker/wasm/assembly/*.ts) → WebAssembly;
+//  2. the engine and CLI, TypeScript → JavaScript in dist/ (tsconfig.build.json), which is what
+//     bin/cairn.js runs: Node's type stripping would cost memory and start-up time in every thread;
+//  3. the kernels copied next to the emitted loader.
+// Build output is not committed.
+import asc from 'assemblyscript/asc';
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const sourceDir = path.join(root, 'src-worker/wasm/assembly');
+const outDir = path.join(root, 'src-worker/wasm/build');
+fs.mkdirSync(outDir, { recursive: true });
+
+const sources = fs.readdirSync(sourceDir).filter((f) => f.endsWith('.ts')).sort();
+for (const file of sources) {
+  const name = path.basename(file, '.ts');
+  const { error, stderr } = await asc.main([
+    path.join(sourceDir, file),
+    '--outFile', path.join(outDir, `${name}.wasm`),
+    '--optimizeLevel', '3', '--shrinkLevel', '0',
+    '--runtime', 'stub',        // kernels allocate nothing at run time; memory is managed by the host
+    '--noAssert',
+    '--enable', 'simd',
+  ]);
+  if (error) {
+    process.stderr.write(stderr.toString());
+    console.error(`build: ${file} failed: ${error.message}`);
+    process.exit(1);
+  }
+}
+
+const dist = path.join(root, 'dist');
+fs.rmSync(dist, { recursive: true, force: true });
+const tsc = path.join(root, 'node_modules/typescript/bin/tsc');
+try {
+  execFileSync(process.execPath, [tsc, '-p', path.join(root, 'tsconfig.build.json')], { stdio: 'inherit', cwd: root });
+} catch {
+  console.error('build: TypeScript compilation failed (see above)');
+  process.exit(1);
+}
+fs.cpSync(outDir, path.join(dist, 'src-worker/wasm/build'), { recursive: true });
+console.log(`build: ${sources.length} WebAssembly kernel(s) and the TypeScript sources compiled into ${path.relative(root, dist)}/`);
