@@ -1,5 +1,5 @@
 // What every command shares: global options, opening the repository, printing, cancellation.
-import { CairnError, openBackend, Repository, type Compression } from '../../src-worker/index.ts';
+import { CairnError, defaultCacheRoot, openBackend, Repository, type Compression } from '../../src-worker/index.ts';
 import { readPassword, type PasswordSources } from './password.ts';
 
 export interface GlobalOptions extends PasswordSources {
@@ -9,6 +9,9 @@ export interface GlobalOptions extends PasswordSources {
   verbose?: number;
   keyHint?: string;
   compression?: string;
+  /** commander's --no-cache gives cache: false; --cache-dir gives cacheDir. */
+  cache?: boolean;
+  cacheDir?: string;
 }
 
 export class Cli {
@@ -44,7 +47,8 @@ export class Cli {
     const backend = openBackend(this.repoLocation());
     this.onCleanup(() => backend.close());
     const password = await readPassword(this.globals);
-    const repo = await Repository.open(backend, password, { keyHint: this.globals.keyHint, compression: this.compression() });
+    const cacheDir = this.globals.cache === false ? undefined : this.globals.cacheDir ?? defaultCacheRoot();
+    const repo = await Repository.open(backend, password, { keyHint: this.globals.keyHint, compression: this.compression(), cacheDir });
     if (!this.json && (this.globals.verbose ?? 0) > 0) this.verbose(`repository ${repo.config.id.slice(0, 8)} opened (repository version ${repo.version}) successfully, password is correct`);
     return repo;
   }

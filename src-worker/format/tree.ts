@@ -1,10 +1,9 @@
 // Tree blobs: a directory listing as JSON {"nodes":[...]} with nodes sorted by name, each node
 // encoded with restic's field order and omissions so equal directories give equal blob ids.
-import { z } from 'zod';
 import { goJson, goString } from './gojson.ts';
 import { CairnError } from '../errors.ts';
 import { goQuoteInner, goUnquoteInner } from './goquote.ts';
-import { hexId, validate } from './schema.ts';
+
 import type { Id } from './id.ts';
 
 export type NodeType = 'file' | 'dir' | 'symlink' | 'dev' | 'chardev' | 'fifo' | 'socket' | 'irregular';
@@ -39,37 +38,62 @@ export interface TreeNode {
 export interface Tree { nodes: TreeNode[] }
 
 const ZERO_TIME = '0001-01-01T00:00:00Z';
-const num = z.number().nonnegative();
+// Trees are the most numerous objects a command reads (one per directory per snapshot), so they
+// are checked by hand rather than through a schema library: same strictness, a fraction of the cost.
+const NODE_TYPES = new Set<string>(['file', 'dir', 'symlink', 'dev', 'chardev', 'fifo', 'socket', 'irregular']);
+const HEX_ID = /^[0-9a-f]{64}$/;
+const NUMBER_FIELDS = ['mode', 'uid', 'gid', 'inode', 'device_id', 'size', 'links', 'device'] as const;
+const STRING_FIELDS = ['mtime', 'atime', 'ctime', 'user', 'group', 'linktarget', 'linktarget_raw', 'error'] as const;
 
-const nodeSchema = z.looseObject({
-  name: z.string(),
-  type: z.enum(['file', 'dir', 'symlink', 'dev', 'chardev', 'fifo', 'socket', 'irregular']),
-  mode: num.nullish(),
-  mtime: z.string().nullish(),
-  atime: z.string().nullish(),
-  ctime: z.string().nullish(),
-  uid: num.nullish(),
-  gid: num.nullish(),
-  user: z.string().nullish(),
-  group: z.string().nullish(),
-  inode: num.nullish(),
-  device_id: num.nullish(),
-  size: num.nullish(),
-  links: num.nullish(),
-  linktarget: z.string().nullish(),
-  linktarget_raw: z.string().nullish(),
-  extended_attributes: z.array(z.object({ name: z.string(), value: z.string().nullish() })).nullish(),
-  generic_attributes: z.record(z.string(), z.unknown()).nullish(),
-  device: num.nullish(),
-  content: z.array(hexId).nullish(),
-  subtree: hexId.nullish(),
-  error: z.string().nullish(),
-});
-const treeSchema = z.object({ nodes: z.array(nodeSchema).nullish() });
+type RawNode = Record<string, unknown>;
+
+function malformed(id: Id, where: string, expected: string): never {
+  throw new CairnError('CORRUPT_OBJECT', `tree ${id.slice(0, 8)} is malformed at ${where}: expected ${expected}; the repository is damaged, run "cairn check"`);
+}
+
+function checkNode(n: unknown, i: number, id: Id): RawNode {
+  const at = `nodes.${i}`;
+  if (typeof n !== 'object' || n === null || Array.isArray(n)) malformed(id, at, 'an object');
+  const o = n as RawNode;
+  if (typeof o.name !== 'string') malformed(id, `${at}.name`, 'a string');
+  if (typeof o.type !== 'string' || !NODE_TYPES.has(o.type)) malformed(id, `${at}.type`, 'a known node type');
+  for (const f of NUMBER_FIELDS) {
+    const v = o[f];
+    if (v != null && (typeof v !== 'number' || !(v >= 0))) malformed(id, `${at}.${f}`, 'a number >= 0');
+  }
+  for (const f of STRING_FIELDS) {
+    const v = o[f];
+    if (v != null && typeof v !== 'string') malformed(id, `${at}.${f}`, 'a string');
+  }
+  if (o.content != null) {
+    if (!Array.isArray(o.content)) malformed(id, `${at}.content`, 'a list of blob ids');
+    for (let k = 0; k < o.content.length; k++) {
+      const c = o.content[k];
+      if (typeof c !== 'string' || !HEX_ID.test(c)) malformed(id, `${at}.content.${k}`, 'a 64-digit hex id');
+    }
+  }
+  if (o.subtree != null && (typeof o.subtree !== 'string' || !HEX_ID.test(o.subtree))) malformed(id, `${at}.subtree`, 'a 64-digit hex id');
+  if (o.extended_attributes != null) {
+    if (!Array.isArray(o.extended_attributes)) malformed(id, `${at}.extended_attributes`, 'a list');
+    for (const a of o.extended_attributes as unknown[]) {
+      const e = a as { name?: unknown; value?: unknown } | null;
+      if (typeof e !== 'object' || e === null || typeof e.name !== 'string' || (e.value != null && typeof e.value !== 'string')) {
+        malformed(id, `${at}.extended_attributes`, 'name/value pairs');
+      }
+    }
+  }
+  if (o.generic_attributes != null && (typeof o.generic_attributes !== 'object' || Array.isArray(o.generic_attributes))) {
+    malformed(id, `${at}.generic_attributes`, 'an object');
+  }
+  return o;
+}
 
 export function decodeTree(value: unknown, id: Id): Tree {
-  const raw = validate(treeSchema, value, `tree ${id.slice(0, 8)}`);
-  const nodes: TreeNode[] = (raw.nodes ?? []).map((n) => {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) malformed(id, 'the top level', 'an object');
+  const list = (value as { nodes?: unknown }).nodes;
+  if (list != null && !Array.isArray(list)) malformed(id, 'nodes', 'a list');
+  const nodes: TreeNode[] = ((list ?? []) as unknown[]).map((raw, i) => {
+    const n = checkNode(raw, i, id) as RawNode & { name: string; type: NodeType; content?: Id[] | null; extended_attributes?: { name: string; value?: string | null }[] | null; generic_attributes?: Record<string, unknown> | null } & Partial<Record<(typeof NUMBER_FIELDS)[number], number | null>> & Partial<Record<(typeof STRING_FIELDS)[number], string | null>> & { subtree?: Id | null };
     const name = goUnquoteInner(n.name);
     if (name === null) throw new CairnError('CORRUPT_OBJECT', `tree ${id.slice(0, 8)} has a node name that is not validly escaped (${JSON.stringify(n.name)}): the repository is damaged; run "cairn check"`);
     const node: TreeNode = {

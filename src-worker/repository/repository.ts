@@ -2,6 +2,7 @@
 // builds on (unpacked files, snapshots, blobs, writing packs and index files in a safe order).
 import crypto from 'node:crypto';
 import os from 'node:os';
+import { CachedBackend } from '../backend/cache.ts';
 import type { Backend, FileType } from '../backend/backend.ts';
 import { CairnError, isCairnError } from '../errors.ts';
 import type { BlobType } from '../format/blob.ts';
@@ -39,6 +40,8 @@ export interface OpenOptions {
   /** Try this key file first (an id or prefix), as restic's --key-hint. */
   keyHint?: string;
   compression?: Compression;
+  /** Folder for the local metadata cache (see backend/cache.ts); none when omitted. */
+  cacheDir?: string;
 }
 
 export function currentUser(): { username: string; hostname: string; uid: number; gid: number } {
@@ -151,7 +154,8 @@ export class Repository {
       throw new CairnError('CORRUPT_OBJECT', `the config file of ${backend.location} is damaged: ${(err as Error).message}`, { cause: err });
     }
     const config = decodeConfig(parseJson(configText, 'repository config'));
-    return new Repository(backend, config, master, keyId, options.compression ?? 'auto');
+    const cached = options.cacheDir ? new CachedBackend(backend, options.cacheDir, config.id) : backend;
+    return new Repository(cached, config, master, keyId, options.compression ?? 'auto');
   }
 
   // ---- unpacked files -------------------------------------------------------------------
@@ -219,7 +223,10 @@ export class Repository {
     let done = 0;
     await mapLimit(names, LOAD_CONCURRENCY, async (name) => {
       const doc = decodeIndexFile(await this.loadUnpacked('index', name), name, this.version >= 2);
-      for (const p of doc.packs) this.index.addPack(p.id, p.blobs);
+      for (const p of doc.packs) {
+        this.index.addPack(p.id, p.blobs);
+        if (this.backend instanceof CachedBackend && p.blobs.some((b) => b.type === 'tree')) this.backend.treePacks.add(p.id);
+      }
       onProgress?.(++done, names.length);
     });
     this.indexLoaded = true;

@@ -117,3 +117,24 @@ test('node names carry Go strconv.Quote escaping, as restic writes them', async 
   assert.equal(goUnquoteInner('\\101\\x42\\u0043'), 'ABC');
   for (const bad of ['a"b', 'a\\', 'a\\q', 'a\\x4', "a\\'b", 'a\nb']) assert.equal(goUnquoteInner(bad), null, bad);
 });
+
+test('malformed trees are refused with the field named', async () => {
+  const { decodeTree } = await import('../../src-worker/format/tree.ts');
+  const { isCairnError } = await import('../../src-worker/errors.ts');
+  const id = 'ab'.repeat(32);
+  const good = { name: 'a', type: 'file', mtime: '2020-01-01T00:00:00Z', atime: '2020-01-01T00:00:00Z', ctime: '2020-01-01T00:00:00Z', uid: 0, gid: 0, content: [id] };
+  assert.equal(decodeTree({ nodes: [good] }, id).nodes[0]!.name, 'a');
+  assert.deepEqual(decodeTree({ nodes: null }, id).nodes, []);
+  const bad: [unknown, RegExp][] = [
+    [[], /top level/],
+    [{ nodes: {} }, /nodes/],
+    [{ nodes: [{ ...good, type: 'weird' }] }, /nodes\.0\.type/],
+    [{ nodes: [{ ...good, size: -1 }] }, /nodes\.0\.size/],
+    [{ nodes: [{ ...good, content: ['xyz'] }] }, /nodes\.0\.content\.0/],
+    [{ nodes: [{ ...good, subtree: 5 }] }, /nodes\.0\.subtree/],
+    [{ nodes: [{ ...good, name: 7 }] }, /nodes\.0\.name/],
+  ];
+  for (const [value, where] of bad) {
+    assert.throws(() => decodeTree(value, id), (e) => isCairnError(e, 'CORRUPT_OBJECT') && where.test((e as Error).message) && /cairn check/.test((e as Error).message));
+  }
+});

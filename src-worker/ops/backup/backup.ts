@@ -2,7 +2,7 @@
 // directory and finally the snapshot. Order of writes is packs, then index, then snapshot, so an
 // interruption at any point leaves a valid repository (at worst with unreferenced packs).
 import fsp from 'node:fs/promises';
-import type { BigIntStats } from 'node:fs';
+import fs, { type BigIntStats } from 'node:fs';
 import path from 'node:path';
 import { CairnError, isCairnError, throwIfAborted } from '../../errors.ts';
 import { hashId, type Id } from '../../format/id.ts';
@@ -60,7 +60,7 @@ export interface BackupSummary {
   warnings: { path: string; message: string }[];
 }
 
-const LSTAT_CONCURRENCY = 32;
+const LSTAT_WINDOW = 32;
 
 type Change = 'new' | 'changed' | 'unmodified';
 
@@ -197,7 +197,9 @@ class Archiver {
     throwIfAborted(this.opts.signal);
     let names: string[];
     try {
-      names = await fsp.readdir(abs);
+      // Sync on purpose (here and for lstat below): a local readdir or lstat takes microseconds,
+      // less than the thread-pool round trip of the promise version.
+      names = fs.readdirSync(abs);
     } catch (err) {
       this.warn(abs, `cannot read directory: ${(err as Error).message}`);
       return { done: this.saveTree([]) };
@@ -207,10 +209,16 @@ class Archiver {
     for (const n of prevTree?.nodes ?? []) prevByName.set(n.name, n);
 
     const children: Promise<TreeNode | null>[] = [];
-    // lstat a window of entries concurrently, but start their work in name order.
-    for (let i = 0; i < names.length; i += LSTAT_CONCURRENCY) {
-      const batch = names.slice(i, i + LSTAT_CONCURRENCY);
-      const stats = await Promise.all(batch.map((n) => fsp.lstat(path.join(abs, n), { bigint: true }).catch((err: Error) => err)));
+    // Entries are stat'ed a window at a time and their work started in name order.
+    for (let i = 0; i < names.length; i += LSTAT_WINDOW) {
+      const batch = names.slice(i, i + LSTAT_WINDOW);
+      const stats = batch.map((n) => {
+        try {
+          return fs.lstatSync(path.join(abs, n), { bigint: true });
+        } catch (err) {
+          return err as Error;
+        }
+      });
       for (let k = 0; k < batch.length; k++) {
         throwIfAborted(this.opts.signal);
         const name = batch[k];

@@ -1,0 +1,136 @@
+// A local cache of the repository files every command needs (snapshots, index files, and the packs
+// that hold tree blobs), as restic keeps one: later runs, and remote backends, read them from disk
+// instead of the repository. Repository files are named by the SHA-256 of their content and never
+// change, so a cached file is valid for as long as the repository still lists it; each file is
+// checked against its name before it is cached. The cache is an optimisation only: if it cannot be
+// written, commands go on without it.
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { Backend, FileInfo, FileType, Range } from './backend.ts';
+
+const CACHEDIR_TAG = 'Signature: 8a477f597d28d172789f06886806bc55\n# This file is a cache directory tag created by Cairn.\n# For information about cache directory tags, see https://bford.info/cachedir/\n';
+
+/** The per-user cache folder: CAIRN_CACHE_DIR, else the platform's cache location. */
+export function defaultCacheRoot(): string {
+  if (process.env.CAIRN_CACHE_DIR) return process.env.CAIRN_CACHE_DIR;
+  if (process.platform === 'win32') return path.join(process.env.LOCALAPPDATA ?? path.join(os.homedir(), 'AppData', 'Local'), 'cairn');
+  if (process.platform === 'darwin') return path.join(os.homedir(), 'Library', 'Caches', 'cairn');
+  return path.join(process.env.XDG_CACHE_HOME ?? path.join(os.homedir(), '.cache'), 'cairn');
+}
+
+export class CachedBackend implements Backend {
+  readonly location: string;
+  readonly isLocal: boolean;
+  /** Packs that hold tree blobs; only these data files are cached. Filled from the index. */
+  readonly treePacks = new Set<string>();
+  private readonly inner: Backend;
+  private readonly dir: string;
+  private broken = false;
+
+  constructor(inner: Backend, cacheRoot: string, repositoryId: string) {
+    this.inner = inner;
+    this.location = inner.location;
+    this.isLocal = inner.isLocal;
+    this.dir = path.join(cacheRoot, repositoryId);
+    if (inner.localPath) this.localPath = (type, name) => inner.localPath!(type, name);
+    try {
+      fs.mkdirSync(this.dir, { recursive: true, mode: 0o700 });
+      const tag = path.join(cacheRoot, 'CACHEDIR.TAG');
+      if (!fs.existsSync(tag)) fs.writeFileSync(tag, CACHEDIR_TAG);
+    } catch {
+      this.broken = true;
+    }
+  }
+
+  localPath?: (type: FileType, name: string) => string;
+
+  private cacheable(type: FileType, name: string): boolean {
+    if (this.broken) return false;
+    return type === 'snapshots' || type === 'index' || (type === 'data' && this.treePacks.has(name));
+  }
+
+  private fileOf(type: FileType, name: string): string {
+    return path.join(this.dir, type, name.slice(0, 2), name);
+  }
+
+  private readCached(type: FileType, name: string, range?: Range): Buffer | null {
+    const file = this.fileOf(type, name);
+    let fd: number;
+    try {
+      fd = fs.openSync(file, 'r');
+    } catch {
+      return null;
+    }
+    try {
+      const length = range ? range.length : fs.fstatSync(fd).size;
+      const out = Buffer.allocUnsafe(length);
+      let got = 0;
+      while (got < length) {
+        const n = fs.readSync(fd, out, got, length - got, (range?.offset ?? 0) + got);
+        if (n === 0) return null; // shorter than expected: not ours to trust, fetch again
+        got += n;
+      }
+      return out;
+    } finally {
+      fs.closeSync(fd);
+    }
+  }
+
+  private writeCached(type: FileType, name: string, data: Uint8Array): void {
+    if (crypto.createHash('sha256').update(data).digest('hex') !== name) return; // damaged in transit: never cache it
+    const file = this.fileOf(type, name);
+    const tmp = `${file}.${process.pid}.${crypto.randomBytes(4).toString('hex')}.tmp`;
+    try {
+      fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
+      fs.writeFileSync(tmp, data, { mode: 0o600 });
+      fs.renameSync(tmp, file);
+    } catch {
+      fs.rmSync(tmp, { force: true });
+    }
+  }
+
+  async load(type: FileType, name: string, range?: Range): Promise<Buffer> {
+    if (!this.cacheable(type, name)) return this.inner.load(type, name, range);
+    const hit = this.readCached(type, name, range);
+    if (hit) return hit;
+    const whole = await this.inner.load(type, name);
+    this.writeCached(type, name, whole);
+    return range ? whole.subarray(range.offset, range.offset + range.length) : whole;
+  }
+
+  /** Lists from the repository; cached files the repository no longer has are removed afterwards. */
+  async *list(type: FileType): AsyncIterable<FileInfo> {
+    const seen = new Set<string>();
+    for await (const f of this.inner.list(type)) {
+      seen.add(f.name);
+      yield f;
+    }
+    if (this.broken || (type !== 'snapshots' && type !== 'index' && type !== 'data')) return;
+    const base = path.join(this.dir, type);
+    let subdirs: string[] = [];
+    try { subdirs = fs.readdirSync(base); } catch { return; }
+    for (const sub of subdirs) {
+      let names: string[] = [];
+      try { names = fs.readdirSync(path.join(base, sub)); } catch { continue; }
+      for (const n of names) if (!seen.has(n)) fs.rmSync(path.join(base, sub, n), { force: true });
+    }
+  }
+
+  async save(type: FileType, name: string, data: Uint8Array): Promise<void> {
+    await this.inner.save(type, name, data);
+    if (type === 'snapshots' || type === 'index') this.writeCached(type, name, data);
+  }
+
+  async remove(type: FileType, name: string): Promise<void> {
+    await this.inner.remove(type, name);
+    if (!this.broken) fs.rmSync(this.fileOf(type, name), { force: true });
+  }
+
+  stat(type: FileType, name: string): Promise<FileInfo> { return this.inner.stat(type, name); }
+  create(): Promise<void> { return this.inner.create(); }
+  saveFile(type: FileType, name: string, file: string): Promise<void> { return this.inner.saveFile(type, name, file); }
+  stagingDir(): Promise<string> { return this.inner.stagingDir(); }
+  close(): Promise<void> { return this.inner.close(); }
+}
