@@ -123,6 +123,15 @@ export class CachedBackend implements Backend {
     if (type === 'snapshots' || type === 'index') this.writeCached(type, name, data);
   }
 
+  /** Removes a cached copy (found damaged); true if there was one. */
+  evict(type: FileType, name: string): boolean {
+    if (this.broken) return false;
+    const file = this.fileOf(type, name);
+    if (!fs.existsSync(file)) return false;
+    fs.rmSync(file, { force: true });
+    return true;
+  }
+
   async remove(type: FileType, name: string): Promise<void> {
     await this.inner.remove(type, name);
     if (!this.broken) fs.rmSync(this.fileOf(type, name), { force: true });

@@ -162,7 +162,10 @@ export class Repository {
 
   async loadUnpacked(type: FileType, id: Id): Promise<unknown> {
     const what = `${type === 'snapshots' ? 'snapshot' : type} ${id.slice(0, 8)}`;
-    const raw = await this.backend.load(type, id);
+    let raw = await this.backend.load(type, id);
+    if (hashId(raw) !== id && this.backend instanceof CachedBackend && this.backend.evict(type, id)) {
+      raw = await this.backend.load(type, id); // the cached copy was damaged: read the repository's
+    }
     if (hashId(raw) !== id) {
       throw new CairnError('CORRUPT_OBJECT', `${what} is damaged (its content does not match its name): run "cairn check"`);
     }
@@ -237,8 +240,15 @@ export class Repository {
   async loadBlob(type: BlobType, id: Id): Promise<Buffer> {
     const loc = this.index.lookup(type, id);
     if (!loc) throw new CairnError('MISSING_OBJECT', `${type} blob ${id.slice(0, 8)} is not in the index: run "cairn check"`);
-    const sealed = await this.backend.load('data', loc.packId, { offset: loc.offset, length: loc.length });
-    return openBlob(this.key, sealed, id, type, loc.uncompressedLength, loc.packId);
+    const range = { offset: loc.offset, length: loc.length };
+    const sealed = await this.backend.load('data', loc.packId, range);
+    try {
+      return openBlob(this.key, sealed, id, type, loc.uncompressedLength, loc.packId);
+    } catch (err) {
+      // A damaged cached pack must not hide a good one in the repository: drop it and read again.
+      if (!(this.backend instanceof CachedBackend) || !this.backend.evict('data', loc.packId)) throw err;
+      return openBlob(this.key, await this.backend.load('data', loc.packId, range), id, type, loc.uncompressedLength, loc.packId);
+    }
   }
 
   async loadTree(id: Id): Promise<Tree> {
