@@ -5,6 +5,7 @@ import zlib from 'node:zlib';
 import { CairnError } from '../errors.ts';
 import type { BlobType } from './blob.ts';
 import { open, seal, type MasterKey } from './crypto.ts';
+import { release } from './release.ts';
 import type { Id } from './id.ts';
 
 export type Compression = 'auto' | 'off' | 'max';
@@ -17,10 +18,6 @@ export interface SealedBlob {
   uncompressedLength: number;
 }
 
-export function zstdCompress(plain: Uint8Array, level: number): Buffer {
-  return zlib.zstdCompressSync(plain, { params: { [zlib.constants.ZSTD_c_compressionLevel]: level } });
-}
-
 /**
  * Seals a blob for a pack. With compression on (repository version 2), the compressed form is
  * stored only when it is smaller: incompressible data (photos, archives) is stored as it is,
@@ -28,8 +25,13 @@ export function zstdCompress(plain: Uint8Array, level: number): Buffer {
  */
 export function sealBlob(key: MasterKey, plain: Uint8Array, compression: Compression | null): SealedBlob {
   if (compression && compression !== 'off' && plain.length > 0) {
-    const packed = zstdCompress(plain, LEVEL[compression]);
-    if (packed.length < plain.length) return { sealed: seal(key, packed), uncompressedLength: plain.length };
+    // chunkSize: one output buffer of its own (not pieces to concatenate), which release() can free.
+    const packed = zlib.zstdCompressSync(plain, { chunkSize: plain.length + 4096, params: { [zlib.constants.ZSTD_c_compressionLevel]: LEVEL[compression] } });
+    try {
+      if (packed.length < plain.length) return { sealed: seal(key, packed), uncompressedLength: plain.length };
+    } finally {
+      release(packed);
+    }
   }
   return { sealed: seal(key, plain), uncompressedLength: 0 };
 }
@@ -43,11 +45,16 @@ export function openBlob(key: MasterKey, sealed: Uint8Array, id: Id, type: BlobT
     throw new CairnError('CORRUPT_PACK', `${type} blob ${id.slice(0, 8)} in pack ${packId.slice(0, 8)} is damaged (MAC mismatch): run "cairn check --read-data"`, { cause: err });
   }
   if (uncompressedLength > 0) {
+    const packed = plain;
     try {
-      plain = zlib.zstdDecompressSync(plain);
+      // One output buffer of the expected size (release() can free it later), and never more
+      // output than the index promised: a damaged or hostile blob cannot balloon in memory.
+      plain = zlib.zstdDecompressSync(packed, { chunkSize: Math.min(Math.max(uncompressedLength, 64), 16 << 20), maxOutputLength: uncompressedLength });
     } catch (err) {
+      release(packed);
       throw new CairnError('CORRUPT_PACK', `${type} blob ${id.slice(0, 8)} in pack ${packId.slice(0, 8)} cannot be decompressed: run "cairn check --read-data"`, { cause: err });
     }
+    release(packed);
     if (plain.length !== uncompressedLength) {
       throw new CairnError('CORRUPT_PACK', `${type} blob ${id.slice(0, 8)} in pack ${packId.slice(0, 8)} decompressed to ${plain.length} bytes, expected ${uncompressedLength}`);
     }

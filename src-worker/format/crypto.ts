@@ -5,6 +5,7 @@
 import crypto from 'node:crypto';
 import { CairnError } from '../errors.ts';
 import { loadKernel } from '../wasm/load.ts';
+import { release } from './release.ts';
 
 export interface MasterKey {
   /** AES-256 key for the data. */
@@ -86,10 +87,10 @@ export function poly1305Aes(macK: Uint8Array, macR: Uint8Array, nonce: Uint8Arra
   return poly1305(oneTime, message);
 }
 
-function ctr(key: MasterKey, iv: Uint8Array, input: Uint8Array, out: Uint8Array, at: number): void {
-  const c = crypto.createCipheriv('aes-256-ctr', keyObject(key.encrypt), iv);
-  const n = c.update(input).copy(out, at);
-  if (n !== input.length) throw new Error('AES-CTR produced a short output');
+function ctr(key: MasterKey, iv: Uint8Array, input: Uint8Array): Buffer {
+  const out = crypto.createCipheriv('aes-256-ctr', keyObject(key.encrypt), iv).update(input);
+  if (out.length !== input.length) throw new Error('AES-CTR produced a short output');
+  return out;
 }
 
 /** Encrypts and authenticates `plain`. */
@@ -97,7 +98,9 @@ export function seal(key: MasterKey, plain: Uint8Array): Buffer {
   const out = Buffer.allocUnsafe(plain.length + SEAL_OVERHEAD);
   const iv = out.subarray(0, IV_SIZE);
   nextIv(iv);
-  ctr(key, iv, plain, out, IV_SIZE);
+  const ct = ctr(key, iv, plain);
+  ct.copy(out, IV_SIZE);
+  release(ct);
   const mac = poly1305Aes(key.macK, key.macR, iv, out.subarray(IV_SIZE, IV_SIZE + plain.length));
   mac.copy(out, IV_SIZE + plain.length);
   return out;
@@ -115,9 +118,7 @@ export function open(key: MasterKey, sealed: Uint8Array, what = 'encrypted data'
   if (!crypto.timingSafeEqual(expected, given)) {
     throw new CairnError('CORRUPT_OBJECT', `${what} failed authentication (ciphertext verification failed): it is damaged or was written with another key; run "cairn check"`);
   }
-  const out = Buffer.allocUnsafe(body.length);
-  ctr(key, iv, body, out, 0);
-  return out;
+  return ctr(key, iv, body);
 }
 
 export function generateMasterKey(): MasterKey {

@@ -9,7 +9,7 @@ import { Chunker, MAX_SIZE, MIN_SIZE } from '../chunker/chunker.ts';
 import { sealBlob } from '../format/blob-codec.ts';
 import type { MasterKey } from '../format/crypto.ts';
 import { PackWriter, TARGET_PACK_SIZE } from '../repository/pack-writer.ts';
-import { GarbageBudget } from './garbage.ts';
+import { release } from '../format/release.ts';
 import type { ClaimReply, FileJob, FileResult, FromWorker, ToWorker, WorkerInit } from './protocol.ts';
 
 const init = workerData as WorkerInit;
@@ -20,10 +20,8 @@ const buf = chunker.buffer;
 /** Small files waiting for their claim answer; bounded so memory stays small. */
 const MAX_PENDING_SMALL = 64;
 const PROGRESS_EVERY = 8 * 1024 * 1024;
-const GARBAGE_BUDGET = 32 * 1024 * 1024;
 
 let pack: PackWriter | null = null;
-const garbage = new GarbageBudget(GARBAGE_BUDGET);
 let nextClaim = 1;
 const claimWaiters = new Map<number, (need: Uint8Array) => void>();
 const jobs: FileJob[] = [];
@@ -47,8 +45,7 @@ function store(id: string, plain: Uint8Array, result: FileResult): void {
   const { sealed, uncompressedLength } = sealBlob(key, plain, init.compression);
   pack ??= new PackWriter(key, init.stagingDir);
   pack.add(id, 'data', sealed, uncompressedLength);
-  // The compressed form and the sealed copy are garbage now.
-  garbage.spent(sealed.length * 2);
+  release(sealed);
   result.newBlobs++;
   result.newBytes += plain.length;
   result.storedBytes += sealed.length;

@@ -4,14 +4,13 @@ import fs from 'node:fs';
 import { parentPort, workerData } from 'node:worker_threads';
 import { openBlob } from '../format/blob-codec.ts';
 import type { MasterKey } from '../format/crypto.ts';
-import { GarbageBudget } from './garbage.ts';
+import { release } from '../format/release.ts';
 import type { RestoreFailure, RestoreTask, RestoreTaskResult, RestoreWorkerInit } from './restore-protocol.ts';
 
 const init = workerData as RestoreWorkerInit;
 const key: MasterKey = { encrypt: init.key.encrypt, macK: init.key.macK, macR: init.key.macR };
 const port = parentPort!;
 let zeros = Buffer.alloc(0);
-const garbage = new GarbageBudget(32 * 1024 * 1024);
 
 function isAllZero(b: Buffer): boolean {
   if (zeros.length < b.length) zeros = Buffer.alloc(Math.max(b.length, 1 << 20));
@@ -70,7 +69,6 @@ function run(task: RestoreTask): RestoreTaskResult {
       failures.push({ code: e.code ?? 'CORRUPT_PACK', message: e.message, blob: item.id });
       continue;
     }
-    garbage.spent(plain.length * 2);
     const skip = task.sparse && isAllZero(plain);
     for (const w of item.writes) {
       try {
@@ -81,8 +79,9 @@ function run(task: RestoreTask): RestoreTaskResult {
         failures.push({ code: e.code ?? 'EIO', message: e.message, path: w.path });
       }
     }
+    release(plain);
   }
-  if (!task.file) garbage.spent(buf.length);
+  if (!task.file) release(buf); // a transferred range; the local read buffer is kept for reuse
   return { t: 'done', task: task.task, bytes, failures };
 }
 

@@ -3,6 +3,7 @@
 import crypto from 'node:crypto';
 import os from 'node:os';
 import { CachedBackend } from '../backend/cache.ts';
+import { release } from '../format/release.ts';
 import type { Backend, FileType } from '../backend/backend.ts';
 import { CairnError, isCairnError } from '../errors.ts';
 import type { BlobType } from '../format/blob.ts';
@@ -175,7 +176,10 @@ export class Repository {
     } catch (err) {
       throw new CairnError('CORRUPT_OBJECT', `${what} is damaged (MAC mismatch): run "cairn check"`, { cause: err });
     }
-    return parseJson(decodeUnpacked(plain, what), what);
+    release(raw);
+    const text = decodeUnpacked(plain, what);
+    release(plain);
+    return parseJson(text, what);
   }
 
   async saveUnpacked(type: FileType, json: string): Promise<Id> {
@@ -241,13 +245,20 @@ export class Repository {
     const loc = this.index.lookup(type, id);
     if (!loc) throw new CairnError('MISSING_OBJECT', `${type} blob ${id.slice(0, 8)} is not in the index: run "cairn check"`);
     const range = { offset: loc.offset, length: loc.length };
-    const sealed = await this.backend.load('data', loc.packId, range);
+    const attempt = async () => {
+      const sealed = await this.backend.load('data', loc.packId, range);
+      try {
+        return openBlob(this.key, sealed, id, type, loc.uncompressedLength, loc.packId);
+      } finally {
+        release(sealed);
+      }
+    };
     try {
-      return openBlob(this.key, sealed, id, type, loc.uncompressedLength, loc.packId);
+      return await attempt();
     } catch (err) {
       // A damaged cached pack must not hide a good one in the repository: drop it and read again.
       if (!(this.backend instanceof CachedBackend) || !this.backend.evict('data', loc.packId)) throw err;
-      return openBlob(this.key, await this.backend.load('data', loc.packId, range), id, type, loc.uncompressedLength, loc.packId);
+      return attempt();
     }
   }
 
@@ -255,7 +266,9 @@ export class Repository {
     const cached = this.treeCache.get(id);
     if (cached) return cached;
     const plain = await this.loadBlob('tree', id);
-    const tree = decodeTree(parseJson(plain.toString('utf8'), `tree ${id.slice(0, 8)}`), id);
+    const text = plain.toString('utf8');
+    release(plain);
+    const tree = decodeTree(parseJson(text, `tree ${id.slice(0, 8)}`), id);
     if (this.treeCache.size >= 4096) this.treeCache.delete(this.treeCache.keys().next().value as Id);
     this.treeCache.set(id, tree);
     return tree;
