@@ -43,11 +43,12 @@ export class Cli {
     return c;
   }
 
-  async openRepository(): Promise<Repository> {
+  /** Opens the repository; `cache: false` reads everything from the repository itself (check). */
+  async openRepository(options: { cache?: boolean } = {}): Promise<Repository> {
     const backend = openBackend(this.repoLocation());
     this.onCleanup(() => backend.close());
     const password = await readPassword(this.globals);
-    const cacheDir = this.globals.cache === false ? undefined : this.globals.cacheDir ?? defaultCacheRoot();
+    const cacheDir = this.globals.cache === false || options.cache === false ? undefined : this.globals.cacheDir ?? defaultCacheRoot();
     const repo = await Repository.open(backend, password, { keyHint: this.globals.keyHint, compression: this.compression(), cacheDir });
     if (!this.json && (this.globals.verbose ?? 0) > 0) this.verbose(`repository ${repo.config.id.slice(0, 8)} opened (repository version ${repo.version}) successfully, password is correct`);
     return repo;
@@ -62,9 +63,14 @@ export class Cli {
     for (const fn of fns) await fn().catch(() => {});
   }
 
-  /** Normal output (stdout), silenced by --quiet. */
+  /** Informational output (stdout), silenced by --quiet. */
   print(line: string): void {
     if (!this.globals.quiet) process.stdout.write(line + '\n');
+  }
+
+  /** The command's result (a table, a listing): printed even with --quiet, as restic does. */
+  output(line: string): void {
+    process.stdout.write(line + '\n');
   }
 
   /** Chatter restic prints by default but --quiet hides; goes to stderr so stdout stays clean for data. */

@@ -57,12 +57,21 @@ export async function run(argv: string[]): Promise<number> {
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
+  // `cairn ls latest | head`: when the reader goes away, stop quietly (and still release locks).
+  let pipeClosed = false;
+  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code !== 'EPIPE' && err.code !== 'ERR_STREAM_DESTROYED') throw err;
+    pipeClosed = true;
+    cli?.abort.abort();
+  });
   try {
     await program.parseAsync(argv);
+    if (pipeClosed) return 0;
     return interrupted ? EXIT_INTERRUPTED : (process.exitCode as number | undefined) ?? 0;
   } catch (err) {
     if (err instanceof CommanderError) return err.exitCode === 0 ? 0 : EXIT_FATAL;
     if (interrupted) return EXIT_INTERRUPTED;
+    if (pipeClosed) return 0;
     const json = (cli as Cli | null)?.json ?? false;
     const message = isCairnError(err) ? err.message : `unexpected error: ${(err as Error)?.message ?? String(err)}`;
     if (json) process.stderr.write(JSON.stringify({ message_type: 'exit_error', code: EXIT_FATAL, message, error_code: isCairnError(err) ? err.code : 'INTERNAL' }) + '\n');

@@ -34,6 +34,9 @@ async function fromCommand(command: string): Promise<string> {
 
 /** The password of an existing repository, or null when none is configured (then prompt). */
 export async function configuredPassword(src: PasswordSources): Promise<string | null> {
+  if (src.passwordFile && src.passwordCommand) {
+    throw new CairnError('INVALID_ARGUMENT', '--password-file and --password-command cannot be used together: give only one');
+  }
   if (src.passwordFile) return fromFile(src.passwordFile);
   if (src.passwordCommand) return fromCommand(src.passwordCommand);
   const direct = env('CAIRN_PASSWORD', 'RESTIC_PASSWORD');
@@ -62,5 +65,25 @@ export async function readNewPassword(src: PasswordSources, what: string): Promi
   const first = await promptHidden(`enter ${what}: `);
   const second = await promptHidden(`enter ${what} again: `);
   if (first !== second) throw new CairnError('INVALID_ARGUMENT', 'the passwords do not match');
+  return first;
+}
+
+/**
+ * A new password for `key add` / `key passwd`: never from the repository's own password sources
+ * (those name the current password). Asked twice on a terminal; otherwise the first line of
+ * stdin, as restic reads it.
+ */
+export async function askNewPassword(what: string): Promise<string> {
+  if (!process.stdin.isTTY) {
+    const chunks: Buffer[] = [];
+    for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+    const line = Buffer.concat(chunks).toString('utf8').split(/\r?\n/)[0] ?? '';
+    if (line === '') throw new CairnError('INVALID_ARGUMENT', `no ${what} given: use --new-password-file, pipe it on stdin, or run in a terminal to be asked`);
+    return line;
+  }
+  const first = await promptHidden(`enter ${what}: `);
+  const second = await promptHidden(`enter ${what} again: `);
+  if (first !== second) throw new CairnError('INVALID_ARGUMENT', 'the passwords do not match');
+  if (first === '') throw new CairnError('INVALID_ARGUMENT', `an empty ${what} is not allowed`);
   return first;
 }

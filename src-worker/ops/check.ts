@@ -52,7 +52,13 @@ function selectSubset(packs: Id[], subset: string): Id[] {
   throw new CairnError('INVALID_ARGUMENT', `--read-data-subset ${subset}: use "n/t" or "x%"`);
 }
 
+/** Throws INVALID_ARGUMENT for a malformed --read-data-subset, before any work (or lock) starts. */
+export function checkSubsetSyntax(subset: string): void {
+  selectSubset([], subset);
+}
+
 export async function check(repo: Repository, opts: CheckOptions = {}): Promise<CheckResult> {
+  if (opts.readDataSubset) checkSubsetSyntax(opts.readDataSubset);
   const problems: CheckProblem[] = [];
   const result: CheckResult = { problems, unreferencedPacks: [], snapshots: 0, trees: 0, packsRead: 0 };
 

@@ -34,6 +34,7 @@ export interface BackupPoolOptions {
   workers?: number;
   /** Files queued per worker; enough to hide the claim round trip, small enough to bound memory. */
   perWorker?: number;
+  dryRun?: boolean;
 }
 
 export function defaultWorkerCount(): number {
@@ -61,6 +62,7 @@ export class BackupPool {
       polynomial: repo.config.chunkerPolynomial.toString(16),
       compression: repo.version >= 2 ? repo.compression : null,
       stagingDir,
+      dryRun: options.dryRun ?? false,
     };
   }
 

@@ -43,12 +43,19 @@ function claim(ids: string[]): Promise<Uint8Array> {
 
 function store(id: string, plain: Uint8Array, result: FileResult): void {
   const { sealed, uncompressedLength } = sealBlob(key, plain, init.compression);
+  if (init.dryRun) {
+    result.newBlobs++;
+    result.newBytes += plain.length;
+    result.storedBytes += sealed.length;
+    release(sealed);
+    return;
+  }
   pack ??= new PackWriter(key, init.stagingDir);
   pack.add(id, 'data', sealed, uncompressedLength);
-  release(sealed);
   result.newBlobs++;
   result.newBytes += plain.length;
   result.storedBytes += sealed.length;
+  release(sealed); // after the last use: a released buffer reads as empty
   if (pack.size >= TARGET_PACK_SIZE) finishPack();
 }
 

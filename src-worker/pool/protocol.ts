@@ -10,6 +10,8 @@ export interface WorkerInit {
   /** null in repository version 1 (no compression at all). */
   compression: Compression | null;
   stagingDir: string;
+  /** Chunk, hash, compress and encrypt as usual to count what would be added, but write nothing. */
+  dryRun: boolean;
 }
 
 export interface FileJob {

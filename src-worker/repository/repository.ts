@@ -14,7 +14,7 @@ import { hashId, type Id } from '../format/id.ts';
 import { decodeIndexFile, encodeIndexFile, type IndexPack } from '../format/index-file.ts';
 import { calibrateKdf, createKeyFile, decodeKeyFile, encodeKeyFile, unlockKeyFile, type KdfParams } from '../format/key.ts';
 import { decodeSnapshot, encodeSnapshot, type Snapshot } from '../format/snapshot.ts';
-import { nowNs } from '../format/time.ts';
+import { nowNs, parseTime } from '../format/time.ts';
 import { decodeTree, type Tree } from '../format/tree.ts';
 import { decodeUnpacked, encodeUnpacked, parseJson } from '../format/unpacked.ts';
 import { randomPolynomial } from '../chunker/chunker.ts';
@@ -214,7 +214,12 @@ export class Repository {
       }
     });
     const entries = loaded.filter((e): e is SnapshotEntry => e !== null);
-    return entries.sort((a, b) => (a.snapshot.time < b.snapshot.time ? -1 : a.snapshot.time > b.snapshot.time ? 1 : a.id < b.id ? -1 : 1));
+    // By instant, not by text: snapshots written in different time zones must still sort right.
+    const at = new Map(entries.map((e) => [e, safeTime(e.snapshot.time)]));
+    return entries.sort((a, b) => {
+      const ta = at.get(a)!, tb = at.get(b)!;
+      return ta < tb ? -1 : ta > tb ? 1 : a.id < b.id ? -1 : 1;
+    });
   }
 
   async saveSnapshot(sn: Snapshot): Promise<Id> {
@@ -351,5 +356,13 @@ export class Repository {
     this.treePack?.abandon();
     this.treePack = null;
     this.inFlight.clear();
+  }
+}
+
+function safeTime(text: string): bigint {
+  try {
+    return parseTime(text);
+  } catch {
+    return 0n; // an unreadable time sorts first rather than breaking the listing
   }
 }

@@ -44,8 +44,12 @@ export function resticOk(repo: string, args: string[], opts: Parameters<typeof r
 }
 
 /** Runs the cairn CLI in a child process (the real entry point, as users run it). */
+/** Each test process gets its own metadata cache, so tests neither share one nor touch the user's. */
+const TEST_CACHE = fs.mkdtempSync(path.join(os.tmpdir(), 'cairn-test-cache-'));
+process.on('exit', () => fs.rmSync(TEST_CACHE, { recursive: true, force: true }));
+
 export function cairn(args: string[], opts: { password?: string | null; env?: NodeJS.ProcessEnv; input?: string; cwd?: string } = {}): RunResult {
-  const env: NodeJS.ProcessEnv = { ...process.env, ...opts.env };
+  const env: NodeJS.ProcessEnv = { CAIRN_CACHE_DIR: TEST_CACHE, ...process.env, ...opts.env };
   delete env.RESTIC_PASSWORD;
   delete env.RESTIC_REPOSITORY;
   if (opts.password !== null) env.CAIRN_PASSWORD = opts.password ?? 'test-password';
@@ -61,7 +65,7 @@ export function cairnOk(args: string[], opts: Parameters<typeof cairn>[1] = {}):
 
 /** Starts the cairn CLI without waiting (for kill tests). */
 export function spawnCairn(args: string[], opts: SpawnOptions & { password?: string } = {}) {
-  const env: NodeJS.ProcessEnv = { ...process.env, CAIRN_PASSWORD: opts.password ?? 'test-password', ...opts.env };
+  const env: NodeJS.ProcessEnv = { CAIRN_CACHE_DIR: TEST_CACHE, ...process.env, CAIRN_PASSWORD: opts.password ?? 'test-password', ...opts.env };
   return spawn(process.execPath, [CAIRN_BIN, ...args], { ...opts, env });
 }
 

@@ -105,7 +105,7 @@ test('a truncated index file is named, with check suggested', () => {
   const index = filesIn(path.join(copy, 'index'))[0]!;
   fs.chmodSync(index, 0o600);
   fs.truncateSync(index, 40);
-  const r = cairn(['-r', copy, 'ls', 'latest']);
+  const r = cairn(['-r', copy, '--no-cache', 'ls', 'latest']);
   assert.equal(r.code, 1);
   assert.match(r.stderr, new RegExp(`index ${path.basename(index).slice(0, 8)}`));
   assert.match(r.stderr, /check/);
@@ -116,7 +116,7 @@ test('a garbled snapshot file is named', () => {
   const snap = filesIn(path.join(copy, 'snapshots'))[0]!;
   fs.chmodSync(snap, 0o600);
   fs.writeFileSync(snap, 'garbage');
-  const r = cairn(['-r', copy, 'restore', 'latest', '--target', path.join(work, 'x')]);
+  const r = cairn(['-r', copy, '--no-cache', 'restore', 'latest', '--target', path.join(work, 'x')]);
   assert.equal(r.code, 1);
   assert.match(r.stderr, new RegExp(path.basename(snap).slice(0, 8)));
 });

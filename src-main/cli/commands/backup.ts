@@ -32,13 +32,25 @@ interface BackupFlags {
 function parseBackupTime(text: string): bigint {
   const m = /^(\d{4})-(\d{2})-(\d{2}) (\d{2}):(\d{2}):(\d{2})$/.exec(text);
   if (!m) throw new CairnError('INVALID_ARGUMENT', `--time "${text}": use the form "2006-01-02 15:04:05"`);
-  const d = new Date(Number(m[1]), Number(m[2]) - 1, Number(m[3]), Number(m[4]), Number(m[5]), Number(m[6]));
+  const [y, mo, day, h, mi, sec] = m.slice(1).map(Number) as [number, number, number, number, number, number];
+  const d = new Date(y, mo - 1, day, h, mi, sec);
+  // Date rolls 2024-13-45 over into 2025; a wrong date must be an error, not a different date.
+  if (d.getFullYear() !== y || d.getMonth() !== mo - 1 || d.getDate() !== day || d.getHours() !== h || d.getMinutes() !== mi || d.getSeconds() !== sec) {
+    throw new CairnError('INVALID_ARGUMENT', `--time "${text}" is not a valid date and time`);
+  }
   return BigInt(d.getTime()) * 1_000_000n;
 }
 
 async function readFilesFrom(flags: BackupFlags): Promise<string[]> {
   const out: string[] = [];
-  const read = async (file: string) => (file === '-' ? await new Response(process.stdin as unknown as ReadableStream).text() : await fs.readFile(file, 'utf8'));
+  const read = async (file: string) => {
+    if (file === '-') return new Response(process.stdin as unknown as ReadableStream).text();
+    try {
+      return await fs.readFile(file, 'utf8');
+    } catch (err) {
+      throw new CairnError('INVALID_ARGUMENT', `cannot read the list of files ${file}: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'it does not exist' : (err as Error).message}`);
+    }
+  };
   for (const file of flags.filesFrom) {
     for (const raw of (await read(file)).split(/\r?\n/)) {
       const line = raw.trim();
@@ -129,7 +141,7 @@ export function registerBackup(program: Command, cli: () => Cli): void {
       const summary = await backup(repo, {
         paths,
         tags: flags.tag.flatMap((t) => t.split(',')).filter((t) => t !== ''),
-        host: flags.host,
+        host: flags.host || undefined, // restic: an empty --host means this machine's name
         time: flags.time ? parseBackupTime(flags.time) : undefined,
         exclude: flags.exclude, iexclude: flags.iexclude, excludeFiles: flags.excludeFile, iexcludeFiles: flags.iexcludeFile,
         excludeCaches: flags.excludeCaches, excludeIfPresent: flags.excludeIfPresent,

@@ -1,14 +1,19 @@
 import type { Command } from 'commander';
 import fs from 'node:fs/promises';
-import { addKey, changePassword, listKeys, removeKey } from '../../../src-worker/index.ts';
+import { addKey, CairnError, changePassword, listKeys, removeKey } from '../../../src-worker/index.ts';
 import type { Cli } from '../context.ts';
 import { formatLocalTime, table } from '../format.ts';
-import { readNewPassword } from '../password.ts';
+import { askNewPassword } from '../password.ts';
 
 async function newPassword(c: Cli, file?: string): Promise<string> {
-  if (file) return (await fs.readFile(file, 'utf8')).replace(/\r?\n$/, '');
-  // The repository's own password sources describe the current password, not the new one.
-  return readNewPassword({}, 'new password');
+  if (file) {
+    const text = (await fs.readFile(file, 'utf8').catch((err: Error) => {
+      throw new CairnError('INVALID_ARGUMENT', `cannot read the new password file ${file}: ${err.message}`);
+    })).replace(/\r?\n$/, '');
+    if (text === '') throw new CairnError('INVALID_ARGUMENT', `the new password file ${file} is empty`);
+    return text;
+  }
+  return askNewPassword('new password');
 }
 
 export function registerKey(program: Command, cli: () => Cli): void {
@@ -21,7 +26,7 @@ export function registerKey(program: Command, cli: () => Cli): void {
       c.printJson(keys.map((k) => ({ current: k.current, id: k.id, userName: k.userName, hostName: k.hostName, created: formatLocalTime(k.created) })));
       return;
     }
-    c.print(table([' ID', 'User', 'Host', 'Created'], keys.map((k) => [(k.current ? '*' : ' ') + k.id.slice(0, 8), k.userName, k.hostName, formatLocalTime(k.created)])));
+    c.output(table([' ID', 'User', 'Host', 'Created'], keys.map((k) => [(k.current ? '*' : ' ') + k.id.slice(0, 8), k.userName, k.hostName, formatLocalTime(k.created)])));
   });
   key.command('add').description('add a new key (password)')
     .option('--new-password-file <file>', 'read the new password from a file')

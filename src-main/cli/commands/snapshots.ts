@@ -21,9 +21,20 @@ export function registerSnapshots(program: Command, cli: () => Cli): void {
     .action(async (ids: string[], opts: FilterFlags & { latest?: string }) => {
       const c = cli();
       const repo = await c.openRepository();
-      let entries = (await repo.listSnapshots((id, err) => c.warn(`snapshot ${id.slice(0, 8)} cannot be read: ${(err as Error).message}`)))
-        .filter((e) => matchesFilter(e.snapshot, filterFrom(opts)))
-        .filter((e) => ids.length === 0 || ids.some((p) => e.id.startsWith(p)));
+      const all = (await repo.listSnapshots((id, err) => c.warn(`snapshot ${id.slice(0, 8)} cannot be read: ${(err as Error).message}`)))
+        .filter((e) => matchesFilter(e.snapshot, filterFrom(opts)));
+      let entries = all;
+      if (ids.length > 0) {
+        // As restic: "latest" and id prefixes select snapshots; unknown ones are named and skipped.
+        const chosen = new Set<SnapshotEntry>();
+        for (const ref of ids) {
+          const hits = ref === 'latest' ? all.slice(-1) : all.filter((e) => e.id.startsWith(ref));
+          if (hits.length === 0) c.warn(`Ignoring "${ref}": no matching ID found`);
+          else if (hits.length > 1 && ref !== 'latest') c.warn(`Ignoring "${ref}": more than one snapshot matches, give more of the ID`);
+          else chosen.add(hits[0]!);
+        }
+        entries = all.filter((e) => chosen.has(e));
+      }
       if (opts.latest) {
         const n = Number(opts.latest);
         const groups = new Map<string, SnapshotEntry[]>();
@@ -44,6 +55,6 @@ export function registerSnapshots(program: Command, cli: () => Cli): void {
         const paths = r[4].split('\n');
         return [[...r.slice(0, 4), paths[0]], ...paths.slice(1).map((p) => ['', '', '', '', p])];
       });
-      c.print(table(['ID', 'Time', 'Host', 'Tags', 'Paths'], flat, `${entries.length} snapshots`));
+      c.output(table(['ID', 'Time', 'Host', 'Tags', 'Paths'], flat, `${entries.length} snapshots`));
     });
 }

@@ -6,6 +6,7 @@ import fs, { type BigIntStats } from 'node:fs';
 import path from 'node:path';
 import { CairnError, isCairnError, throwIfAborted } from '../../errors.ts';
 import { hashId, type Id } from '../../format/id.ts';
+import { sealBlob } from '../../format/blob-codec.ts';
 import type { Snapshot } from '../../format/snapshot.ts';
 import { formatTime, nowNs, parseTime } from '../../format/time.ts';
 import { compareNames, encodeTree, type Tree, type TreeNode } from '../../format/tree.ts';
@@ -16,7 +17,7 @@ import { currentUser, type Repository } from '../../repository/repository.ts';
 import { createExcluder, type ExcludeOptions } from '../../filter/exclude.ts';
 import { findParentSnapshot } from '../snapshots.ts';
 import { AccountNames, nodeFromStat } from './node-from-stat.ts';
-import { buildTargetTree, toSnapshotPath, type TargetDir } from './targets.ts';
+import { buildTargetTree, targetFor, toSnapshotPath, type Target, type TargetDir } from './targets.ts';
 import { BackupProgressTracker, type BackupProgress } from './progress.ts';
 
 export const PROGRAM_VERSION = 'cairn 0.1.0';
@@ -118,14 +119,21 @@ class Archiver {
   private async saveTree(nodes: TreeNode[]): Promise<Id> {
     nodes.sort((a, b) => compareNames(a.name, b.name));
     const blob = encodeTree(nodes);
-    if (this.opts.dryRun) return hashId(blob);
-    const { id, stored } = await this.repo.saveTreeBlob(blob);
+    const { id, stored } = this.opts.dryRun ? this.dryRunTree(blob) : await this.repo.saveTreeBlob(blob);
     if (stored > 0) {
       this.summary.treeBlobs++;
       this.summary.dataAdded += blob.length;
       this.summary.dataAddedPacked += stored;
     }
     return id;
+  }
+
+  /** What saving a tree would add, without writing it (--dry-run). */
+  private dryRunTree(blob: Buffer): { id: Id; stored: number } {
+    const id = hashId(blob);
+    if (!this.repo.claimBlob('tree', id)) return { id, stored: 0 };
+    const { sealed } = sealBlob(this.repo.key, blob, this.repo.version >= 2 ? 'auto' : null);
+    return { id, stored: sealed.length };
   }
 
   private countDir(prev: TreeNode | undefined, subtree: Id): void {
@@ -156,11 +164,6 @@ class Archiver {
     }
     const change: Change = prev ? 'changed' : 'new';
     let result: FileResult;
-    if (this.opts.dryRun) {
-      this.progress.fileDone(abs, Number(st.size));
-      this.count(change);
-      return node;
-    }
     try {
       result = await this.pool.saveFile(abs, Number(st.size), (n) => this.progress.addBytes(n));
     } catch (err) {
@@ -234,7 +237,7 @@ class Archiver {
           if (this.opts.oneFileSystem && !this.rootDevices.has(st.dev)) continue;
           children.push(this.archiveDir(child, name, st, prev));
         } else {
-          if (st.isFile() && !this.opts.dryRun && !this.fileUnchanged(prev, st)) await this.pool.waitForCapacity();
+          if (st.isFile() && !this.fileUnchanged(prev, st)) await this.pool.waitForCapacity();
           children.push(guard(this.archiveLeaf(child, name, st, prev)));
         }
       }
@@ -302,16 +305,14 @@ export async function backup(repo: Repository, options: BackupOptions): Promise<
   const started = performance.now();
   const signal = options.signal;
   if (options.paths.length === 0) throw new CairnError('INVALID_ARGUMENT', 'nothing to back up: give at least one file or directory');
-  const targets = [...new Set(options.paths.map((p) => path.resolve(p)))];
-  const existing: string[] = [];
-  for (const t of targets) {
-    try {
-      await fsp.lstat(t);
-      existing.push(t);
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
-    }
+  const seen = new Set<string>();
+  const allTargets = options.paths.map(targetFor).filter((t) => !seen.has(t.local) && seen.add(t.local));
+  const targets = allTargets.map((t) => t.local);
+  const existingTargets: Target[] = [];
+  for (const t of allTargets) {
+    if (fs.lstatSync(t.local, { throwIfNoEntry: false })) existingTargets.push(t);
   }
+  const existing = existingTargets.map((t) => t.local);
   if (existing.length === 0) {
     throw new CairnError('SOURCE_MISSING', `nothing to back up: ${targets.join(', ')} ${targets.length === 1 ? 'does' : 'do'} not exist`);
   }
@@ -325,18 +326,26 @@ export async function backup(repo: Repository, options: BackupOptions): Promise<
     dirsUnmodified: 0, dataBlobs: 0, treeBlobs: 0, dataAdded: 0, dataAddedPacked: 0, totalFilesProcessed: 0,
     totalBytesProcessed: 0, durationMs: 0, warnings: [],
   };
-  const pool = new BackupPool(repo, await repo.getStagingDir(), { workers: options.workers });
+  const pool = new BackupPool(repo, await repo.getStagingDir(), { workers: options.workers, dryRun: options.dryRun });
   let archiver: Archiver | null = null;
   try {
     await repo.loadIndex();
-    const snapshotPaths = targets.map(toSnapshotPath);
+    // Like restic: a missing source is a warning (exit 3) and is left out of the snapshot's paths,
+    // which also decide the parent of later backups.
+    const snapshotPaths = existing.map(toSnapshotPath).sort(); // restic sorts them too
     const parent = options.force ? null : await findParentSnapshot(repo, { paths: snapshotPaths, host, before: time, explicit: options.parent });
     summary.parent = parent?.id ?? null;
     const parentTree = parent ? await repo.loadTree(parent.snapshot.tree).catch(() => null) : null;
 
     archiver = new Archiver(repo, options, pool, (p, st) => excluder.isExcluded(p, st), summary);
-    archiver.progress.startScan(targets, (p, st) => excluder.isExcluded(p, st), signal);
-    const rootTree = await archiver.archiveTargets(buildTargetTree(targets), parentTree);
+    for (const t of targets) {
+      if (!existing.includes(t)) {
+        summary.warnings.push({ path: t, message: 'does not exist' });
+        options.onWarning?.(t, 'does not exist');
+      }
+    }
+    archiver.progress.startScan(existing, (p, st) => excluder.isExcluded(p, st), signal);
+    const rootTree = await archiver.archiveTargets(buildTargetTree(existingTargets), parentTree);
     throwIfAborted(signal);
     if (!options.dryRun) {
       await pool.flush();

@@ -1,6 +1,6 @@
-// The snapshot's root tree mirrors the absolute paths of the backup targets: backing up
-// /home/me/docs gives a root with "home", which holds "me", which holds "docs". These helpers
-// build that skeleton and translate local paths to the slash form stored in snapshots.
+// The snapshot's root tree mirrors the paths of the backup targets: backing up /home/me/docs
+// gives a root with "home", which holds "me", which holds "docs". These helpers build that
+// skeleton and translate local paths to the slash form stored in snapshots.
 import path from 'node:path';
 
 export interface TargetDir {
@@ -19,15 +19,46 @@ export function toSnapshotPath(local: string): string {
   return abs.split('\\').join('/');
 }
 
+export interface Target {
+  /** Absolute local path. */
+  local: string;
+  /** Its place in the snapshot's tree, as path components. */
+  parts: string[];
+  /** Local paths of the directories leading to it (same length as parts, last = local). */
+  locals: string[];
+}
+
 /**
- * Builds the skeleton for absolute targets. A target inside another target is dropped (the outer
- * one covers it); the root directory as a target makes the whole tree a target.
+ * Where a backup argument goes in the snapshot's tree, as restic 0.14 places it: an absolute path
+ * at its full path; a relative one at its cleaned relative path without leading "..", so
+ * `backup docs` gives /docs and `backup ../x/docs` gives /x/docs (the snapshot's `paths` list the
+ * absolute paths either way).
  */
-export function buildTargetTree(absTargets: string[]): TargetDir {
-  const root: TargetDir = { path: path.parse(absTargets[0] ?? '/').root || '/', isTarget: false, children: new Map() };
-  const sorted = [...absTargets].map((t) => path.resolve(t)).sort((a, b) => a.length - b.length);
+export function targetFor(arg: string): Target {
+  const local = path.resolve(arg);
+  if (path.isAbsolute(arg)) {
+    const parts = splitLocal(local);
+    const root = path.parse(local).root;
+    return { local, parts, locals: parts.map((_, i) => joinLocal(root, parts.slice(0, i + 1))) };
+  }
+  const segments = path.normalize(arg).split(path.sep).filter((p) => p !== '' && p !== '.');
+  let up = 0;
+  while (segments[up] === '..') up++;
+  const prefix = segments.slice(0, up);
+  const parts = segments.slice(up);
+  return { local, parts, locals: parts.map((_, i) => path.resolve(...prefix, ...parts.slice(0, i + 1))) };
+}
+
+/**
+ * Builds the skeleton of the root tree. A target inside another target is dropped (the outer one
+ * covers it); a target at the root (the file system root, or ".") makes the whole tree a target.
+ */
+export function buildTargetTree(targets: Target[]): TargetDir {
+  const rootTarget = targets.find((t) => t.parts.length === 0);
+  const root: TargetDir = { path: rootTarget?.local ?? (path.parse(targets[0]?.local ?? '/').root || '/'), isTarget: false, children: new Map() };
+  const sorted = [...targets].sort((a, b) => a.parts.length - b.parts.length);
   for (const target of sorted) {
-    const parts = splitLocal(target);
+    const parts = target.parts;
     if (parts.length === 0) {
       root.isTarget = true;
       continue;
@@ -35,10 +66,10 @@ export function buildTargetTree(absTargets: string[]): TargetDir {
     let dir = root;
     let covered = root.isTarget;
     for (let i = 0; i < parts.length && !covered; i++) {
-      let child = dir.children.get(parts[i]);
+      let child = dir.children.get(parts[i]!);
       if (!child) {
-        child = { path: joinLocal(root.path, parts.slice(0, i + 1)), isTarget: false, children: new Map() };
-        dir.children.set(parts[i], child);
+        child = { path: target.locals[i]!, isTarget: false, children: new Map() };
+        dir.children.set(parts[i]!, child);
       }
       if (child.isTarget) covered = true;
       dir = child;

@@ -220,10 +220,10 @@ class Restorer {
     const conflicts: string[] = [];
     const leaves = [...plan.files.map((f) => f.local), ...plan.hardlinks.map((h) => h.local), ...plan.symlinks.map((s) => s.local), ...plan.specials.map((s) => s.local)];
     for (const p of leaves) {
-      if (fs.lstatSync(p, { throwIfNoEntry: false })) conflicts.push(p);
+      if (lstatIfAny(p)) conflicts.push(p);
     }
     for (const d of plan.dirs) {
-      const st = fs.lstatSync(d.local, { throwIfNoEntry: false });
+      const st = lstatIfAny(d.local);
       if (st && !st.isDirectory()) conflicts.push(d.local);
     }
     return conflicts.sort();
@@ -242,13 +242,17 @@ class Restorer {
     }
   }
 
-  private makeDir(local: string): void {
+  private makeDir(local: string, overwrite: OverwritePolicy): void {
     try {
       fs.mkdirSync(local, { mode: 0o700 });
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
       const st = fs.lstatSync(local);
-      if (!st.isDirectory()) {
+      if (st.isFile() && overwrite !== 'never') {
+        // A file where the snapshot has a directory: overwriting means replacing it.
+        fs.rmSync(local);
+        fs.mkdirSync(local, { mode: 0o700 });
+      } else if (!st.isDirectory()) {
         throw new CairnError('UNSAFE_PATH', `cannot restore into ${local}: it exists and is not a directory${st.isSymbolicLink() ? ' (a symlink, which restore never follows)' : ''}`);
       }
     }
@@ -264,7 +268,7 @@ class Restorer {
   async execute(plan: Plan): Promise<void> {
     const overwrite = this.opts.overwrite ?? 'never';
     await fsp.mkdir(this.target, { recursive: true });
-    for (const d of plan.dirs) this.makeDir(d.local);
+    for (const d of plan.dirs) this.makeDir(d.local, overwrite);
 
     // Decide per file whether it is written, and which blobs from which packs it needs.
     const byPack = new Map<Id, Map<string, RestoreItem & { offset: number; files: PlannedFile[] }>>();
@@ -522,6 +526,17 @@ class Restorer {
         await h.close();
       }
     });
+  }
+}
+
+/** lstat that treats "no such path" (also: a parent is a file) as absent. */
+function lstatIfAny(p: string): fs.Stats | null {
+  try {
+    return fs.lstatSync(p);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'ENOTDIR') return null;
+    throw err;
   }
 }
 

@@ -1,0 +1,104 @@
+// The CLI as a restic user meets it: keys, quiet output, pipes, dry runs, relative targets, bad
+// flags. Each case here was once wrong; the expected behaviour is restic 0.14's.
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { after, before, test } from 'node:test';
+import { CAIRN_BIN, cairn, cairnOk, restic, resticOk, tmpDir } from '../helpers/tools.ts';
+
+let work: string;
+let repo: string;
+let src: string;
+
+before(() => {
+  work = tmpDir('cli');
+  repo = path.join(work, 'repo');
+  src = path.join(work, 'src');
+  fs.mkdirSync(path.join(src, 'docs'), { recursive: true });
+  for (let i = 0; i < 300; i++) fs.writeFileSync(path.join(src, 'docs', `note-${i}.txt`), `note ${i}\n`);
+  fs.writeFileSync(path.join(src, 'random.bin'), crypto.randomBytes(5 * 1024 * 1024));
+  cairnOk(['-r', repo, 'init']);
+});
+after(() => fs.rmSync(work, { recursive: true, force: true }));
+
+const lastJson = (out: string) => JSON.parse(out.trim().split('\n').at(-1)!) as Record<string, number | string | null>;
+
+test('the summary reports what was stored, matching the repository growth', () => {
+  const du = () => fs.readdirSync(path.join(repo, 'data'), { recursive: true, withFileTypes: true }).filter((e) => e.isFile()).reduce((n, e) => n + fs.statSync(path.join(e.parentPath, e.name)).size, 0);
+  const before = du();
+  const s = lastJson(cairnOk(['-r', repo, 'backup', src, '--json']));
+  const grown = du() - before;
+  assert.ok(Number(s.data_added_packed) > 5 * 1024 * 1024, `data_added_packed ${s.data_added_packed}`);
+  assert.ok(Number(s.data_added_packed) <= grown && grown - Number(s.data_added_packed) < 64 * 1024, `packed ${s.data_added_packed} vs grown ${grown}`);
+});
+
+test('--dry-run reads and counts new data but writes nothing', () => {
+  fs.writeFileSync(path.join(src, 'docs', 'new.txt'), 'brand new\n');
+  const files = () => fs.readdirSync(repo, { recursive: true }).length;
+  const n = files();
+  const s = lastJson(cairnOk(['-r', repo, 'backup', src, '--dry-run', '--json']));
+  assert.equal(s.data_blobs, 1);
+  assert.ok(Number(s.data_added) >= 10);
+  assert.equal(s.files_new, 1);
+  assert.equal(files(), n, 'the repository is unchanged');
+});
+
+test('--quiet keeps results (tables) and drops chatter', () => {
+  const out = cairnOk(['-r', repo, '-q', 'snapshots']);
+  assert.match(out, /1 snapshots/);
+  assert.match(cairnOk(['-r', repo, '-q', 'key', 'list']), /\*[0-9a-f]{8}/);
+});
+
+test('a closed pipe ends a listing quietly', () => {
+  const r = spawnSync('sh', ['-c', `"${process.execPath}" "${CAIRN_BIN}" -r "${repo}" ls latest | head -2`], { encoding: 'utf8', env: { ...process.env, CAIRN_PASSWORD: 'test-password' } });
+  assert.equal(r.stdout.trim().split('\n').length, 2);
+  assert.doesNotMatch(r.stderr, /EPIPE|Error|at /);
+});
+
+test('key add and key passwd take the new password from a file or stdin, never the current one', () => {
+  const pwFile = path.join(work, 'new-pw');
+  fs.writeFileSync(pwFile, 'second password\n');
+  cairnOk(['-r', repo, 'key', 'add', '--new-password-file', pwFile]);
+  assert.match(resticOk(repo, ['snapshots'], { password: 'second password' }), /1 snapshots/);
+  // key passwd for the second key, new password on stdin.
+  const r = spawnSync(process.execPath, [CAIRN_BIN, '-r', repo, 'key', 'passwd'], { encoding: 'utf8', input: 'third password\n', env: { ...process.env, CAIRN_PASSWORD: 'second password' } });
+  assert.equal(r.status, 0, r.stderr);
+  assert.notEqual(restic(repo, ['snapshots'], { password: 'second password' }).code, 0, 'the old password no longer opens the repository');
+  assert.match(resticOk(repo, ['snapshots'], { password: 'third password' }), /1 snapshots/);
+  assert.match(resticOk(repo, ['snapshots']), /1 snapshots/, 'the first key is untouched');
+  const empty = spawnSync(process.execPath, [CAIRN_BIN, '-r', repo, 'key', 'add'], { encoding: 'utf8', input: '', env: { ...process.env, CAIRN_PASSWORD: 'test-password' } });
+  assert.equal(empty.status, 1);
+  assert.match(empty.stderr, /no new password given/);
+});
+
+test('relative targets are placed in the tree as restic places them', () => {
+  const r2 = path.join(work, 'rel-repo-restic'), r1 = path.join(work, 'rel-repo-cairn');
+  cairnOk(['-r', r1, 'init']);
+  resticOk(r2, ['init']);
+  cairnOk(['-r', r1, 'backup', 'docs', '../src/random.bin'], { cwd: src });
+  const rr = spawnSync('restic', ['-r', r2, 'backup', 'docs', '../src/random.bin'], { cwd: src, encoding: 'utf8', env: { ...process.env, RESTIC_PASSWORD: 'test-password' } });
+  assert.equal(rr.status, 0, rr.stderr);
+  const listing = (out: string) => out.split('\n').slice(1).filter(Boolean).join('\n');
+  assert.equal(listing(cairnOk(['-r', r1, 'ls', 'latest'])), listing(resticOk(r2, ['ls', 'latest'])));
+  const paths = (out: string) => (JSON.parse(out) as { paths: string[] }[])[0]!.paths;
+  assert.deepEqual(paths(cairnOk(['-r', r1, 'snapshots', '--json'])), paths(resticOk(r2, ['snapshots', '--json'])));
+});
+
+test('a missing source is a warning and is left out of the snapshot paths', () => {
+  const r = cairn(['-r', repo, 'backup', src, path.join(work, 'nope'), '--json']);
+  assert.equal(r.code, 3);
+  const snaps = JSON.parse(cairnOk(['-r', repo, 'snapshots', '--json', 'latest'])) as { paths: string[] }[];
+  assert.deepEqual(snaps[0]!.paths, [src]);
+});
+
+test('bad flag values are refused before anything is touched', () => {
+  assert.match(cairn(['-r', repo, 'backup', src, '--time', '2024-13-45 03:04:05']).stderr, /not a valid date/);
+  assert.match(cairn(['-r', repo, 'backup', '--files-from', path.join(work, 'no-list')]).stderr, /no-list.*does not exist/);
+  assert.match(cairn(['-r', repo, 'check', '--read-data-subset', '4/3'], { password: 'wrong' }).stderr, /read-data-subset/);
+  assert.match(cairn(['-r', repo, '-p', '/dev/null', '--password-command', 'echo x', 'snapshots']).stderr, /cannot be used together/);
+  const unknown = cairn(['-r', repo, 'snapshots', 'deadbeef']);
+  assert.equal(unknown.code, 0);
+  assert.match(unknown.stderr, /Ignoring "deadbeef"/);
+});
