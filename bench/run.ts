@@ -3,7 +3,10 @@
 // For each: wall time, CPU time, peak RSS, and (for backups) repository size, with the ratio
 // Cairn/restic. Data comes from ../shared/bench/make-dataset.mjs and is cached between runs.
 //
-//   npm run bench -- [--mb 1024] [--keep] [--only cairn|restic]
+//   npm run bench -- [--mb 1024] [--runs 1] [--keep]
+//
+// With --runs N the whole sequence runs N times on fresh copies of the data and fresh
+// repositories, and each figure is the median (this machine's timings vary by 10-20% run to run).
 import { execFileSync, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -18,6 +21,7 @@ const flag = (name: string, def: string) => {
 };
 const MB = Number(flag('mb', '1024'));
 const KEEP = args.includes('--keep');
+const RUNS = Math.max(1, Number(flag('runs', '1')));
 const PASSWORD = 'bench-password';
 
 function need(tool: string, hint: string): void {
@@ -39,28 +43,9 @@ if (!fs.existsSync(path.join(baseData, '.complete'))) {
   fs.writeFileSync(path.join(baseData, '.complete'), '');
 }
 
-const work = fs.mkdtempSync(path.join(os.tmpdir(), 'cairn-bench-'));
-const data = path.join(work, 'data');
-execFileSync('cp', ['-a', baseData, data]);
-fs.rmSync(path.join(data, '.complete'));
-
 interface Measure { wall: number; cpu: number; rssMiB: number; sizeMiB?: number }
 type Tool = 'restic' | 'cairn';
-
-function run(tool: Tool, argv: string[]): Measure {
-  const timeFile = path.join(work, 'time.txt');
-  const cmd = tool === 'restic'
-    ? ['restic', ...argv]
-    : [process.execPath, path.join(ROOT, 'bin/cairn.js'), ...argv];
-  const env = { ...process.env, RESTIC_PASSWORD: PASSWORD, CAIRN_PASSWORD: PASSWORD, RESTIC_CACHE_DIR: path.join(work, 'restic-cache') };
-  const r = spawnSync('/usr/bin/time', ['-f', '%e %U %S %M', '-o', timeFile, ...cmd], { env, stdio: ['ignore', 'ignore', 'pipe'], encoding: 'utf8' });
-  if (r.status !== 0) {
-    console.error(`bench: ${tool} ${argv.join(' ')} failed:\n${r.stderr}`);
-    process.exit(1);
-  }
-  const [wall, user, sys, rssKb] = fs.readFileSync(timeFile, 'utf8').trim().split(/\s+/).map(Number);
-  return { wall, cpu: user + sys, rssMiB: rssKb / 1024 };
-}
+type Results = Record<string, Partial<Record<Tool, Measure>>>;
 
 function duMiB(dir: string): number {
   return Number(execFileSync('du', ['-sb', dir], { encoding: 'utf8' }).split('\t')[0]) / (1 << 20);
@@ -70,34 +55,83 @@ function warm(dir: string): void {
   execFileSync('sh', ['-c', `find "${dir}" -type f -exec cat {} + > /dev/null`]);
 }
 
-const tools: Tool[] = ['restic', 'cairn'];
-const repos: Record<Tool, string> = { restic: path.join(work, 'repo-restic'), cairn: path.join(work, 'repo-cairn') };
-const results: Record<string, Partial<Record<Tool, Measure>>> = {};
-const record = (phase: string, tool: Tool, m: Measure) => ((results[phase] ??= {})[tool] = m);
+let mutated = '';
 
-for (const t of tools) run(t, ['-r', repos[t], 'init']);
-warm(data);
-for (const t of tools) {
-  const m = run(t, ['-r', repos[t], 'backup', data, '-q']);
-  m.sizeMiB = duMiB(repos[t]);
-  record('initial backup', t, m);
+function benchOnce(): Results {
+  const work = fs.mkdtempSync(path.join(os.tmpdir(), 'cairn-bench-'));
+  const data = path.join(work, 'data');
+  execFileSync('cp', ['-a', baseData, data]);
+  fs.rmSync(path.join(data, '.complete'));
+
+  const run = (tool: Tool, argv: string[]): Measure => {
+    const timeFile = path.join(work, 'time.txt');
+    const cmd = tool === 'restic'
+      ? ['restic', ...argv]
+      : [path.join(ROOT, 'bin/cairn.js'), ...argv]; // as `npx cairn` starts it: through its shebang line
+    const env = { ...process.env, PATH: `${path.dirname(process.execPath)}${path.delimiter}${process.env.PATH}`, RESTIC_PASSWORD: PASSWORD, CAIRN_PASSWORD: PASSWORD, RESTIC_CACHE_DIR: path.join(work, 'restic-cache'), CAIRN_CACHE_DIR: path.join(work, 'cairn-cache') };
+    // Flush what the previous run wrote, so neither tool pays for the other's disk writes.
+    execFileSync('sync');
+    const r = spawnSync('/usr/bin/time', ['-f', '%e %U %S %M', '-o', timeFile, ...cmd], { env, stdio: ['ignore', 'ignore', 'pipe'], encoding: 'utf8' });
+    if (r.status !== 0) {
+      console.error(`bench: ${tool} ${argv.join(' ')} failed:\n${r.stderr}`);
+      process.exit(1);
+    }
+    const [wall, user, sys, rssKb] = fs.readFileSync(timeFile, 'utf8').trim().split(/\s+/).map(Number);
+    return { wall, cpu: user + sys, rssMiB: rssKb / 1024 };
+  };
+
+  const tools: Tool[] = ['restic', 'cairn'];
+  const repos: Record<Tool, string> = { restic: path.join(work, 'repo-restic'), cairn: path.join(work, 'repo-cairn') };
+  const results: Results = {};
+  const record = (phase: string, tool: Tool, m: Measure) => ((results[phase] ??= {})[tool] = m);
+
+  for (const t of tools) run(t, ['-r', repos[t], 'init']);
+  warm(data);
+  for (const t of tools) {
+    const m = run(t, ['-r', repos[t], 'backup', data, '-q']);
+    m.sizeMiB = duMiB(repos[t]);
+    record('initial backup', t, m);
+  }
+  mutated = execFileSync(process.execPath, [makeDataset, data, '--mutate', '--percent', '10'], { encoding: 'utf8' }).trim();
+  warm(data);
+  for (const t of tools) {
+    const m = run(t, ['-r', repos[t], 'backup', data, '-q']);
+    m.sizeMiB = duMiB(repos[t]);
+    record('incremental (10%)', t, m);
+  }
+  for (const t of tools) {
+    const m = run(t, ['-r', repos[t], 'backup', data, '-q']);
+    m.sizeMiB = duMiB(repos[t]);
+    record('no-change backup', t, m);
+  }
+  for (const t of tools) {
+    const target = path.join(work, `restore-${t}`);
+    record('full restore', t, run(t, ['-r', repos[t], 'restore', 'latest', '--target', target, '-q']));
+    fs.rmSync(target, { recursive: true, force: true });
+  }
+  if (!KEEP) fs.rmSync(work, { recursive: true, force: true });
+  else console.log(`kept ${work}`);
+  return results;
 }
-const mutated = execFileSync(process.execPath, [makeDataset, data, '--mutate', '--percent', '10'], { encoding: 'utf8' }).trim();
-warm(data);
-for (const t of tools) {
-  const m = run(t, ['-r', repos[t], 'backup', data, '-q']);
-  m.sizeMiB = duMiB(repos[t]);
-  record('incremental (10%)', t, m);
+
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
+};
+
+const allRuns: Results[] = [];
+for (let i = 0; i < RUNS; i++) {
+  if (RUNS > 1) console.log(`bench: run ${i + 1} of ${RUNS}`);
+  allRuns.push(benchOnce());
 }
-for (const t of tools) {
-  const m = run(t, ['-r', repos[t], 'backup', data, '-q']);
-  m.sizeMiB = duMiB(repos[t]);
-  record('no-change backup', t, m);
-}
-for (const t of tools) {
-  const target = path.join(work, `restore-${t}`);
-  record('full restore', t, run(t, ['-r', repos[t], 'restore', 'latest', '--target', target, '-q']));
-  fs.rmSync(target, { recursive: true, force: true });
+const results: Results = {};
+for (const phase of Object.keys(allRuns[0]!)) {
+  for (const tool of ['restic', 'cairn'] as Tool[]) {
+    const ms = allRuns.map((r) => r[phase]![tool]!);
+    const m: Measure = { wall: median(ms.map((x) => x.wall)), cpu: median(ms.map((x) => x.cpu)), rssMiB: median(ms.map((x) => x.rssMiB)) };
+    if (ms[0]!.sizeMiB !== undefined) m.sizeMiB = median(ms.map((x) => x.sizeMiB!));
+    (results[phase] ??= {})[tool] = m;
+  }
 }
 
 const fmt = (v: number | undefined, digits = 2) => (v === undefined ? '-' : v.toFixed(digits));
@@ -113,11 +147,9 @@ for (const [phase, byTool] of Object.entries(results)) {
 const header = ['phase', 'measure', 'restic', 'cairn', 'cairn/restic'];
 const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
 const line = (cells: string[]) => cells.map((c, i) => (i < 2 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ');
-console.log(`\nCairn vs restic (${execFileSync('restic', ['version'], { encoding: 'utf8' }).trim().split(' ').slice(0, 2).join(' ')}), ${MB} MiB dataset, ${os.cpus().length} cores; mutation: ${mutated}`);
+console.log(`\nCairn vs restic (${execFileSync('restic', ['version'], { encoding: 'utf8' }).trim().split(' ').slice(0, 2).join(' ')}), ${MB} MiB dataset, ${os.cpus().length} cores, ${RUNS === 1 ? '1 run' : `median of ${RUNS} runs`}; mutation: ${mutated}`);
 console.log(line(header));
 console.log(widths.map((w) => '-'.repeat(w)).join('  '));
 for (const r of rows) console.log(line(r));
 fs.mkdirSync(path.join(ROOT, 'bench/.results'), { recursive: true });
-fs.writeFileSync(path.join(ROOT, 'bench/.results', `bench-${new Date().toISOString().replace(/[:.]/g, '-')}.json`), JSON.stringify({ mb: MB, results }, null, 2));
-if (!KEEP) fs.rmSync(work, { recursive: true, force: true });
-else console.log(`kept ${work}`);
+fs.writeFileSync(path.join(ROOT, 'bench/.results', `bench-${new Date().toISOString().replace(/[:.]/g, '-')}.json`), JSON.stringify({ mb: MB, runs: allRuns, median: results }, null, 2));

@@ -34,7 +34,10 @@ function writeAt(path: string, data: Buffer, offset: number): void {
 let readBuffer = Buffer.alloc(0);
 
 function readRange(file: { path: string; offset: number; length: number }): Buffer {
-  if (readBuffer.length < file.length) readBuffer = Buffer.allocUnsafe(Math.max(file.length, 2 * readBuffer.length));
+  if (readBuffer.length < file.length) {
+    release(readBuffer);
+    readBuffer = Buffer.allocUnsafe(Math.max(file.length, 8 << 20) + 65536);
+  }
   const fd = fs.openSync(file.path, 'r');
   try {
     let got = 0;

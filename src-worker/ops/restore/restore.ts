@@ -85,6 +85,8 @@ interface Plan {
 
 const MAX_GAP = 1 << 20;
 const MAX_IN_FLIGHT_BYTES = 48 << 20;
+/** Largest pack range read at once: what a worker holds in memory (a single blob may exceed it). */
+const MAX_RANGE = 8 << 20;
 const TMP_PREFIX = '.cairn-restore-';
 
 function selector(opts: RestoreOptions): (snPath: string, isDir: boolean) => { selected: boolean; descend: boolean } {
@@ -561,7 +563,7 @@ function splitRanges<T extends { offset: number; length: number }>(items: T[]): 
   const ranges: { offset: number; length: number; items: T[] }[] = [];
   for (const item of items) {
     const last = ranges[ranges.length - 1];
-    if (last && item.offset - (last.offset + last.length) <= MAX_GAP && item.offset + item.length - last.offset <= MAX_IN_FLIGHT_BYTES / 2) {
+    if (last && item.offset - (last.offset + last.length) <= MAX_GAP && item.offset + item.length - last.offset <= MAX_RANGE) {
       last.length = Math.max(last.length, item.offset + item.length - last.offset);
       last.items.push(item);
     } else {
