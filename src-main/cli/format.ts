@@ -1,6 +1,6 @@
 // Human-readable numbers for the CLI, in restic's style.
 
-export function formatBytes(n: number): string {
+export function formatBytes(n: number, digits = 3): string {
   const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB', 'PiB'];
   let v = n;
   let i = 0;
@@ -8,7 +8,7 @@ export function formatBytes(n: number): string {
     v /= 1024;
     i++;
   }
-  return i === 0 ? `${n} B` : `${v.toFixed(3)} ${units[i]}`;
+  return i === 0 ? `${n} B` : `${v.toFixed(digits)} ${units[i]}`;
 }
 
 export function formatDuration(ms: number): string {

@@ -85,13 +85,20 @@ function statusJson(p: BackupProgress): Record<string, unknown> {
   };
 }
 
+/**
+ * One terminal line, most important first so a narrow terminal cuts only the file name:
+ * "[0:12] 36.7%  21/1101 files  81.8 MiB/222.8 MiB  96.8 MiB/s  ETA 0:21  0 errors  /path/now"
+ */
 function statusLine(p: BackupProgress): string {
-  const pct = p.percent !== null ? `${(p.percent * 100).toFixed(2)}%` : '';
-  const total = p.totalFiles !== null ? `, total ${p.totalFiles} files ${formatBytes(p.totalBytes ?? 0)}` : '';
-  const eta = p.etaMs !== null ? ` ETA ${formatDuration(p.etaMs)}` : '';
-  const rate = p.rate > 0 ? ` ${formatBytes(Math.round(p.rate))}/s` : '';
-  const current = p.currentFiles[0] ? ` ${p.currentFiles[0]}` : '';
-  return `[${formatDuration(p.elapsedMs)}] ${pct} ${p.filesDone} files ${formatBytes(p.bytesDone)}${total}, ${p.errors} errors${rate}${eta}${current}`;
+  const parts = [`[${formatDuration(p.elapsedMs)}]`];
+  if (p.percent !== null) parts.push(`${(p.percent * 100).toFixed(1)}%`);
+  parts.push(p.totalFiles !== null ? `${p.filesDone}/${p.totalFiles} files` : `${p.filesDone} files`);
+  parts.push(p.totalBytes !== null ? `${formatBytes(p.bytesDone, 1)}/${formatBytes(p.totalBytes, 1)}` : formatBytes(p.bytesDone, 1));
+  if (p.rate > 0) parts.push(`${formatBytes(Math.round(p.rate), 1)}/s`);
+  if (p.etaMs !== null) parts.push(`ETA ${formatDuration(p.etaMs)}`);
+  parts.push(`${p.errors} errors`);
+  if (p.currentFiles[0]) parts.push(p.currentFiles[0]);
+  return parts.join('  ');
 }
 
 export function summaryJson(s: BackupSummary, dryRun: boolean): Record<string, unknown> {
