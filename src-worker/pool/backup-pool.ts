@@ -5,7 +5,7 @@ import os from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { exposeGcToWorkers, WORKER_LIMITS } from './garbage.ts';
 import { siblingModule } from './module-url.ts';
-import { CairnError } from '../errors.ts';
+import { CairnError, fromSystemError } from '../errors.ts';
 import type { Repository } from '../repository/repository.ts';
 import type { FinishedPack } from '../repository/pack-writer.ts';
 import type { FileResult, FromWorker, ToWorker, WorkerInit } from './protocol.ts';
@@ -120,7 +120,9 @@ export class BackupPool {
         this.slots[i].flushed?.();
         return;
       case 'fatal':
-        this.fail(new CairnError(msg.code === 'ENOSPC' ? 'NO_SPACE' : 'INTERNAL', msg.message));
+        this.fail(/^E[A-Z]+$/.test(msg.code)
+          ? fromSystemError(Object.assign(new Error(msg.message), { code: msg.code }), `the repository at ${this.repo.backend.location}`)
+          : new CairnError('INTERNAL', msg.message));
         return;
     }
   }

@@ -41,7 +41,24 @@ function claim(ids: string[]): Promise<Uint8Array> {
   });
 }
 
+/** A failure writing to the repository's staging area (disk full...): fatal, unlike a source file's read error. */
+class RepositoryWriteError extends Error {
+  readonly code: string;
+  constructor(cause: NodeJS.ErrnoException) {
+    super(cause.message, { cause });
+    this.code = cause.code ?? 'EIO';
+  }
+}
+
 function store(id: string, plain: Uint8Array, result: FileResult): void {
+  try {
+    storeUnchecked(id, plain, result);
+  } catch (err) {
+    throw (err as NodeJS.ErrnoException).code ? new RepositoryWriteError(err as NodeJS.ErrnoException) : err;
+  }
+}
+
+function storeUnchecked(id: string, plain: Uint8Array, result: FileResult): void {
   const { sealed, uncompressedLength } = sealBlob(key, plain, init.compression);
   if (init.dryRun) {
     result.newBlobs++;
@@ -85,10 +102,10 @@ function readAt(fd: number, into: Uint8Array, offset: number, length: number, po
  */
 const smallScratch = Buffer.allocUnsafe(MIN_SIZE + 1);
 
-function startSmall(job: FileJob, fd: number): boolean {
+function startSmall(job: FileJob, fd: number, close: () => void): boolean {
   const got = readAt(fd, smallScratch, 0, MIN_SIZE + 1, 0);
   if (got > MIN_SIZE) return false; // grew since lstat: chunk it like a large file
-  fs.closeSync(fd);
+  close(); // before waiting for the claim answer: do not hold descriptors while queued
   // Copied out of the scratch buffer: it must survive until the claim is answered.
   const content = got > 0 ? Buffer.from(smallScratch.subarray(0, got)) : null;
   const result: FileResult = { content: [], size: got, newBlobs: 0, newBytes: 0, storedBytes: 0 };
@@ -109,45 +126,42 @@ function startSmall(job: FileJob, fd: number): boolean {
 async function processLarge(job: FileJob, fd: number): Promise<void> {
   const result: FileResult = { content: [], size: 0, newBlobs: 0, newBytes: 0, storedBytes: 0 };
   let start = 0, end = 0, position = 0, eof = false, reported = 0;
-  try {
-    for (;;) {
-      // Top up the buffer so a whole maximal chunk is available (or the file is exhausted).
-      if (!eof && end - start < MAX_SIZE) {
-        if (start > 0) {
-          buf.copyWithin(0, start, end);
-          end -= start;
-          start = 0;
-        }
-        while (!eof && end < buf.length) {
-          const n = readAt(fd, buf, end, buf.length - end, position);
-          position += n;
-          end += n;
-          if (n === 0 || end < buf.length) eof = true;
-        }
-        if (position - reported >= PROGRESS_EVERY) {
-          send({ t: 'progress', job: job.job, bytes: position - reported });
-          reported = position;
-        }
+  // fd is closed by the caller.
+  for (;;) {
+    // Top up the buffer so a whole maximal chunk is available (or the file is exhausted).
+    if (!eof && end - start < MAX_SIZE) {
+      if (start > 0) {
+        buf.copyWithin(0, start, end);
+        end -= start;
+        start = 0;
       }
-      if (start === end) break;
-      // Cut every chunk that lies wholly in the buffer, then ask about all of them at once.
-      const chunks: { at: number; len: number; id: string }[] = [];
-      while (start < end) {
-        if (!eof && end - start < MAX_SIZE) break;
-        const len = chunker.cut(start, end - start, eof);
-        if (len === 0) break;
-        chunks.push({ at: start, len, id: hashHex(buf.subarray(start, start + len)) });
-        start += len;
+      while (!eof && end < buf.length) {
+        const n = readAt(fd, buf, end, buf.length - end, position);
+        position += n;
+        end += n;
+        if (n === 0 || end < buf.length) eof = true;
       }
-      if (chunks.length === 0) continue;
-      const need = await claim(chunks.map((c) => c.id));
-      chunks.forEach((c, i) => {
-        result.content.push(c.id);
-        if (need[i]) store(c.id, buf.subarray(c.at, c.at + c.len), result);
-      });
+      if (position - reported >= PROGRESS_EVERY) {
+        send({ t: 'progress', job: job.job, bytes: position - reported });
+        reported = position;
+      }
     }
-  } finally {
-    fs.closeSync(fd);
+    if (start === end) break;
+    // Cut every chunk that lies wholly in the buffer, then ask about all of them at once.
+    const chunks: { at: number; len: number; id: string }[] = [];
+    while (start < end) {
+      if (!eof && end - start < MAX_SIZE) break;
+      const len = chunker.cut(start, end - start, eof);
+      if (len === 0) break;
+      chunks.push({ at: start, len, id: hashHex(buf.subarray(start, start + len)) });
+      start += len;
+    }
+    if (chunks.length === 0) continue;
+    const need = await claim(chunks.map((c) => c.id));
+    chunks.forEach((c, i) => {
+      result.content.push(c.id);
+      if (need[i]) store(c.id, buf.subarray(c.at, c.at + c.len), result);
+    });
   }
   result.size = position;
   if (position > reported) send({ t: 'progress', job: job.job, bytes: position - reported });
@@ -161,11 +175,20 @@ async function processJob(job: FileJob): Promise<void> {
   } catch (err) {
     return fail(job, err);
   }
+  // This function owns fd and closes it exactly once: a second close could hit a descriptor
+  // that another thread has opened in the meantime.
+  let closed = false;
+  const close = () => {
+    if (!closed) fs.closeSync(fd);
+    closed = true;
+  };
   try {
-    if (job.size <= MIN_SIZE && startSmall(job, fd)) return;
+    if (job.size <= MIN_SIZE && startSmall(job, fd, close)) return;
     await processLarge(job, fd);
+    close();
   } catch (err) {
-    try { fs.closeSync(fd); } catch { /* closed already */ }
+    close();
+    if (err instanceof RepositoryWriteError) return fatal(err);
     const code = (err as NodeJS.ErrnoException).code;
     if (code && /^E[A-Z]+$/.test(code)) return fail(job, err);
     throw err;
@@ -192,7 +215,12 @@ async function loop(): Promise<void> {
         await Promise.all(pendingSmall);
         if (jobs.length) continue;
         flushRequested = false;
-        finishPack();
+        try {
+          finishPack();
+        } catch (err) {
+          fatal((err as NodeJS.ErrnoException).code ? new RepositoryWriteError(err as NodeJS.ErrnoException) : err);
+          continue;
+        }
         send({ t: 'flushed' });
         continue;
       }

@@ -5,7 +5,7 @@ import os from 'node:os';
 import { CachedBackend } from '../backend/cache.ts';
 import { release } from '../format/release.ts';
 import type { Backend, FileType } from '../backend/backend.ts';
-import { CairnError, isCairnError } from '../errors.ts';
+import { CairnError, fromSystemError, isCairnError } from '../errors.ts';
 import type { BlobType } from '../format/blob.ts';
 import { openBlob, sealBlob, type Compression } from '../format/blob-codec.ts';
 import { decodeConfig, encodeConfig, type RepoConfig } from '../format/config.ts';
@@ -305,6 +305,14 @@ export class Repository {
 
   /** Stores a tree blob (deduplicated) and returns its id. */
   async saveTreeBlob(plain: Buffer): Promise<{ id: Id; stored: number }> {
+    try {
+      return await this.saveTreeBlobUnchecked(plain);
+    } catch (err) {
+      throw fromSystemError(err, `the repository at ${this.backend.location}`);
+    }
+  }
+
+  private async saveTreeBlobUnchecked(plain: Buffer): Promise<{ id: Id; stored: number }> {
     const id = hashId(plain);
     if (!this.claimBlob('tree', id)) return { id, stored: 0 };
     // Trees are always compressed in version 2, as restic does, even with data compression off.
@@ -334,6 +342,14 @@ export class Repository {
 
   /** Finishes the open tree pack and writes an index file for everything written so far. */
   async flush(): Promise<void> {
+    try {
+      await this.flushUnchecked();
+    } catch (err) {
+      throw fromSystemError(err, `the repository at ${this.backend.location}`);
+    }
+  }
+
+  private async flushUnchecked(): Promise<void> {
     if (this.treePack) {
       const pack = this.treePack;
       this.treePack = null;

@@ -234,7 +234,17 @@ class Archiver {
         if (await this.isExcluded(toSnapshotPath(child), { isDirectory: st.isDirectory(), size: Number(st.size) })) continue;
         const prev = prevByName.get(name);
         if (st.isDirectory()) {
-          if (this.opts.oneFileSystem && !this.rootDevices.has(st.dev)) continue;
+          if (this.opts.oneFileSystem && !this.rootDevices.has(st.dev)) {
+            // A mount point: kept as an empty directory, as restic keeps it, so a restore
+            // recreates the place where the other file system is mounted.
+            children.push(guard(this.saveTree([]).then((subtree) => {
+              const node = nodeFromStat(name, st, this.names);
+              node.subtree = subtree;
+              this.countDir(prev, subtree);
+              return node;
+            })));
+            continue;
+          }
           children.push(this.archiveDir(child, name, st, prev));
         } else {
           if (st.isFile() && !this.fileUnchanged(prev, st)) await this.pool.waitForCapacity();
