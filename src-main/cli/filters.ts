@@ -1,4 +1,5 @@
 // Flags shared by commands that select snapshots (--host, --tag, --path).
+import type { Command } from 'commander';
 import type { SnapshotFilter } from '../../src-worker/index.ts';
 
 export interface FilterFlags {
@@ -14,4 +15,12 @@ export function collect(value: string, previous: string[] = []): string[] {
 
 export function filterFrom(f: FilterFlags): SnapshotFilter {
   return { hosts: f.host ?? [], tags: f.tag ?? [], paths: f.path ?? [] };
+}
+
+/** Adds --host/--tag/--path for commands that take a snapshot reference such as "latest". */
+export function withLatestFilters(cmd: Command): Command {
+  return cmd
+    .option('-H, --host <host>', 'with "latest": only snapshots of this host (repeatable)', collect)
+    .option('--tag <taglist>', 'with "latest": only snapshots with these tags (repeatable)', collect)
+    .option('--path <path>', 'with "latest": only snapshots including this path (repeatable)', collect);
 }

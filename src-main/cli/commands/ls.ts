@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { findSnapshot, goModeString, goTypeBits, ls, shortId, type TreeNode } from '../../../src-worker/index.ts';
 import type { Cli } from '../context.ts';
-import { collect, filterFrom, type FilterFlags } from '../filters.ts';
+import { filterFrom, withLatestFilters, type FilterFlags } from '../filters.ts';
 import { formatLocalTime, goTimeString } from '../format.ts';
 
 function nodeJson(path: string, n: TreeNode): Record<string, unknown> {
@@ -23,15 +23,12 @@ function longLine(path: string, n: TreeNode): string {
 }
 
 export function registerLs(program: Command, cli: () => Cli): void {
-  program.command('ls')
+  withLatestFilters(program.command('ls'))
     .description('list files in a snapshot')
     .argument('<snapshot>', 'snapshot id or "latest"')
     .argument('[dirs...]', 'only list these directories (absolute paths in the snapshot)')
     .option('-l, --long', 'long listing: mode, owner, size, time')
     .option('--recursive', 'include everything below the given directories')
-    .option('-H, --host <host>', 'with "latest": only snapshots of this host', collect, [])
-    .option('--tag <taglist>', 'with "latest": only snapshots with these tags', collect, [])
-    .option('--path <path>', 'with "latest": only snapshots including this path', collect, [])
     .action(async (ref: string, dirs: string[], opts: FilterFlags & { long?: boolean; recursive?: boolean }) => {
       const c = cli();
       const repo = await c.openRepository();

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { CairnError, findSnapshot, restore, shortId, type OverwritePolicy } from '../../../src-worker/index.ts';
 import type { Cli } from '../context.ts';
-import { collect, filterFrom, type FilterFlags } from '../filters.ts';
+import { collect, filterFrom, withLatestFilters, type FilterFlags } from '../filters.ts';
 import { formatBytes, formatDuration, goTimeString } from '../format.ts';
 import { ProgressLine } from '../progress-line.ts';
 
@@ -18,7 +18,7 @@ interface RestoreFlags extends FilterFlags {
 }
 
 export function registerRestore(program: Command, cli: () => Cli): void {
-  program.command('restore')
+  withLatestFilters(program.command('restore'))
     .description('restore a snapshot (or part of it) into a directory')
     .argument('<snapshot>', 'snapshot id or "latest", optionally with ":subfolder"')
     .option('-t, --target <dir>', 'directory to restore into')
@@ -30,9 +30,6 @@ export function registerRestore(program: Command, cli: () => Cli): void {
     .option('--verify', 'read the restored files back and verify their content')
     .option('--sparse', 'restore all-zero regions as holes (sparse files)')
     .option('-n, --dry-run', 'only show what would be restored and what already exists')
-    .option('-H, --host <host>', 'with "latest": only snapshots of this host', collect, [])
-    .option('--tag <taglist>', 'with "latest": only snapshots with these tags', collect, [])
-    .option('--path <path>', 'with "latest": only snapshots including this path', collect, [])
     .action(async (ref: string, flags: RestoreFlags) => {
       const c = cli();
       if (!flags.target) throw new CairnError('INVALID_ARGUMENT', 'please give a directory to restore into with --target');
