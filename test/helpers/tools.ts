@@ -81,3 +81,23 @@ export function dataset(mb: number): string {
   }
   return dir;
 }
+
+/**
+ * Like cairn(), without blocking this process: for tests whose servers (a fault-injecting proxy)
+ * run inside the test process and must keep answering while the CLI runs.
+ */
+export function cairnAsync(args: string[], opts: { password?: string; env?: NodeJS.ProcessEnv; cwd?: string } = {}): Promise<RunResult> {
+  return new Promise((resolve) => {
+    const child = spawnCairn(args, { password: opts.password, env: opts.env, cwd: opts.cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '', stderr = '';
+    child.stdout!.setEncoding('utf8').on('data', (t: string) => { stdout += t; });
+    child.stderr!.setEncoding('utf8').on('data', (t: string) => { stderr += t; });
+    child.on('exit', (code) => resolve({ code: code ?? -1, stdout, stderr }));
+  });
+}
+
+export async function cairnAsyncOk(args: string[], opts: Parameters<typeof cairnAsync>[1] = {}): Promise<string> {
+  const r = await cairnAsync(args, opts);
+  if (r.code !== 0) throw new Error(`cairn ${args.join(' ')} failed (${r.code}):\n${r.stderr}\n${r.stdout}`);
+  return r.stdout;
+}

@@ -1,0 +1,171 @@
+// The REST backend against a real server (`rclone serve restic` on loopback), the rclone: backend
+// through `rclone serve restic --stdio`, and transient faults injected by a proxy in between:
+// dropped connections and HTTP 503s. What lands on disk must pass `restic check --read-data`.
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import http from 'node:http';
+import net from 'node:net';
+import path from 'node:path';
+import { after, before, test } from 'node:test';
+import { compareTrees } from '../helpers/compare.ts';
+import { makeOddTree } from '../helpers/odd-files.ts';
+import { cairn, cairnAsyncOk, cairnOk, requireTool, resticOk, tmpDir } from '../helpers/tools.ts';
+
+let work: string;
+let src: string;
+const children: ChildProcess[] = [];
+const servers: http.Server[] = [];
+const fastRetries = { CAIRN_RETRY_BASE_MS: '20' };
+
+function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const s = net.createServer().listen(0, '127.0.0.1', () => {
+      const port = (s.address() as net.AddressInfo).port;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+async function startRcloneServer(dir: string, extra: string[] = []): Promise<string> {
+  requireTool('rclone', 'apt-get install -y rclone');
+  const port = await freePort();
+  const child = spawn('rclone', ['serve', 'restic', '--addr', `127.0.0.1:${port}`, ...extra, dir], { stdio: 'ignore' });
+  children.push(child);
+  const url = `http://127.0.0.1:${port}/`;
+  for (let i = 0; i < 200; i++) {
+    const up = await new Promise<boolean>((resolve) => {
+      const req = http.request(url + 'config', { method: 'HEAD' }, () => resolve(true));
+      req.on('error', () => resolve(false));
+      req.end();
+    });
+    if (up) return url;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error('rclone serve restic did not start');
+}
+
+/**
+ * An HTTP proxy that fails some requests on purpose: every `dropEvery`-th request has its
+ * connection cut after part of the response, every `failEvery`-th gets a 503.
+ */
+async function startFaultyProxy(target: string, opts: { dropEvery: number; failEvery: number }): Promise<{ url: string; stats: { requests: number; dropped: number; failed: number } }> {
+  const stats = { requests: 0, dropped: 0, failed: 0 };
+  const upstream = new URL(target);
+  const server = http.createServer((req, res) => {
+    const n = ++stats.requests;
+    if (n % opts.failEvery === 0) {
+      stats.failed++;
+      res.writeHead(503).end('injected failure');
+      req.resume();
+      return;
+    }
+    const forward = http.request({ host: upstream.hostname, port: upstream.port, path: req.url, method: req.method, headers: req.headers }, (up) => {
+      if (n % opts.dropEvery === 0) {
+        // Send the head and a little of the body, then cut the connection.
+        stats.dropped++;
+        res.writeHead(up.statusCode ?? 502, up.headers);
+        up.once('data', (chunk: Buffer) => {
+          res.write(chunk.subarray(0, Math.max(1, chunk.length >> 1)));
+          res.socket?.destroy();
+          up.destroy();
+        });
+        up.once('end', () => res.socket?.destroy());
+        return;
+      }
+      res.writeHead(up.statusCode ?? 502, up.headers);
+      up.pipe(res);
+    });
+    forward.on('error', () => res.socket?.destroy());
+    req.pipe(forward);
+  });
+  servers.push(server);
+  const port = await freePort();
+  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
+  return { url: `http://127.0.0.1:${port}/`, stats };
+}
+
+before(() => {
+  work = tmpDir('rest');
+  src = path.join(work, 'src');
+  makeOddTree(src);
+});
+after(() => {
+  for (const c of children) c.kill();
+  for (const s of servers) s.close();
+  fs.rmSync(work, { recursive: true, force: true });
+});
+
+test('rest: backup, list and restore through a REST server; restic checks what landed', async () => {
+  const dir = path.join(work, 'rest-repo');
+  const url = await startRcloneServer(dir);
+  const repo = `rest:${url}`;
+  cairnOk(['-r', repo, 'init']);
+  cairnOk(['-r', repo, 'backup', src, '--tag', 'remote']);
+  assert.match(cairnOk(['-r', repo, 'snapshots']), /remote/);
+  assert.match(resticOk(dir, ['check', '--read-data']), /no errors were found/);
+  assert.match(resticOk(repo, ['snapshots']), /1 snapshots/, 'restic reads it over REST too');
+  const target = path.join(work, 'rest-restore');
+  cairnOk(['-r', repo, 'restore', 'latest', '--target', target]);
+  assert.deepEqual(compareTrees(src, path.join(target, src)), []);
+});
+
+test('rclone: works through rclone serve restic --stdio', () => {
+  requireTool('rclone', 'apt-get install -y rclone');
+  const dir = path.join(work, 'rclone-repo');
+  const repo = `rclone:${dir}`;
+  cairnOk(['-r', repo, 'init']);
+  cairnOk(['-r', repo, 'backup', src]);
+  assert.match(resticOk(dir, ['check', '--read-data']), /no errors were found/);
+  const target = path.join(work, 'rclone-restore');
+  cairnOk(['-r', repo, 'restore', 'latest', '--target', target]);
+  assert.deepEqual(compareTrees(src, path.join(target, src)), []);
+  assert.match(cairnOk(['-r', repo, 'check']), /no errors were found/);
+});
+
+test('a backup survives dropped connections and HTTP 503s, and the repository checks clean', async () => {
+  const dir = path.join(work, 'faulty-repo');
+  const direct = await startRcloneServer(dir);
+  const proxy = await startFaultyProxy(direct, { dropEvery: 7, failEvery: 5 });
+  const repo = `rest:${proxy.url}`;
+  await cairnAsyncOk(['-r', repo, 'init'], { env: fastRetries });
+  await cairnAsyncOk(['-r', repo, 'backup', src], { env: fastRetries });
+  assert.ok(proxy.stats.dropped > 3 && proxy.stats.failed > 3, `faults were injected: ${JSON.stringify(proxy.stats)}`);
+  assert.match(resticOk(dir, ['check', '--read-data']), /no errors were found/);
+  const target = path.join(work, 'faulty-restore');
+  await cairnAsyncOk(['-r', repo, 'restore', 'latest', '--target', target], { env: fastRetries });
+  assert.deepEqual(compareTrees(src, path.join(target, src)), []);
+});
+
+test('unreachable server, wrong credentials and a missing repository are quick, clear errors', async () => {
+  const port = await freePort();
+  let started = performance.now();
+  const r1 = cairn(['-r', `rest:http://127.0.0.1:${port}/`, 'snapshots']);
+  assert.equal(r1.code, 1);
+  assert.equal(r1.stderr.trim(), `Fatal: cannot reach the REST server of rest:http://127.0.0.1:${port}/: connection refused (is the server running?)`);
+  assert.ok(performance.now() - started < 5000, 'fails fast');
+
+  const dir = path.join(work, 'auth-repo');
+  const url = await startRcloneServer(dir, ['--user', 'alice', '--pass', 'right-secret']);
+  const withWrong = url.replace('http://', 'http://alice:wrong-secret@');
+  const r2 = cairn(['-r', `rest:${withWrong}`, 'init']);
+  assert.equal(r2.code, 1);
+  assert.match(r2.stderr, /refused access .*HTTP 401.*check the user name and password/);
+  assert.doesNotMatch(r2.stderr, /wrong-secret/, 'the password is never printed');
+  assert.match(r2.stderr, /alice:\*\*\*@/);
+
+  started = performance.now();
+  const r3 = cairn(['-r', `rest:${url.replace('http://', 'http://alice:right-secret@')}`, 'snapshots']);
+  assert.equal(r3.code, 1);
+  assert.match(r3.stderr, /there is no repository at rest:http:\/\/alice:\*\*\*@127\.0\.0\.1:\d+\/ .*cairn init/);
+  assert.ok(performance.now() - started < 5000);
+
+  const r4 = cairn(['-r', 'rclone:', 'snapshots']);
+  assert.match(r4.stderr, /needs a remote/);
+  const r5 = cairn(['-r', 'rclone:nosuchremote:path', 'snapshots']);
+  assert.equal(r5.code, 1);
+  assert.match(r5.stderr, /^Fatal: rclone failed for rclone:nosuchremote:path: .*didn't find section in config file/);
+  const r6 = cairn(['-r', `rclone:${dir}`, 'snapshots'], { env: { CAIRN_RCLONE_PROGRAM: path.join(work, 'no-rclone-here') } });
+  assert.equal(r6.code, 1);
+  assert.match(r6.stderr, /is not installed .*install rclone/);
+});
