@@ -20,5 +20,6 @@ export { restore, type RestoreOptions, type RestoreSummary, type RestoreProgress
 export { findSnapshot, findParentSnapshot, matchesFilter, type SnapshotFilter } from './ops/snapshots.ts';
 export { ls, type LsOptions } from './ops/ls.ts';
 export { check, checkSubsetSyntax, type CheckOptions, type CheckResult, type CheckProblem } from './ops/check.ts';
+export { testConnection, type ConnectionReport } from './ops/connection.ts';
 export { listKeys, addKey, removeKey, changePassword, type KeyInfo } from './ops/keys.ts';
 export { parseSize } from './filter/exclude.ts';

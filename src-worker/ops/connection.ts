@@ -1,0 +1,47 @@
+// "Can Cairn use this repository?" in one call, for a set-up wizard: is the storage reachable, are
+// the credentials accepted, is there a repository (or does it need init), is the password right.
+// Never throws for those outcomes; each is a field with a message a person can act on.
+import { openBackend } from '../backend/location.ts';
+import { isCairnError } from '../errors.ts';
+import { Repository } from '../repository/repository.ts';
+
+export interface ConnectionReport {
+  reachable: boolean;
+  authenticated: boolean;
+  /** 'exists', 'missing' (run init), or 'unknown' when the storage could not be asked. */
+  repository: 'exists' | 'missing' | 'unknown';
+  /** Only when a password was given and a repository exists. */
+  passwordAccepted?: boolean;
+  /** What to tell the user; empty when everything is fine. */
+  message: string;
+}
+
+export async function testConnection(location: string, password?: string): Promise<ConnectionReport> {
+  let backend;
+  try {
+    backend = openBackend(location);
+  } catch (err) {
+    return { reachable: false, authenticated: false, repository: 'unknown', message: (err as Error).message };
+  }
+  try {
+    try {
+      await backend.stat('config', 'config');
+    } catch (err) {
+      if (isCairnError(err, 'NOT_FOUND')) {
+        return { reachable: true, authenticated: true, repository: 'missing', message: `there is no repository at ${backend.location} yet: create one with init` };
+      }
+      if (isCairnError(err, 'PERMISSION_DENIED')) return { reachable: true, authenticated: false, repository: 'unknown', message: (err as Error).message };
+      return { reachable: false, authenticated: false, repository: 'unknown', message: (err as Error).message };
+    }
+    if (password === undefined) return { reachable: true, authenticated: true, repository: 'exists', message: '' };
+    try {
+      await Repository.open(backend, password);
+      return { reachable: true, authenticated: true, repository: 'exists', passwordAccepted: true, message: '' };
+    } catch (err) {
+      if (isCairnError(err, 'WRONG_PASSWORD')) return { reachable: true, authenticated: true, repository: 'exists', passwordAccepted: false, message: (err as Error).message };
+      throw err;
+    }
+  } finally {
+    await backend.close().catch(() => {});
+  }
+}
