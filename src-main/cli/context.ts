@@ -12,6 +12,7 @@ export interface GlobalOptions extends PasswordSources {
   /** commander's --no-cache gives cache: false; --cache-dir gives cacheDir. */
   cache?: boolean;
   cacheDir?: string;
+  option?: string[];
 }
 
 export class Cli {
@@ -43,9 +44,20 @@ export class Cli {
     return c;
   }
 
+  /** `-o key=value` pairs. */
+  backendOptions(): Record<string, string> {
+    const out: Record<string, string> = {};
+    for (const o of this.globals.option ?? []) {
+      const at = o.indexOf('=');
+      if (at <= 0) throw new CairnError('INVALID_ARGUMENT', `-o ${o}: use -o key=value, e.g. -o sftp.key=~/.ssh/backup_key`);
+      out[o.slice(0, at)] = o.slice(at + 1);
+    }
+    return out;
+  }
+
   /** Opens the repository; `cache: false` reads everything from the repository itself (check). */
   async openRepository(options: { cache?: boolean } = {}): Promise<Repository> {
-    const backend = openBackend(this.repoLocation());
+    const backend = openBackend(this.repoLocation(), this.backendOptions());
     this.onCleanup(() => backend.close());
     const password = await readPassword(this.globals);
     const cacheDir = this.globals.cache === false || options.cache === false ? undefined : this.globals.cacheDir ?? defaultCacheRoot();

@@ -24,6 +24,7 @@ export function buildProgram(getCli: () => Cli): Command {
     .option('--password-command <command>', 'shell command that prints the password (or CAIRN_PASSWORD_COMMAND)')
     .option('--key-hint <key>', 'key id to try first when opening the repository')
     .option('--compression <mode>', 'compression of new data: auto, off or max (or CAIRN_COMPRESSION)')
+    .option('-o, --option <key=value>', 'backend option, e.g. sftp.key=FILE, sftp.accept-new=true (repeatable)', (v: string, prev: string[] = []) => [...prev, v])
     .option('--cache-dir <dir>', 'folder for the local metadata cache (or CAIRN_CACHE_DIR)')
     .option('--no-cache', 'do not use a local metadata cache')
     .option('--json', 'print machine-readable JSON')

@@ -6,8 +6,14 @@ import { LocalBackend } from './local.ts';
 import { RcloneBackend } from './rclone.ts';
 import { RestBackend } from './rest.ts';
 import { RetryBackend } from './retry.ts';
+import { SftpBackend } from './sftp.ts';
 
-export function openBackend(location: string): Backend {
+/** Backend options from `-o key=value` (restic's names where it has them). */
+export type BackendOptions = Record<string, string>;
+
+const truthy = (v: string | undefined) => v !== undefined && /^(1|true|yes|on)$/i.test(v);
+
+export function openBackend(location: string, options: BackendOptions = {}): Backend {
   if (!location) throw new CairnError('INVALID_ARGUMENT', 'no repository given: use -r/--repo or set CAIRN_REPOSITORY');
   const scheme = /^([a-z0-9]+):/.exec(location)?.[1];
   if (!scheme || scheme.length === 1 /* a Windows drive letter */) return new LocalBackend(location);
@@ -15,7 +21,14 @@ export function openBackend(location: string): Backend {
   // Remote backends get retries for transient faults (dropped connections, HTTP 5xx, 429).
   if (scheme === 'rest') return new RetryBackend(new RestBackend(location.slice('rest:'.length)));
   if (scheme === 'rclone') return new RetryBackend(RcloneBackend.open(location.slice('rclone:'.length)));
-  if (['sftp', 's3', 'b2', 'azure', 'gs', 'swift'].includes(scheme)) {
+  if (scheme === 'sftp') {
+    return new RetryBackend(new SftpBackend(location.slice('sftp:'.length), {
+      key: options['sftp.key'],
+      knownHosts: options['sftp.known-hosts'],
+      acceptNew: truthy(options['sftp.accept-new']) || truthy(process.env.CAIRN_SFTP_ACCEPT_NEW),
+    }));
+  }
+  if (['s3', 'b2', 'azure', 'gs', 'swift'].includes(scheme)) {
     throw new CairnError('INVALID_ARGUMENT', `repository type "${scheme}:" is not supported by this version of Cairn yet: use a local path`);
   }
   return new LocalBackend(location);

@@ -13,7 +13,7 @@ export function registerInit(program: Command, cli: () => Cli): void {
       const version = v === 'latest' || v === 'stable' || v === '2' ? 2 : v === '1' ? 1 : null;
       if (version === null) throw new CairnError('INVALID_ARGUMENT', `--repository-version ${v}: use 1, 2, latest or stable`);
       const location = c.repoLocation();
-      const backend = openBackend(location);
+      const backend = openBackend(location, c.backendOptions());
       c.onCleanup(() => backend.close());
       const password = await readNewPassword(c.globals, 'password for new repository');
       const repo = await Repository.init(backend, password, { version });
