@@ -6,6 +6,7 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
+import net from 'node:net';
 import path from 'node:path';
 import SftpClient from 'ssh2-sftp-client';
 import { CairnError } from '../errors.ts';
@@ -128,7 +129,19 @@ export class SftpBackend implements Backend {
     // Quiet event callbacks: the library's defaults print to the console on every disconnect.
     const quiet = () => {};
     const client = new SftpClient('cairn', { error: quiet, end: quiet, close: quiet } as never);
+    // Many operations run at once on the one connection; the library adds listeners per operation.
+    (client as unknown as { client: { setMaxListeners(n: number): void } }).client.setMaxListeners(0);
     try {
+      // Our own socket, with Nagle's algorithm off: SFTP sends many small requests and waits for
+      // each answer, and with Nagle on each one waited for a delayed ACK (measured on loopback:
+      // a 16 MiB download took 11.4 s, 0.33 s without).
+      config.sock = await new Promise<net.Socket>((resolve, reject) => {
+        const sock = net.connect({ host, port, timeout: 15_000 });
+        sock.setNoDelay(true);
+        sock.once('connect', () => { sock.setTimeout(0); resolve(sock); });
+        sock.once('timeout', () => sock.destroy(Object.assign(new Error('connect ETIMEDOUT'), { code: 'ETIMEDOUT' })));
+        sock.once('error', reject);
+      });
       await client.connect(config);
     } catch (err) {
       const v = verdict as { status: HostKeyStatus; key: Buffer } | null;
