@@ -2,6 +2,7 @@
 // A missing tool fails the test loudly with how to install it; nothing is skipped silently.
 import { execFileSync, spawn, spawnSync, type SpawnOptions } from 'node:child_process';
 import fs from 'node:fs';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -100,4 +101,14 @@ export async function cairnAsyncOk(args: string[], opts: Parameters<typeof cairn
   const r = await cairnAsync(args, opts);
   if (r.code !== 0) throw new Error(`cairn ${args.join(' ')} failed (${r.code}):\n${r.stderr}\n${r.stdout}`);
   return r.stdout;
+}
+
+/** A TCP port on 127.0.0.1 that nothing listens on right now (for servers a test starts). */
+export function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const s = net.createServer().listen(0, '127.0.0.1', () => {
+      const port = (s.address() as net.AddressInfo).port;
+      s.close(() => resolve(port));
+    });
+  });
 }

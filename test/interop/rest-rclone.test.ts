@@ -5,12 +5,11 @@ import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import http from 'node:http';
-import net from 'node:net';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { compareTrees } from '../helpers/compare.ts';
 import { makeOddTree } from '../helpers/odd-files.ts';
-import { cairn, cairnAsyncOk, cairnOk, requireTool, resticOk, tmpDir } from '../helpers/tools.ts';
+import { cairn, cairnAsyncOk, cairnOk, freePort, requireTool, resticOk, tmpDir } from '../helpers/tools.ts';
 
 let work: string;
 let src: string;
@@ -18,14 +17,6 @@ const children: ChildProcess[] = [];
 const servers: http.Server[] = [];
 const fastRetries = { CAIRN_RETRY_BASE_MS: '20' };
 
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = net.createServer().listen(0, '127.0.0.1', () => {
-      const port = (s.address() as net.AddressInfo).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 async function startRcloneServer(dir: string, extra: string[] = []): Promise<string> {
   requireTool('rclone', 'apt-get install -y rclone');

@@ -10,7 +10,7 @@ import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { compareTrees } from '../helpers/compare.ts';
 import { makeOddTree } from '../helpers/odd-files.ts';
-import { cairn, cairnOk, requireTool, resticOk, tmpDir } from '../helpers/tools.ts';
+import { cairn, cairnOk, freePort, requireTool, resticOk, tmpDir } from '../helpers/tools.ts';
 
 const isRoot = process.getuid?.() === 0;
 let work: string;
@@ -20,14 +20,6 @@ let sshd: ChildProcess | null = null;
 let env: NodeJS.ProcessEnv;
 const user = os.userInfo().username;
 
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = net.createServer().listen(0, '127.0.0.1', () => {
-      const p = (s.address() as net.AddressInfo).port;
-      s.close(() => resolve(p));
-    });
-  });
-}
 
 before(async () => {
   if (!isRoot) return;
