@@ -6,6 +6,7 @@ import { LocalBackend } from './local.ts';
 import { RcloneBackend } from './rclone.ts';
 import { RestBackend } from './rest.ts';
 import { RetryBackend } from './retry.ts';
+import { S3Backend } from './s3.ts';
 import { SftpBackend } from './sftp.ts';
 
 /** Backend options from `-o key=value` (restic's names where it has them). */
@@ -28,8 +29,9 @@ export function openBackend(location: string, options: BackendOptions = {}): Bac
       acceptNew: truthy(options['sftp.accept-new']) || truthy(process.env.CAIRN_SFTP_ACCEPT_NEW),
     }));
   }
-  if (['s3', 'b2', 'azure', 'gs', 'swift'].includes(scheme)) {
-    throw new CairnError('INVALID_ARGUMENT', `repository type "${scheme}:" is not supported by this version of Cairn yet: use a local path`);
+  if (scheme === 's3') return new RetryBackend(new S3Backend(location.slice('s3:'.length), { region: options['s3.region'] }));
+  if (['b2', 'azure', 'gs', 'swift'].includes(scheme)) {
+    throw new CairnError('INVALID_ARGUMENT', `repository type "${scheme}:" is not supported by Cairn yet: use its S3-compatible API (s3:...) or rclone:${scheme === 'b2' ? 'b2remote:bucket/path' : 'remote:path'}`);
   }
   return new LocalBackend(location);
 }
