@@ -3,7 +3,7 @@
 // For each: wall time, CPU time, peak RSS, and (for backups) repository size, with the ratio
 // Cairn/restic. Data comes from ../shared/bench/make-dataset.mjs and is cached between runs.
 //
-//   npm run bench -- [--mb 1024] [--runs 1] [--keep]
+//   npm run bench -- [--mb 1024] [--runs 1] [--keep] [--no-remote]
 //
 // With --runs N the whole sequence runs N times on fresh copies of the data and fresh
 // repositories, and each figure is the median (this machine's timings vary by 10-20% run to run).
@@ -12,6 +12,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { benchRemote } from './remote.ts';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const args = process.argv.slice(2);
@@ -22,6 +23,7 @@ const flag = (name: string, def: string) => {
 const MB = Number(flag('mb', '1024'));
 const KEEP = args.includes('--keep');
 const RUNS = Math.max(1, Number(flag('runs', '1')));
+const REMOTE = !args.includes('--no-remote');
 const PASSWORD = 'bench-password';
 
 function need(tool: string, hint: string): void {
@@ -57,6 +59,20 @@ function warm(dir: string): void {
 
 let mutated = '';
 
+/** Runs a command under /usr/bin/time after a sync; wall, CPU (user + sys) and peak RSS. */
+function measureCommand(cmd: string[], extraEnv: NodeJS.ProcessEnv, timeFile: string): Measure {
+  const env = { ...process.env, PATH: `${path.dirname(process.execPath)}${path.delimiter}${process.env.PATH}`, RESTIC_PASSWORD: PASSWORD, CAIRN_PASSWORD: PASSWORD, ...extraEnv };
+  // Flush what the previous run wrote, so neither tool pays for the other's disk writes.
+  execFileSync('sync');
+  const r = spawnSync('/usr/bin/time', ['-f', '%e %U %S %M', '-o', timeFile, ...cmd], { env, stdio: ['ignore', 'ignore', 'pipe'], encoding: 'utf8' });
+  if (r.status !== 0) {
+    console.error(`bench: ${cmd.join(' ')} failed:\n${r.stderr}`);
+    process.exit(1);
+  }
+  const [wall, user, sys, rssKb] = fs.readFileSync(timeFile, 'utf8').trim().split(/\s+/).map(Number);
+  return { wall, cpu: user + sys, rssMiB: rssKb / 1024 };
+}
+
 function benchOnce(): Results {
   const work = fs.mkdtempSync(path.join(os.tmpdir(), 'cairn-bench-'));
   const data = path.join(work, 'data');
@@ -64,20 +80,10 @@ function benchOnce(): Results {
   fs.rmSync(path.join(data, '.complete'));
 
   const run = (tool: Tool, argv: string[]): Measure => {
-    const timeFile = path.join(work, 'time.txt');
     const cmd = tool === 'restic'
       ? ['restic', ...argv]
       : [path.join(ROOT, 'bin/cairn.js'), ...argv]; // as `npx cairn` starts it: through its shebang line
-    const env = { ...process.env, PATH: `${path.dirname(process.execPath)}${path.delimiter}${process.env.PATH}`, RESTIC_PASSWORD: PASSWORD, CAIRN_PASSWORD: PASSWORD, RESTIC_CACHE_DIR: path.join(work, 'restic-cache'), CAIRN_CACHE_DIR: path.join(work, 'cairn-cache') };
-    // Flush what the previous run wrote, so neither tool pays for the other's disk writes.
-    execFileSync('sync');
-    const r = spawnSync('/usr/bin/time', ['-f', '%e %U %S %M', '-o', timeFile, ...cmd], { env, stdio: ['ignore', 'ignore', 'pipe'], encoding: 'utf8' });
-    if (r.status !== 0) {
-      console.error(`bench: ${tool} ${argv.join(' ')} failed:\n${r.stderr}`);
-      process.exit(1);
-    }
-    const [wall, user, sys, rssKb] = fs.readFileSync(timeFile, 'utf8').trim().split(/\s+/).map(Number);
-    return { wall, cpu: user + sys, rssMiB: rssKb / 1024 };
+    return measureCommand(cmd, { RESTIC_CACHE_DIR: path.join(work, 'restic-cache'), CAIRN_CACHE_DIR: path.join(work, 'cairn-cache') }, path.join(work, 'time.txt'));
   };
 
   const tools: Tool[] = ['restic', 'cairn'];
@@ -133,15 +139,24 @@ for (const phase of Object.keys(allRuns[0]!)) {
   }
 }
 
+let remoteNote = '';
+if (REMOTE) {
+  const remoteWork = fs.mkdtempSync(path.join(os.tmpdir(), 'cairn-bench-remote-'));
+  const remote = await benchRemote(ROOT, baseData, remoteWork, (cmd, env) => measureCommand(cmd, env, path.join(remoteWork, 'time.txt')));
+  if (typeof remote === 'string') remoteNote = remote;
+  else Object.assign(results, remote);
+  fs.rmSync(remoteWork, { recursive: true, force: true });
+}
+
 const fmt = (v: number | undefined, digits = 2) => (v === undefined ? '-' : v.toFixed(digits));
 const ratio = (c?: number, r?: number) => (c === undefined || r === undefined || r === 0 ? '-' : (c / r).toFixed(2));
 const rows: string[][] = [];
 for (const [phase, byTool] of Object.entries(results)) {
-  const r = byTool.restic!, c = byTool.cairn!;
-  rows.push([phase, 'wall s', fmt(r.wall), fmt(c.wall), ratio(c.wall, r.wall)]);
-  rows.push(['', 'CPU s', fmt(r.cpu), fmt(c.cpu), ratio(c.cpu, r.cpu)]);
-  rows.push(['', 'peak RSS MiB', fmt(r.rssMiB, 0), fmt(c.rssMiB, 0), ratio(c.rssMiB, r.rssMiB)]);
-  if (r.sizeMiB !== undefined) rows.push(['', 'repo MiB', fmt(r.sizeMiB, 0), fmt(c.sizeMiB, 0), ratio(c.sizeMiB, r.sizeMiB)]);
+  const r = byTool.restic, c = byTool.cairn;
+  rows.push([phase, 'wall s', fmt(r?.wall), fmt(c?.wall), ratio(c?.wall, r?.wall)]);
+  rows.push(['', 'CPU s', fmt(r?.cpu), fmt(c?.cpu), ratio(c?.cpu, r?.cpu)]);
+  rows.push(['', 'peak RSS MiB', fmt(r?.rssMiB, 0), fmt(c?.rssMiB, 0), ratio(c?.rssMiB, r?.rssMiB)]);
+  if (r?.sizeMiB !== undefined) rows.push(['', 'repo MiB', fmt(r.sizeMiB, 0), fmt(c?.sizeMiB, 0), ratio(c?.sizeMiB, r.sizeMiB)]);
 }
 const header = ['phase', 'measure', 'restic', 'cairn', 'cairn/restic'];
 const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
@@ -150,5 +165,6 @@ console.log(`\nCairn vs restic (${execFileSync('restic', ['version'], { encoding
 console.log(line(header));
 console.log(widths.map((w) => '-'.repeat(w)).join('  '));
 for (const r of rows) console.log(line(r));
+if (remoteNote) console.log(remoteNote);
 fs.mkdirSync(path.join(ROOT, 'bench/.results'), { recursive: true });
 fs.writeFileSync(path.join(ROOT, 'bench/.results', `bench-${new Date().toISOString().replace(/[:.]/g, '-')}.json`), JSON.stringify({ mb: MB, runs: allRuns, median: results }, null, 2));

@@ -37,6 +37,9 @@ export interface BackupPoolOptions {
   dryRun?: boolean;
 }
 
+/** Pack uploads in flight at once on a remote backend. */
+const UPLOAD_CONCURRENCY = 4;
+
 export function defaultWorkerCount(): number {
   return Math.max(1, Math.min(os.availableParallelism?.() ?? os.cpus().length, 8));
 }
@@ -48,7 +51,9 @@ export class BackupPool {
   private readonly perWorker: number;
   private nextJob = 1;
   private capacityWaiters: (() => void)[] = [];
-  private commits: Promise<void> = Promise.resolve();
+  /** Pack uploads in progress. A local commit is a rename; remote ones overlap, several at a time. */
+  private readonly commits = new Set<Promise<void>>();
+  private readonly waitingPacks: FinishedPack[] = [];
   private failure: Error | null = null;
   private readonly init: WorkerInit;
   private readonly size: number;
@@ -128,8 +133,31 @@ export class BackupPool {
   }
 
   private commit(pack: FinishedPack): void {
-    // Packs are committed one after another; a failure (disk full, backend down) stops the backup.
-    this.commits = this.commits.then(() => (this.failure ? undefined : this.repo.commitPack(pack))).catch((err) => this.fail(err as Error));
+    // A failure (disk full, backend down) stops the backup; the index only ever names stored packs.
+    this.waitingPacks.push(pack);
+    this.startCommits();
+  }
+
+  private startCommits(): void {
+    const limit = this.repo.backend.isLocal ? 1 : UPLOAD_CONCURRENCY;
+    while (this.commits.size < limit && this.waitingPacks.length > 0) {
+      const pack = this.waitingPacks.shift()!;
+      const p: Promise<void> = (this.failure ? Promise.resolve() : this.repo.commitPack(pack))
+        .catch((err) => this.fail(err as Error))
+        .finally(() => {
+          this.commits.delete(p);
+          this.startCommits();
+        });
+      this.commits.add(p);
+    }
+  }
+
+  /** Resolves when every pack handed over so far is committed (or the pool failed). */
+  private async allCommitted(): Promise<void> {
+    while (this.commits.size > 0 || this.waitingPacks.length > 0) {
+      if (this.failure) return;
+      await Promise.race(this.commits);
+    }
   }
 
   private fail(err: Error): void {
@@ -176,7 +204,7 @@ export class BackupPool {
       slot.flushed = resolve;
       this.post(i, { t: 'flush' });
     })));
-    await this.commits;
+    await this.allCommitted();
     if (this.failure) throw this.failure;
   }
 

@@ -1,0 +1,101 @@
+// The remote column of `npm run bench`: Cairn and restic over SFTP to an OpenSSH server on
+// loopback (started here, with its own keys), and Cairn alone over s3rver (restic 0.14's S3
+// client does not work with s3rver). Initial backup and full restore of the same data.
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import http from 'node:http';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+
+export interface RemoteMeasure { wall: number; cpu: number; rssMiB: number }
+export type RemoteResults = Record<string, { restic?: RemoteMeasure; cairn?: RemoteMeasure }>;
+
+function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const s = net.createServer().listen(0, '127.0.0.1', () => {
+      const port = (s.address() as net.AddressInfo).port;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+async function waitFor(check: () => Promise<boolean>, what: string): Promise<void> {
+  for (let i = 0; i < 200; i++) {
+    if (await check()) return;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`bench: ${what} did not start`);
+}
+
+/** Runs one measured command; `cmd` is argv, env added to the bench's. */
+type Runner = (cmd: string[], env: NodeJS.ProcessEnv) => RemoteMeasure;
+
+export async function benchRemote(root: string, data: string, work: string, run: Runner): Promise<RemoteResults | string> {
+  if (process.getuid?.() !== 0) return 'remote: skipped (starting a second sshd needs root)';
+  if (spawnSync('sh', ['-c', 'command -v /usr/sbin/sshd']).status !== 0) return 'remote: skipped (apt-get install -y openssh-server)';
+  const results: RemoteResults = {};
+  const dir = path.join(work, 'remote');
+  fs.mkdirSync(dir, { recursive: true });
+  fs.chmodSync(work, 0o755);
+  const key = (name: string) => execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', path.join(dir, name)]);
+  key('host_key');
+  key('user_key');
+  fs.copyFileSync(path.join(dir, 'user_key.pub'), path.join(dir, 'authorized_keys'));
+  const port = await freePort();
+  fs.writeFileSync(path.join(dir, 'sshd_config'), [
+    `Port ${port}`, 'ListenAddress 127.0.0.1', `HostKey ${path.join(dir, 'host_key')}`,
+    `AuthorizedKeysFile ${path.join(dir, 'authorized_keys')}`, `PidFile ${path.join(dir, 'sshd.pid')}`,
+    'PasswordAuthentication no', 'UsePAM no', 'StrictModes no', 'PermitRootLogin prohibit-password',
+    'Subsystem sftp internal-sftp', '',
+  ].join('\n'));
+  fs.mkdirSync('/run/sshd', { recursive: true });
+  const sshd = spawn('/usr/sbin/sshd', ['-D', '-e', '-f', path.join(dir, 'sshd_config')], { stdio: 'ignore' });
+  const s3dir = path.join(dir, 's3rver');
+  fs.mkdirSync(s3dir);
+  const s3port = await freePort();
+  const s3rver = spawn(process.execPath, [path.join(root, 'node_modules/s3rver/bin/s3rver.js'), '-d', s3dir, '-p', String(s3port), '-a', '127.0.0.1', '--silent'], { stdio: 'ignore' });
+  try {
+    await waitFor(() => new Promise((resolve) => {
+      const s = net.connect(port, '127.0.0.1', () => { s.destroy(); resolve(true); });
+      s.on('error', () => resolve(false));
+    }), 'sshd');
+    await waitFor(() => new Promise((resolve) => {
+      http.get(`http://127.0.0.1:${s3port}/`, (res) => { res.resume(); resolve(true); }).on('error', () => resolve(false));
+    }), 's3rver');
+    const hostPub = fs.readFileSync(path.join(dir, 'host_key.pub'), 'utf8').trim().split(' ');
+    const knownHosts = path.join(dir, 'known_hosts');
+    fs.writeFileSync(knownHosts, `[127.0.0.1]:${port} ${hostPub[0]} ${hostPub[1]}\n`);
+    const user = os.userInfo().username;
+    const sshCommand = `ssh -i ${path.join(dir, 'user_key')} -p ${port} -o UserKnownHostsFile=${knownHosts} -o BatchMode=yes ${user}@127.0.0.1 -s sftp`;
+    const cairn = (args: string[]) => [path.join(root, 'bin/cairn.js'), ...args];
+    const cairnEnv = { CAIRN_SFTP_KNOWN_HOSTS: knownHosts, CAIRN_SFTP_KEY: path.join(dir, 'user_key'), SSH_AUTH_SOCK: '', CAIRN_CACHE_DIR: path.join(dir, 'cairn-cache') };
+    const cairnRepo = `sftp://${user}@127.0.0.1:${port}/${path.join(dir, 'repo-cairn')}`;
+    const resticRepo = `sftp:${user}@127.0.0.1:${path.join(dir, 'repo-restic')}`;
+    const restic = (args: string[]) => ['restic', '-r', resticRepo, '-o', `sftp.command=${sshCommand}`, ...args];
+    const resticEnv = { RESTIC_CACHE_DIR: path.join(dir, 'restic-cache') };
+
+    run(restic(['init']), resticEnv);
+    run(cairn(['-r', cairnRepo, 'init']), cairnEnv);
+    results['sftp: initial backup'] = {
+      restic: run(restic(['backup', data, '-q']), resticEnv),
+      cairn: run(cairn(['-r', cairnRepo, 'backup', data, '-q']), cairnEnv),
+    };
+    results['sftp: full restore'] = {
+      restic: run(restic(['restore', 'latest', '--target', path.join(dir, 'restore-restic'), '-q']), resticEnv),
+      cairn: run(cairn(['-r', cairnRepo, 'restore', 'latest', '--target', path.join(dir, 'restore-cairn'), '-q']), cairnEnv),
+    };
+    for (const t of ['restic', 'cairn']) fs.rmSync(path.join(dir, `restore-${t}`), { recursive: true, force: true });
+
+    const s3Env = { AWS_ACCESS_KEY_ID: 'S3RVER', AWS_SECRET_ACCESS_KEY: 'S3RVER', CAIRN_CACHE_DIR: path.join(dir, 'cairn-cache-s3') };
+    const s3Repo = `s3:http://127.0.0.1:${s3port}/bench/repo`;
+    run(cairn(['-r', s3Repo, 'init']), s3Env);
+    results['s3rver: initial backup'] = { cairn: run(cairn(['-r', s3Repo, 'backup', data, '-q']), s3Env) };
+    results['s3rver: full restore'] = { cairn: run(cairn(['-r', s3Repo, 'restore', 'latest', '--target', path.join(dir, 'restore-s3'), '-q']), s3Env) };
+    fs.rmSync(path.join(dir, 'restore-s3'), { recursive: true, force: true });
+    return results;
+  } finally {
+    sshd.kill();
+    s3rver.kill();
+  }
+}
