@@ -105,6 +105,8 @@ export class SftpBackend implements Backend {
     let verdict: { status: HostKeyStatus; key: Buffer } | null = null;
     const config: SftpClient.ConnectOptions = {
       host, port, username: user, readyTimeout: 15_000,
+      // A connection that silently died is noticed within ~30 s, so no operation waits forever.
+      keepaliveInterval: 10_000, keepaliveCountMax: 3,
       hostVerifier: (key: Buffer) => {
         const status = checkHostKey(knownHosts, host, port, key);
         verdict = { status, key };
@@ -178,7 +180,9 @@ export class SftpBackend implements Backend {
     const msg = e.message ?? String(err);
     if (e.code === 2 || /No such file/i.test(msg)) return new CairnError('NOT_FOUND', `${what} does not exist`);
     if (e.code === 3 || /Permission denied/i.test(msg)) return new CairnError('PERMISSION_DENIED', `permission denied for ${what} on the SSH server`);
-    if (/No SFTP connection|Not connected|ECONNRESET|socket|closed|end/i.test(msg)) {
+    // The library words a lost connection many ways ("Unexpected close event", "No SFTP
+    // connection", "Connection lost before handshake", ECONNRESET...): all mean reconnect and retry.
+    if (/No SFTP connection|Not connected|ECONNRESET|EPIPE|socket|close|end event|connection|lost/i.test(msg)) {
       this.client = null;
       return new TransientError('BACKEND_ERROR', `the SFTP connection to ${this.location} was lost during ${what}`, { cause: err });
     }
