@@ -3,7 +3,7 @@
 // bounded so memory does not grow with the size of the source.
 import os from 'node:os';
 import { Worker } from 'node:worker_threads';
-import { exposeGcToWorkers, WORKER_LIMITS } from './garbage.ts';
+import { WORKER_LIMITS } from './worker-limits.ts';
 import { siblingModule } from './module-url.ts';
 import { CairnError, fromSystemError } from '../errors.ts';
 import type { Repository } from '../repository/repository.ts';
@@ -74,7 +74,6 @@ export class BackupPool {
   /** Workers start on first use: a backup where nothing changed never pays for them. */
   private ensureStarted(): void {
     if (this.slots.length) return;
-    exposeGcToWorkers();
     for (let i = 0; i < this.size; i++) {
       const worker = new Worker(siblingModule('backup-worker'), { workerData: this.init, resourceLimits: WORKER_LIMITS });
       const slot: Slot = { worker, inFlight: 0 };

@@ -1,7 +1,7 @@
 // Main-thread side of the restore workers: a fixed set of threads, each task a pack range.
 import { Worker } from 'node:worker_threads';
 import { CairnError } from '../errors.ts';
-import { exposeGcToWorkers, WORKER_LIMITS } from './garbage.ts';
+import { WORKER_LIMITS } from './worker-limits.ts';
 import { siblingModule } from './module-url.ts';
 import type { MasterKey } from '../format/crypto.ts';
 import type { RestoreTask, RestoreTaskResult, RestoreWorkerInit } from './restore-protocol.ts';
@@ -13,7 +13,6 @@ export class RestorePool {
   private nextTask = 1;
 
   constructor(key: MasterKey, size: number) {
-    exposeGcToWorkers();
     const init: RestoreWorkerInit = { key: { encrypt: key.encrypt, macK: key.macK, macR: key.macR } };
     for (let i = 0; i < size; i++) {
       const w = new Worker(siblingModule('restore-worker'), { workerData: init, resourceLimits: WORKER_LIMITS });
