@@ -5,12 +5,11 @@
 import fs from 'node:fs';
 import http from 'node:http';
 import https from 'node:https';
-import os from 'node:os';
-import path from 'node:path';
-import crypto from 'node:crypto';
 import { CairnError } from '../errors.ts';
 import { isId } from '../format/id.ts';
 import type { Backend, FileInfo, FileType, Range } from './backend.ts';
+import { describeFile, StagingFolder } from './remote.ts';
+import { TransientError } from './retry.ts';
 
 const LIST_V2 = 'application/vnd.x.restic.rest.v2';
 
@@ -42,11 +41,6 @@ export function redactUrl(url: URL): string {
   return copy.href;
 }
 
-/** An error a retry may cure: the connection broke, the server was busy or failed for a moment. */
-export class TransientError extends CairnError {
-  readonly transient = true;
-}
-
 export class RestBackend implements Backend {
   readonly location: string;
   readonly isLocal = false;
@@ -54,7 +48,7 @@ export class RestBackend implements Backend {
   private readonly authorization: string | undefined;
   private readonly agent: http.Agent;
   private readonly client: typeof http | typeof https;
-  private staging: string | null = null;
+  private readonly staging = new StagingFolder();
 
   constructor(url: string, options: RestOptions = {}) {
     let parsed: URL;
@@ -84,7 +78,7 @@ export class RestBackend implements Backend {
   }
 
   private describe(type: FileType, name: string): string {
-    return type === 'config' ? `the config of ${this.location}` : `${type}/${name.slice(0, 8)} on ${this.location}`;
+    return describeFile(this.location, type, name);
   }
 
   /** One HTTP exchange; the whole response body is read. Network failures are transient. */
@@ -204,13 +198,11 @@ export class RestBackend implements Backend {
   }
 
   async stagingDir(): Promise<string> {
-    this.staging ??= fs.mkdtempSync(path.join(os.tmpdir(), `cairn-staging-${crypto.randomBytes(4).toString('hex')}-`));
-    return this.staging;
+    return this.staging.get();
   }
 
   async close(): Promise<void> {
     this.agent.destroy();
-    if (this.staging) fs.rmSync(this.staging, { recursive: true, force: true });
-    this.staging = null;
+    this.staging.remove();
   }
 }

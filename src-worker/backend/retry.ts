@@ -2,7 +2,7 @@
 // timeout, HTTP 5xx or 429): exponential backoff with jitter, then the last error. Every operation
 // of the Backend interface may be repeated safely: files are named by their content, uploads are
 // atomic on the server, and removing a file twice is not an error.
-import { isCairnError } from '../errors.ts';
+import { CairnError, isCairnError } from '../errors.ts';
 import type { Backend, FileInfo, FileType, Range } from './backend.ts';
 
 export interface RetryOptions {
@@ -13,6 +13,11 @@ export interface RetryOptions {
   /** Told about each retry (for a "retrying" message). */
   onRetry?: (what: string, attempt: number, err: unknown) => void;
   sleep?: (ms: number) => Promise<void>;
+}
+
+/** An error a retry may cure: the connection broke, the server was busy or failed for a moment. */
+export class TransientError extends CairnError {
+  readonly transient = true;
 }
 
 export function isTransient(err: unknown): boolean {

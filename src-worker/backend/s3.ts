@@ -5,8 +5,6 @@
 // Uploads are plain signed PUTs with a Content-Length: checksums only when the service requires
 // them, because many S3-compatible servers reject the SDK's default aws-chunked uploads.
 import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import {
   CreateBucketCommand, DeleteObjectCommand, GetObjectCommand, HeadBucketCommand, HeadObjectCommand,
   ListObjectsV2Command, PutObjectCommand, S3Client, S3ServiceException,
@@ -14,7 +12,8 @@ import {
 import { CairnError } from '../errors.ts';
 import { isId } from '../format/id.ts';
 import type { Backend, FileInfo, FileType, Range } from './backend.ts';
-import { TransientError } from './rest.ts';
+import { describeFile, StagingFolder } from './remote.ts';
+import { TransientError } from './retry.ts';
 
 export interface S3Location {
   endpoint: string;
@@ -38,7 +37,7 @@ export class S3Backend implements Backend {
   readonly isLocal = false;
   private readonly where: S3Location;
   private readonly client: S3Client;
-  private staging: string | null = null;
+  private readonly staging = new StagingFolder();
 
   constructor(spec: string, options: { region?: string } = {}) {
     this.where = parseS3Location(spec);
@@ -62,7 +61,7 @@ export class S3Backend implements Backend {
   }
 
   private describe(type: FileType, name: string): string {
-    return type === 'config' ? `the config of ${this.location}` : `${type}/${name.slice(0, 8)} on ${this.location}`;
+    return describeFile(this.location, type, name);
   }
 
   private error(err: unknown, what: string): CairnError {
@@ -160,13 +159,11 @@ export class S3Backend implements Backend {
   }
 
   async stagingDir(): Promise<string> {
-    this.staging ??= fs.mkdtempSync(path.join(os.tmpdir(), 'cairn-staging-'));
-    return this.staging;
+    return this.staging.get();
   }
 
   async close(): Promise<void> {
     this.client.destroy();
-    if (this.staging) fs.rmSync(this.staging, { recursive: true, force: true });
-    this.staging = null;
+    this.staging.remove();
   }
 }

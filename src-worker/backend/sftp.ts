@@ -13,7 +13,8 @@ import { CairnError } from '../errors.ts';
 import { isId } from '../format/id.ts';
 import type { Backend, FileInfo, FileType, Range } from './backend.ts';
 import { addHostKey, checkHostKey, fingerprint, type HostKeyStatus } from './known-hosts.ts';
-import { TransientError } from './rest.ts';
+import { describeFile, StagingFolder } from './remote.ts';
+import { TransientError } from './retry.ts';
 
 export interface SftpLocation {
   user: string;
@@ -66,7 +67,7 @@ export class SftpBackend implements Backend {
   private readonly options: SftpOptions;
   private client: SftpClient | null = null;
   private connecting: Promise<SftpClient> | null = null;
-  private staging: string | null = null;
+  private readonly staging = new StagingFolder();
 
   constructor(spec: string, options: SftpOptions = {}) {
     this.where = parseSftpLocation(spec);
@@ -90,7 +91,7 @@ export class SftpBackend implements Backend {
   }
 
   private describe(type: FileType, name: string): string {
-    return type === 'config' ? `the config of ${this.location}` : `${type}/${name.slice(0, 8)} on ${this.location}`;
+    return describeFile(this.location, type, name);
   }
 
   private connect(): Promise<SftpClient> {
@@ -270,15 +271,13 @@ export class SftpBackend implements Backend {
   }
 
   async stagingDir(): Promise<string> {
-    this.staging ??= fs.mkdtempSync(path.join(os.tmpdir(), 'cairn-staging-'));
-    return this.staging;
+    return this.staging.get();
   }
 
   async close(): Promise<void> {
     const c = this.client;
     this.client = null;
     if (c) await c.end().catch(() => {});
-    if (this.staging) fs.rmSync(this.staging, { recursive: true, force: true });
-    this.staging = null;
+    this.staging.remove();
   }
 }
