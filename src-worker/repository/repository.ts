@@ -70,7 +70,8 @@ export class Repository {
   private pendingBlobCount = 0;
   /** Blobs claimed for writing whose pack is not finished yet: (type + id) → true. */
   private inFlight = new Set<string>();
-  private treePack: PackWriter | null = null;
+  /** Packs being filled by saveBlob, one per blob type. */
+  private openPacks = new Map<BlobType, PackWriter>();
   private stagingDir: string | null = null;
   private treeCache = new Map<Id, Tree>();
 
@@ -303,26 +304,35 @@ export class Repository {
     return this.stagingDir;
   }
 
-  /** Stores a tree blob (deduplicated) and returns its id. */
-  async saveTreeBlob(plain: Buffer): Promise<{ id: Id; stored: number }> {
+  /**
+   * Stores a blob (deduplicated) in the main thread and returns its id and stored size (0 when the
+   * repository already had it). Data and tree blobs go to separate packs, as version 2 requires.
+   * Backups send file data through the worker pool instead; this is for trees and for maintenance
+   * (repacking, copying between repositories), where blobs arrive one at a time.
+   */
+  async saveBlob(type: BlobType, plain: Buffer): Promise<{ id: Id; stored: number }> {
     try {
-      return await this.saveTreeBlobUnchecked(plain);
+      return await this.saveBlobUnchecked(type, plain);
     } catch (err) {
       throw fromSystemError(err, `the repository at ${this.backend.location}`);
     }
   }
 
-  private async saveTreeBlobUnchecked(plain: Buffer): Promise<{ id: Id; stored: number }> {
+  private async saveBlobUnchecked(type: BlobType, plain: Buffer): Promise<{ id: Id; stored: number }> {
     const id = hashId(plain);
-    if (!this.claimBlob('tree', id)) return { id, stored: 0 };
+    if (!this.claimBlob(type, id)) return { id, stored: 0 };
     // Trees are always compressed in version 2, as restic does, even with data compression off.
-    const { sealed, uncompressedLength } = sealBlob(this.key, plain, this.version >= 2 ? (this.compression === 'max' ? 'max' : 'auto') : null);
-    this.treePack ??= new PackWriter(this.key, await this.getStagingDir());
-    this.treePack.add(id, 'tree', sealed, uncompressedLength);
-    if (this.treePack.size >= TARGET_PACK_SIZE) {
-      const pack = this.treePack.finish();
-      this.treePack = null;
-      await this.commitPack(pack);
+    const mode = this.version < 2 ? null : type === 'tree' && this.compression === 'off' ? 'auto' : this.compression;
+    const { sealed, uncompressedLength } = sealBlob(this.key, plain, mode);
+    let writer = this.openPacks.get(type);
+    if (!writer) {
+      writer = new PackWriter(this.key, await this.getStagingDir());
+      this.openPacks.set(type, writer);
+    }
+    writer.add(id, type, sealed, uncompressedLength);
+    if (writer.size >= TARGET_PACK_SIZE) {
+      this.openPacks.delete(type);
+      await this.commitPack(writer.finish());
     }
     return { id, stored: sealed.length };
   }
@@ -340,7 +350,7 @@ export class Repository {
     if (this.pendingBlobCount >= INDEX_MAX_BLOBS) await this.writePendingIndex();
   }
 
-  /** Finishes the open tree pack and writes an index file for everything written so far. */
+  /** Finishes the open packs and writes an index file for everything written so far. */
   async flush(): Promise<void> {
     try {
       await this.flushUnchecked();
@@ -350,9 +360,8 @@ export class Repository {
   }
 
   private async flushUnchecked(): Promise<void> {
-    if (this.treePack) {
-      const pack = this.treePack;
-      this.treePack = null;
+    for (const [type, pack] of [...this.openPacks]) {
+      this.openPacks.delete(type);
       if (pack.blobCount > 0) await this.commitPack(pack.finish());
       else pack.abandon();
     }
@@ -369,8 +378,8 @@ export class Repository {
 
   /** Drops unfinished work after a cancel or failure; finished packs stay (unreferenced is fine). */
   abandonWrites(): void {
-    this.treePack?.abandon();
-    this.treePack = null;
+    for (const pack of this.openPacks.values()) pack.abandon();
+    this.openPacks.clear();
     this.inFlight.clear();
   }
 }

@@ -45,7 +45,7 @@ async function makeSnapshot(spec: Spec[]): Promise<string> {
       else if (c.kind === 'symlink') nodes.push(node(c.name, 'symlink', { linktarget: c.target }));
       else nodes.push(node(c.name, 'dir', { subtree: await writeTree(c.children) }));
     }
-    return (await repo.saveTreeBlob(encodeTree(nodes))).id;
+    return (await repo.saveBlob('tree', encodeTree(nodes))).id;
   };
   const tree = await writeTree(spec);
   await repo.flush();

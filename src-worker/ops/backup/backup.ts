@@ -119,7 +119,7 @@ class Archiver {
   private async saveTree(nodes: TreeNode[]): Promise<Id> {
     nodes.sort((a, b) => compareNames(a.name, b.name));
     const blob = encodeTree(nodes);
-    const { id, stored } = this.opts.dryRun ? this.dryRunTree(blob) : await this.repo.saveTreeBlob(blob);
+    const { id, stored } = this.opts.dryRun ? this.dryRunTree(blob) : await this.repo.saveBlob('tree', blob);
     if (stored > 0) {
       this.summary.treeBlobs++;
       this.summary.dataAdded += blob.length;
