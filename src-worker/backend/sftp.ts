@@ -60,13 +60,24 @@ export interface SftpOptions {
 
 const DEFAULT_KEYS = ['id_ed25519', 'id_ecdsa', 'id_rsa'];
 
+/**
+ * An SSH connection and a promise that rejects when its socket closes. Every operation races
+ * against `lost`: the library does not always settle a pending transfer when the connection
+ * drops (seen: a put behind a proxy that cut the link never resolved nor rejected), and an
+ * operation that never settles would hang the whole backup instead of being retried.
+ */
+interface Connection {
+  sftp: SftpClient;
+  lost: Promise<never>;
+}
+
 export class SftpBackend implements Backend {
   readonly location: string;
   readonly isLocal = false;
   private readonly where: SftpLocation;
   private readonly options: SftpOptions;
-  private client: SftpClient | null = null;
-  private connecting: Promise<SftpClient> | null = null;
+  private client: Connection | null = null;
+  private connecting: Promise<Connection> | null = null;
   private readonly staging = new StagingFolder();
 
   constructor(spec: string, options: SftpOptions = {}) {
@@ -94,13 +105,13 @@ export class SftpBackend implements Backend {
     return describeFile(this.location, type, name);
   }
 
-  private connect(): Promise<SftpClient> {
+  private connect(): Promise<Connection> {
     if (this.client) return Promise.resolve(this.client);
     this.connecting ??= this.open().then((c) => (this.client = c)).finally(() => { this.connecting = null; });
     return this.connecting;
   }
 
-  private async open(): Promise<SftpClient> {
+  private async open(): Promise<Connection> {
     const { user, host, port } = this.where;
     const knownHosts = this.options.knownHosts ?? process.env.CAIRN_SFTP_KNOWN_HOSTS ?? path.join(os.homedir(), '.ssh', 'known_hosts');
     let verdict: { status: HostKeyStatus; key: Buffer } | null = null;
@@ -158,8 +169,15 @@ export class SftpBackend implements Backend {
       }
       throw this.connectError(err as Error);
     }
-    client.on('error', () => { this.client = null; });
-    return client;
+    const lost = new Promise<never>((_, reject) => {
+      config.sock!.once('close', () => reject(Object.assign(new Error('connection lost: the socket closed'), { code: 'ECONNRESET' })));
+    });
+    lost.catch(() => {}); // nobody may be waiting when an idle connection closes
+    const conn: Connection = { sftp: client, lost };
+    const forget = () => { if (this.client === conn) this.client = null; };
+    client.on('error', forget);
+    lost.catch(forget);
+    return conn;
   }
 
   private connectError(err: Error): CairnError {
@@ -175,7 +193,7 @@ export class SftpBackend implements Backend {
   }
 
   /** Maps an SFTP error; a lost connection is transient (the next attempt reconnects). */
-  private opError(err: unknown, what: string): CairnError {
+  private opError(err: unknown, what: string, conn: Connection): CairnError {
     if (err instanceof CairnError) return err;
     const e = err as Error & { code?: string | number };
     const msg = e.message ?? String(err);
@@ -184,7 +202,10 @@ export class SftpBackend implements Backend {
     // The library words a lost connection many ways ("Unexpected close event", "No SFTP
     // connection", "Connection lost before handshake", ECONNRESET...): all mean reconnect and retry.
     if (/No SFTP connection|Not connected|ECONNRESET|EPIPE|socket|close|end event|connection|lost/i.test(msg)) {
-      this.client = null;
+      // Drop this connection (not a newer one another operation made meanwhile), and end it so a
+      // half-dead link does not keep the process alive.
+      if (this.client === conn) this.client = null;
+      conn.sftp.end().catch(() => {});
       return new TransientError('BACKEND_ERROR', `the SFTP connection to ${this.location} was lost during ${what}`, { cause: err });
     }
     if (/No space|quota/i.test(msg)) return new CairnError('NO_SPACE', `no space left on the SSH server for ${what}: free some space and run the command again`);
@@ -192,11 +213,13 @@ export class SftpBackend implements Backend {
   }
 
   private async op<T>(what: string, fn: (c: SftpClient) => Promise<T>): Promise<T> {
-    const c = await this.connect();
+    const conn = await this.connect();
     try {
-      return await fn(c);
+      const work = fn(conn.sftp);
+      work.catch(() => {}); // when the connection is lost first, this one may reject later
+      return await Promise.race([work, conn.lost]);
     } catch (err) {
-      throw this.opError(err, what);
+      throw this.opError(err, what, conn);
     }
   }
 
@@ -277,7 +300,7 @@ export class SftpBackend implements Backend {
   async close(): Promise<void> {
     const c = this.client;
     this.client = null;
-    if (c) await c.end().catch(() => {});
+    if (c) await c.sftp.end().catch(() => {});
     this.staging.remove();
   }
 }

@@ -10,7 +10,7 @@ import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { compareTrees } from '../helpers/compare.ts';
 import { makeOddTree } from '../helpers/odd-files.ts';
-import { cairn, cairnOk, freePort, requireTool, resticOk, tmpDir } from '../helpers/tools.ts';
+import { cairn, cairnAsyncOk, cairnOk, freePort, requireTool, resticOk, tmpDir } from '../helpers/tools.ts';
 
 const isRoot = process.getuid?.() === 0;
 let work: string;
@@ -112,3 +112,42 @@ test('sftp: a key the server does not accept, and a closed port, are clear error
   assert.equal(r2.stderr.trim(), `Fatal: cannot reach 127.0.0.1:${closed} for sftp:${user}@127.0.0.1:${closed}:x: connection refused (is the SSH server running?)`);
 });
 
+test('sftp: a backup survives SSH connections dropped mid-transfer (reconnect and retry)', { skip, timeout: 180_000 }, async () => {
+  // A TCP proxy in front of sshd that cuts each of the first three connections after ~3 MiB.
+  let connections = 0;
+  const proxy = net.createServer((client) => {
+    const n = ++connections;
+    const upstream = net.connect(port, '127.0.0.1');
+    let bytes = 0;
+    const cut = () => { client.destroy(); upstream.destroy(); };
+    client.on('data', (d: Buffer) => {
+      bytes += d.length;
+      if (n <= 3 && bytes > 3 * 1024 * 1024) return cut();
+      upstream.write(d);
+    });
+    upstream.on('data', (d: Buffer) => client.write(d));
+    client.on('error', cut);
+    upstream.on('error', cut);
+    client.on('close', cut);
+    upstream.on('close', cut);
+  });
+  const proxyPort = await freePort();
+  await new Promise<void>((resolve) => proxy.listen(proxyPort, '127.0.0.1', resolve));
+  try {
+    const known = path.join(work, 'known_hosts_proxy');
+    const hostPub = fs.readFileSync(path.join(work, 'host_key.pub'), 'utf8').trim().split(' ');
+    fs.writeFileSync(known, `[127.0.0.1]:${proxyPort} ${hostPub[0]} ${hostPub[1]}\n`);
+    const dir = path.join(work, 'repo-dropped');
+    const repo = `sftp://${user}@127.0.0.1:${proxyPort}/${dir}`;
+    const proxyEnv = { ...env, CAIRN_SFTP_KNOWN_HOSTS: known };
+    const big = path.join(work, 'big-src');
+    fs.mkdirSync(big, { recursive: true });
+    fs.writeFileSync(path.join(big, 'random.bin'), (await import('node:crypto')).randomBytes(24 << 20));
+    await cairnAsyncOk(['-r', repo, 'init'], { env: proxyEnv });
+    await cairnAsyncOk(['-r', repo, 'backup', big], { env: proxyEnv });
+    assert.ok(connections > 3, `connections were dropped and made again (${connections})`);
+    assert.match(resticOk(dir, ['check', '--read-data']), /no errors were found/);
+  } finally {
+    proxy.close();
+  }
+});
