@@ -19,6 +19,11 @@ export interface Backend {
   readonly location: string;
   /** True when `load` of a local file is cheap, so callers need not cache it. */
   readonly isLocal: boolean;
+  /**
+   * Transfers the backend serves well at once (`-o <scheme>.connections=N`); remote backends set
+   * it, and backup uploads and restore downloads keep at most this many in flight.
+   */
+  readonly connections?: number;
   /** For backends on a local file system: the file's path, so worker threads can read it directly. */
   localPath?(type: FileType, name: string): string;
 

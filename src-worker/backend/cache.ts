@@ -23,6 +23,7 @@ export function defaultCacheRoot(): string {
 export class CachedBackend implements Backend {
   readonly location: string;
   readonly isLocal: boolean;
+  readonly connections?: number;
   /** Packs that hold tree blobs; only these data files are cached. Filled from the index. */
   readonly treePacks = new Set<string>();
   private readonly inner: Backend;
@@ -33,6 +34,7 @@ export class CachedBackend implements Backend {
     this.inner = inner;
     this.location = inner.location;
     this.isLocal = inner.isLocal;
+    this.connections = inner.connections;
     this.dir = path.join(cacheRoot, repositoryId);
     if (inner.localPath) this.localPath = (type, name) => inner.localPath!(type, name);
     try {

@@ -14,22 +14,34 @@ export type BackendOptions = Record<string, string>;
 
 const truthy = (v: string | undefined) => v !== undefined && /^(1|true|yes|on)$/i.test(v);
 
+/** `-o <scheme>.connections=N` (restic's option name), checked before anything connects. */
+function connectionsOption(options: BackendOptions, scheme: string): number | undefined {
+  const raw = options[`${scheme}.connections`];
+  if (raw === undefined) return undefined;
+  const n = Number(raw);
+  if (!/^\d+$/.test(raw) || n < 1 || n > 64) {
+    throw new CairnError('INVALID_ARGUMENT', `-o ${scheme}.connections=${raw}: use a whole number from 1 to 64`);
+  }
+  return n;
+}
+
 export function openBackend(location: string, options: BackendOptions = {}): Backend {
   if (!location) throw new CairnError('INVALID_ARGUMENT', 'no repository given: use -r/--repo or set CAIRN_REPOSITORY');
   const scheme = /^([a-z0-9]+):/.exec(location)?.[1];
   if (!scheme || scheme.length === 1 /* a Windows drive letter */) return new LocalBackend(location);
   if (scheme === 'local') return new LocalBackend(location.slice('local:'.length));
   // Remote backends get retries for transient faults (dropped connections, HTTP 5xx, 429).
-  if (scheme === 'rest') return new RetryBackend(new RestBackend(location.slice('rest:'.length)));
+  if (scheme === 'rest') return new RetryBackend(new RestBackend(location.slice('rest:'.length), { connections: connectionsOption(options, 'rest') }));
   if (scheme === 'rclone') return new RetryBackend(RcloneBackend.open(location.slice('rclone:'.length)));
   if (scheme === 'sftp') {
     return new RetryBackend(new SftpBackend(location.slice('sftp:'.length), {
       key: options['sftp.key'],
       knownHosts: options['sftp.known-hosts'],
       acceptNew: truthy(options['sftp.accept-new']) || truthy(process.env.CAIRN_SFTP_ACCEPT_NEW),
+      connections: connectionsOption(options, 'sftp'),
     }));
   }
-  if (scheme === 's3') return new RetryBackend(new S3Backend(location.slice('s3:'.length), { region: options['s3.region'] }));
+  if (scheme === 's3') return new RetryBackend(new S3Backend(location.slice('s3:'.length), { region: options['s3.region'], connections: connectionsOption(options, 's3') }));
   if (['b2', 'azure', 'gs', 'swift'].includes(scheme)) {
     throw new CairnError('INVALID_ARGUMENT', `repository type "${scheme}:" is not supported by Cairn yet: use its S3-compatible API (s3:...) or rclone:${scheme === 'b2' ? 'b2remote:bucket/path' : 'remote:path'}`);
   }

@@ -12,11 +12,13 @@ import { describeFile, StagingFolder } from './remote.ts';
 import { TransientError } from './retry.ts';
 
 const LIST_V2 = 'application/vnd.x.restic.rest.v2';
+/** restic's default for rest.connections. */
+const DEFAULT_CONNECTIONS = 5;
 
 export interface RestOptions {
   /** Custom transport (rclone's stdio); default: a keep-alive agent for the URL's protocol. */
   agent?: http.Agent;
-  /** Simultaneous requests (default 5). */
+  /** Simultaneous requests (default 5, as restic). */
   connections?: number;
   /** How the repository is named in messages (default: the URL without its password). */
   displayName?: string;
@@ -44,6 +46,7 @@ export function redactUrl(url: URL): string {
 export class RestBackend implements Backend {
   readonly location: string;
   readonly isLocal = false;
+  readonly connections: number;
   private readonly base: URL;
   private readonly authorization: string | undefined;
   private readonly agent: http.Agent;
@@ -68,7 +71,8 @@ export class RestBackend implements Backend {
     }
     this.base = parsed;
     this.client = parsed.protocol === 'https:' ? https : http;
-    this.agent = options.agent ?? new this.client.Agent({ keepAlive: true, maxSockets: options.connections ?? 5 });
+    this.connections = options.connections ?? DEFAULT_CONNECTIONS;
+    this.agent = options.agent ?? new this.client.Agent({ keepAlive: true, maxSockets: this.connections });
   }
 
   private urlOf(type: FileType | null, name?: string): URL {

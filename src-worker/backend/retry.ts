@@ -27,6 +27,7 @@ export function isTransient(err: unknown): boolean {
 export class RetryBackend implements Backend {
   readonly location: string;
   readonly isLocal: boolean;
+  readonly connections?: number;
   private readonly inner: Backend;
   private readonly attempts: number;
   private readonly baseDelayMs: number;
@@ -37,6 +38,7 @@ export class RetryBackend implements Backend {
     this.inner = inner;
     this.location = inner.location;
     this.isLocal = inner.isLocal;
+    this.connections = inner.connections;
     this.attempts = Math.max(1, options.attempts ?? 6);
     this.baseDelayMs = options.baseDelayMs ?? Number(process.env.CAIRN_RETRY_BASE_MS ?? 500);
     this.onRetry = options.onRetry;

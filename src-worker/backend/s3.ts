@@ -35,13 +35,15 @@ export function parseS3Location(spec: string): S3Location {
 export class S3Backend implements Backend {
   readonly location: string;
   readonly isLocal = false;
+  readonly connections: number;
   private readonly where: S3Location;
   private readonly client: S3Client;
   private readonly staging = new StagingFolder();
 
-  constructor(spec: string, options: { region?: string } = {}) {
+  constructor(spec: string, options: { region?: string; connections?: number } = {}) {
     this.where = parseS3Location(spec);
     this.location = `s3:${this.where.endpoint}/${this.where.bucket}${this.where.prefix ? '/' + this.where.prefix : ''}`;
+    this.connections = options.connections ?? 5;
     const isAws = /(^|\.)amazonaws\.com$/.test(new URL(this.where.endpoint).hostname);
     this.client = new S3Client({
       endpoint: this.where.endpoint,
@@ -50,6 +52,8 @@ export class S3Backend implements Backend {
       requestChecksumCalculation: 'WHEN_REQUIRED',
       responseChecksumValidation: 'WHEN_REQUIRED',
       maxAttempts: 1, // RetryBackend retries, with the whole operation in view
+      // Sockets per endpoint: as many as transfers we run at once (the SDK's default is 50).
+      requestHandler: { httpAgent: { keepAlive: true, maxSockets: this.connections }, httpsAgent: { keepAlive: true, maxSockets: this.connections } },
     });
   }
 

@@ -54,7 +54,7 @@ export interface SftpOptions {
   knownHosts?: string;
   /** Add unknown host keys to known_hosts instead of refusing them (`-o sftp.accept-new=true`). */
   acceptNew?: boolean;
-  /** Simultaneous transfers on the one SSH connection. */
+  /** Simultaneous transfers on the one SSH connection (default 5, as restic). */
   connections?: number;
 }
 
@@ -74,6 +74,7 @@ interface Connection {
 export class SftpBackend implements Backend {
   readonly location: string;
   readonly isLocal = false;
+  readonly connections: number;
   private readonly where: SftpLocation;
   private readonly options: SftpOptions;
   private client: Connection | null = null;
@@ -83,6 +84,7 @@ export class SftpBackend implements Backend {
   constructor(spec: string, options: SftpOptions = {}) {
     this.where = parseSftpLocation(spec);
     this.options = options;
+    this.connections = options.connections ?? 5;
     const w = this.where;
     this.location = `sftp:${w.user}@${w.host}${w.port === 22 ? '' : `:${w.port}`}:${w.path}`;
   }

@@ -37,7 +37,7 @@ export interface BackupPoolOptions {
   dryRun?: boolean;
 }
 
-/** Pack uploads in flight at once on a remote backend. */
+/** Pack uploads in flight at once on a remote backend that does not say how many it serves. */
 const UPLOAD_CONCURRENCY = 4;
 
 export function defaultWorkerCount(): number {
@@ -138,7 +138,7 @@ export class BackupPool {
   }
 
   private startCommits(): void {
-    const limit = this.repo.backend.isLocal ? 1 : UPLOAD_CONCURRENCY;
+    const limit = this.repo.backend.isLocal ? 1 : this.repo.backend.connections ?? UPLOAD_CONCURRENCY;
     while (this.commits.size < limit && this.waitingPacks.length > 0) {
       const pack = this.waitingPacks.shift()!;
       const p: Promise<void> = (this.failure ? Promise.resolve() : this.repo.commitPack(pack))

@@ -8,13 +8,14 @@ import http from 'node:http';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { compareTrees } from '../helpers/compare.ts';
+import { startFaultyProxy, type FaultProxy } from '../helpers/fault-proxy.ts';
 import { makeOddTree } from '../helpers/odd-files.ts';
 import { cairn, cairnAsyncOk, cairnOk, freePort, requireTool, resticOk, tmpDir } from '../helpers/tools.ts';
 
 let work: string;
 let src: string;
 const children: ChildProcess[] = [];
-const servers: http.Server[] = [];
+const proxies: FaultProxy[] = [];
 const fastRetries = { CAIRN_RETRY_BASE_MS: '20' };
 
 
@@ -36,46 +37,6 @@ async function startRcloneServer(dir: string, extra: string[] = []): Promise<str
   throw new Error('rclone serve restic did not start');
 }
 
-/**
- * An HTTP proxy that fails some requests on purpose: every `dropEvery`-th request has its
- * connection cut after part of the response, every `failEvery`-th gets a 503.
- */
-async function startFaultyProxy(target: string, opts: { dropEvery: number; failEvery: number }): Promise<{ url: string; stats: { requests: number; dropped: number; failed: number } }> {
-  const stats = { requests: 0, dropped: 0, failed: 0 };
-  const upstream = new URL(target);
-  const server = http.createServer((req, res) => {
-    const n = ++stats.requests;
-    if (n % opts.failEvery === 0) {
-      stats.failed++;
-      res.writeHead(503).end('injected failure');
-      req.resume();
-      return;
-    }
-    const forward = http.request({ host: upstream.hostname, port: upstream.port, path: req.url, method: req.method, headers: req.headers }, (up) => {
-      if (n % opts.dropEvery === 0) {
-        // Send the head and a little of the body, then cut the connection.
-        stats.dropped++;
-        res.writeHead(up.statusCode ?? 502, up.headers);
-        up.once('data', (chunk: Buffer) => {
-          res.write(chunk.subarray(0, Math.max(1, chunk.length >> 1)));
-          res.socket?.destroy();
-          up.destroy();
-        });
-        up.once('end', () => res.socket?.destroy());
-        return;
-      }
-      res.writeHead(up.statusCode ?? 502, up.headers);
-      up.pipe(res);
-    });
-    forward.on('error', () => res.socket?.destroy());
-    req.pipe(forward);
-  });
-  servers.push(server);
-  const port = await freePort();
-  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
-  return { url: `http://127.0.0.1:${port}/`, stats };
-}
-
 before(() => {
   work = tmpDir('rest');
   src = path.join(work, 'src');
@@ -83,7 +44,7 @@ before(() => {
 });
 after(() => {
   for (const c of children) c.kill();
-  for (const s of servers) s.close();
+  for (const p of proxies) p.close();
   fs.rmSync(work, { recursive: true, force: true });
 });
 
@@ -118,6 +79,7 @@ test('a backup survives dropped connections and HTTP 503s, and the repository ch
   const dir = path.join(work, 'faulty-repo');
   const direct = await startRcloneServer(dir);
   const proxy = await startFaultyProxy(direct, { dropEvery: 7, failEvery: 5 });
+  proxies.push(proxy);
   const repo = `rest:${proxy.url}`;
   await cairnAsyncOk(['-r', repo, 'init'], { env: fastRetries });
   await cairnAsyncOk(['-r', repo, 'backup', src], { env: fastRetries });
@@ -184,6 +146,7 @@ test('a no-change backup over REST makes few requests thanks to the local cache'
   const dir = path.join(work, 'count-repo');
   const direct = await startRcloneServer(dir);
   const proxy = await startFaultyProxy(direct, { dropEvery: Infinity, failEvery: Infinity });
+  proxies.push(proxy);
   const repo = `rest:${proxy.url}`;
   await cairnAsyncOk(['-r', repo, 'init']);
   await cairnAsyncOk(['-r', repo, 'backup', src]);

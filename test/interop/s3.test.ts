@@ -8,8 +8,9 @@ import http from 'node:http';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { compareTrees } from '../helpers/compare.ts';
+import { startFaultyProxy } from '../helpers/fault-proxy.ts';
 import { makeOddTree } from '../helpers/odd-files.ts';
-import { cairn, cairnOk, freePort, resticOk, ROOT, tmpDir } from '../helpers/tools.ts';
+import { cairn, cairnAsyncOk, cairnOk, freePort, resticOk, ROOT, tmpDir } from '../helpers/tools.ts';
 
 let work: string;
 let src: string;
@@ -84,4 +85,47 @@ test('s3: wrong credentials, missing bucket, unreachable endpoint and a bad loca
   assert.match(down.stderr, /cannot reach http:\/\/127\.0\.0\.1:\d+ .*connection refused/);
   assert.ok(performance.now() - started < 10_000, 'fails within seconds');
   assert.match(cairn(['-r', 's3:', 'snapshots'], { env: creds }).stderr, /not a valid S3 location/);
+});
+
+test('s3: a backup survives SlowDown, 500s and dropped connections; restore too; the result checks clean', async () => {
+  // S3's throttling and server-error answers, as AWS words them, on every 5th request; every 7th
+  // connection is cut mid-response.
+  const proxy = await startFaultyProxy(endpoint, {
+    dropEvery: 7,
+    failEvery: 5,
+    failure: (n) => (n % 2 === 0
+      ? { status: 503, headers: { 'content-type': 'application/xml' }, body: '<?xml version="1.0" encoding="UTF-8"?><Error><Code>SlowDown</Code><Message>Please reduce your request rate.</Message></Error>' }
+      : { status: 500, headers: { 'content-type': 'application/xml' }, body: '<?xml version="1.0" encoding="UTF-8"?><Error><Code>InternalError</Code><Message>We encountered an internal error. Please try again.</Message></Error>' }),
+  });
+  try {
+    const repo = `s3:${proxy.url}faulty-bucket/p`;
+    await cairnAsyncOk(['-r', repo, 'init'], { env: creds });
+    await cairnAsyncOk(['-r', repo, 'backup', src], { env: creds });
+    const target = path.join(work, 'faulty-restored');
+    await cairnAsyncOk(['-r', repo, 'restore', 'latest', '--target', target], { env: creds });
+    assert.ok(proxy.stats.failed >= 3 && proxy.stats.dropped >= 2, `faults were injected: ${JSON.stringify(proxy.stats)}`);
+    assert.deepEqual(compareTrees(src, path.join(target, src)), []);
+    assert.match(resticOk(localLayout('faulty-bucket', 'p'), ['check', '--read-data']), /no errors were found/);
+  } finally {
+    proxy.close();
+  }
+});
+
+test('s3: -o s3.connections=N bounds the requests in flight; a bad value is refused up front', async () => {
+  const proxy = await startFaultyProxy(endpoint, { dropEvery: Infinity, failEvery: Infinity });
+  try {
+    const repo = `s3:${proxy.url}conn-bucket/p`;
+    await cairnAsyncOk(['-r', repo, 'init'], { env: creds });
+    await cairnAsyncOk(['-r', repo, '-o', 's3.connections=1', 'backup', src], { env: creds });
+    await cairnAsyncOk(['-r', repo, '-o', 's3.connections=1', 'restore', 'latest', '--target', path.join(work, 'conn-restored')], { env: creds });
+    assert.equal(proxy.stats.maxInFlight, 1, 'one connection: never two requests at once');
+    // Without the option the same work overlaps requests (so the bound above is the option's doing).
+    await cairnAsyncOk(['-r', repo, 'restore', 'latest', '--target', path.join(work, 'conn-restored-2')], { env: creds });
+    assert.ok(proxy.stats.maxInFlight > 1, `default connections overlap requests (max ${proxy.stats.maxInFlight})`);
+  } finally {
+    proxy.close();
+  }
+  const bad = cairn(['-r', `s3:${endpoint}/conn-bucket/p`, '-o', 's3.connections=lots', 'snapshots'], { env: creds });
+  assert.equal(bad.code, 1);
+  assert.equal(bad.stderr.trim(), 'Fatal: -o s3.connections=lots: use a whole number from 1 to 64');
 });

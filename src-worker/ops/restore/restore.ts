@@ -320,13 +320,15 @@ class Restorer {
     const pool = new RestorePool(this.repo.key, this.opts.workers ?? defaultWorkerCount());
     try {
       let inFlight = 0;
+      // Remote: no more range downloads at once than the backend's connections.
+      const maxDownloads = this.repo.backend.localPath ? Infinity : this.repo.backend.connections ?? 4;
       const waiters: (() => void)[] = [];
       const running = new Set<Promise<void>>();
       for (const [packId, itemMap] of byPack) {
         const items = [...itemMap.values()].filter((i) => i.writes.length > 0).sort((a, b) => a.offset - b.offset);
         for (const range of splitRanges(items)) {
           throwIfAborted(this.opts.signal);
-          while (inFlight > 0 && inFlight + range.length > MAX_IN_FLIGHT_BYTES) await new Promise<void>((r) => waiters.push(r));
+          while (inFlight > 0 && (inFlight + range.length > MAX_IN_FLIGHT_BYTES || running.size >= maxDownloads)) await new Promise<void>((r) => waiters.push(r));
           inFlight += range.length;
           const job = this.restoreRange(pool, packId, range).finally(() => {
             inFlight -= range.length;
