@@ -3,7 +3,9 @@
 // For each: wall time, CPU time, peak RSS, and (for backups) repository size, with the ratio
 // Cairn/restic. Data comes from ../shared/bench/make-dataset.mjs and is cached between runs.
 //
-//   npm run bench -- [--mb 1024] [--runs 1] [--keep] [--no-remote]
+// Then maintenance (bench/maintenance.ts): forget half of ten snapshots, prune, check --read-data.
+//
+//   npm run bench -- [--mb 1024] [--runs 1] [--keep] [--no-remote] [--no-maintenance]
 //
 // With --runs N the whole sequence runs N times on fresh copies of the data and fresh
 // repositories, and each figure is the median (this machine's timings vary by 10-20% run to run).
@@ -12,6 +14,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { addSnapshots, MAINTENANCE_STEPS } from './maintenance.ts';
 import { benchRemote } from './remote.ts';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -24,6 +27,7 @@ const MB = Number(flag('mb', '1024'));
 const KEEP = args.includes('--keep');
 const RUNS = Math.max(1, Number(flag('runs', '1')));
 const REMOTE = !args.includes('--no-remote');
+const MAINTENANCE = !args.includes('--no-maintenance');
 const PASSWORD = 'bench-password';
 
 function need(tool: string, hint: string): void {
@@ -114,6 +118,16 @@ function benchOnce(): Results {
   // restore makes the file system slower for the second (ext4 scans recently freed inodes).
   for (const t of tools) record('full restore', t, run(t, ['-r', repos[t], 'restore', 'latest', '--target', path.join(work, `restore-${t}`), '-q']));
   for (const t of tools) fs.rmSync(path.join(work, `restore-${t}`), { recursive: true, force: true });
+  if (MAINTENANCE) {
+    addSnapshots(makeDataset, data, () => { for (const t of tools) run(t, ['-r', repos[t], 'backup', data, '-q']); });
+    for (const step of MAINTENANCE_STEPS) {
+      for (const t of tools) {
+        const m = run(t, ['-r', repos[t], ...step.argv]);
+        if (step.size) m.sizeMiB = duMiB(repos[t]);
+        record(step.phase, t, m);
+      }
+    }
+  }
   if (!KEEP) fs.rmSync(work, { recursive: true, force: true });
   else console.log(`kept ${work}`);
   return results;
