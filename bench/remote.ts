@@ -1,12 +1,12 @@
 // The remote column of `npm run bench`: Cairn and restic over SFTP to an OpenSSH server on
 // loopback (started here, with its own keys), and Cairn alone over s3rver (restic 0.14's S3
 // client does not work with s3rver). Initial backup and full restore of the same data.
-import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import http from 'node:http';
 import net from 'node:net';
-import os from 'node:os';
 import path from 'node:path';
+import { startSshd } from '../test/helpers/sshd.ts';
 
 export interface RemoteMeasure { wall: number; cpu: number; rssMiB: number }
 export type RemoteResults = Record<string, { restic?: RemoteMeasure; cairn?: RemoteMeasure }>;
@@ -38,38 +38,19 @@ export async function benchRemote(root: string, data: string, work: string, run:
   const dir = path.join(work, 'remote');
   fs.mkdirSync(dir, { recursive: true });
   fs.chmodSync(work, 0o755);
-  const key = (name: string) => execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', path.join(dir, name)]);
-  key('host_key');
-  key('user_key');
-  fs.copyFileSync(path.join(dir, 'user_key.pub'), path.join(dir, 'authorized_keys'));
-  const port = await freePort();
-  fs.writeFileSync(path.join(dir, 'sshd_config'), [
-    `Port ${port}`, 'ListenAddress 127.0.0.1', `HostKey ${path.join(dir, 'host_key')}`,
-    `AuthorizedKeysFile ${path.join(dir, 'authorized_keys')}`, `PidFile ${path.join(dir, 'sshd.pid')}`,
-    'PasswordAuthentication no', 'UsePAM no', 'StrictModes no', 'PermitRootLogin prohibit-password',
-    'Subsystem sftp internal-sftp', '',
-  ].join('\n'));
-  fs.mkdirSync('/run/sshd', { recursive: true });
-  const sshd = spawn('/usr/sbin/sshd', ['-D', '-e', '-f', path.join(dir, 'sshd_config')], { stdio: 'ignore' });
+  const sshd = await startSshd(path.join(dir, 'sshd'));
   const s3dir = path.join(dir, 's3rver');
   fs.mkdirSync(s3dir);
   const s3port = await freePort();
   const s3rver = spawn(process.execPath, [path.join(root, 'node_modules/s3rver/bin/s3rver.js'), '-d', s3dir, '-p', String(s3port), '-a', '127.0.0.1', '--silent'], { stdio: 'ignore' });
   try {
     await waitFor(() => new Promise((resolve) => {
-      const s = net.connect(port, '127.0.0.1', () => { s.destroy(); resolve(true); });
-      s.on('error', () => resolve(false));
-    }), 'sshd');
-    await waitFor(() => new Promise((resolve) => {
       http.get(`http://127.0.0.1:${s3port}/`, (res) => { res.resume(); resolve(true); }).on('error', () => resolve(false));
     }), 's3rver');
-    const hostPub = fs.readFileSync(path.join(dir, 'host_key.pub'), 'utf8').trim().split(' ');
-    const knownHosts = path.join(dir, 'known_hosts');
-    fs.writeFileSync(knownHosts, `[127.0.0.1]:${port} ${hostPub[0]} ${hostPub[1]}\n`);
-    const user = os.userInfo().username;
-    const sshCommand = `ssh -i ${path.join(dir, 'user_key')} -p ${port} -o UserKnownHostsFile=${knownHosts} -o BatchMode=yes ${user}@127.0.0.1 -s sftp`;
+    const { port, user, knownHosts } = sshd;
+    const sshCommand = `ssh -i ${sshd.userKey} -p ${port} -o UserKnownHostsFile=${knownHosts} -o BatchMode=yes ${user}@127.0.0.1 -s sftp`;
     const cairn = (args: string[]) => [path.join(root, 'bin/cairn.js'), ...args];
-    const cairnEnv = { CAIRN_SFTP_KNOWN_HOSTS: knownHosts, CAIRN_SFTP_KEY: path.join(dir, 'user_key'), SSH_AUTH_SOCK: '', CAIRN_CACHE_DIR: path.join(dir, 'cairn-cache') };
+    const cairnEnv = { ...sshd.cairnEnv, CAIRN_CACHE_DIR: path.join(dir, 'cairn-cache') };
     const cairnRepo = `sftp://${user}@127.0.0.1:${port}/${path.join(dir, 'repo-cairn')}`;
     const resticRepo = `sftp:${user}@127.0.0.1:${path.join(dir, 'repo-restic')}`;
     const restic = (args: string[]) => ['restic', '-r', resticRepo, '-o', `sftp.command=${sshCommand}`, ...args];
@@ -95,7 +76,7 @@ export async function benchRemote(root: string, data: string, work: string, run:
     fs.rmSync(path.join(dir, 'restore-s3'), { recursive: true, force: true });
     return results;
   } finally {
-    sshd.kill();
+    sshd.stop();
     s3rver.kill();
   }
 }

@@ -2,7 +2,7 @@
 // key, user key and known_hosts): round trips that restic checks, and the host-key and key
 // errors users meet. Needs root to run sshd as a second server (CI runs as root).
 import assert from 'node:assert/strict';
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
@@ -10,13 +10,14 @@ import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { compareTrees } from '../helpers/compare.ts';
 import { makeOddTree } from '../helpers/odd-files.ts';
+import { startSshd, type Sshd } from '../helpers/sshd.ts';
 import { cairn, cairnAsyncOk, cairnOk, freePort, requireTool, resticOk, tmpDir } from '../helpers/tools.ts';
 
 const isRoot = process.getuid?.() === 0;
 let work: string;
 let src: string;
 let port: number;
-let sshd: ChildProcess | null = null;
+let sshd: Sshd | null = null;
 let env: NodeJS.ProcessEnv;
 const user = os.userInfo().username;
 
@@ -28,35 +29,13 @@ before(async () => {
   fs.chmodSync(work, 0o755);
   src = path.join(work, 'src');
   makeOddTree(src);
-  const keygen = (file: string) => execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', file]);
-  keygen(path.join(work, 'host_key'));
-  keygen(path.join(work, 'user_key'));
-  keygen(path.join(work, 'other_key'));
-  fs.copyFileSync(path.join(work, 'user_key.pub'), path.join(work, 'authorized_keys'));
-  port = await freePort();
-  const config = path.join(work, 'sshd_config');
-  fs.writeFileSync(config, [
-    `Port ${port}`, 'ListenAddress 127.0.0.1', `HostKey ${path.join(work, 'host_key')}`,
-    `AuthorizedKeysFile ${path.join(work, 'authorized_keys')}`, `PidFile ${path.join(work, 'sshd.pid')}`,
-    'PasswordAuthentication no', 'KbdInteractiveAuthentication no', 'UsePAM no', 'StrictModes no',
-    'PermitRootLogin prohibit-password', 'Subsystem sftp internal-sftp', '',
-  ].join('\n'));
-  fs.mkdirSync('/run/sshd', { recursive: true });
-  sshd = spawn('/usr/sbin/sshd', ['-D', '-e', '-f', config], { stdio: 'ignore' });
-  for (let i = 0; i < 100; i++) {
-    const up = await new Promise<boolean>((resolve) => {
-      const s = net.connect(port, '127.0.0.1', () => { s.destroy(); resolve(true); });
-      s.on('error', () => resolve(false));
-    });
-    if (up) break;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  const hostPub = fs.readFileSync(path.join(work, 'host_key.pub'), 'utf8').trim().split(' ');
-  fs.writeFileSync(path.join(work, 'known_hosts'), `[127.0.0.1]:${port} ${hostPub[0]} ${hostPub[1]}\n`);
-  env = { CAIRN_SFTP_KNOWN_HOSTS: path.join(work, 'known_hosts'), CAIRN_SFTP_KEY: path.join(work, 'user_key'), SSH_AUTH_SOCK: '', CAIRN_RETRY_BASE_MS: '20' };
+  // The server's files (keys, known_hosts) live in `work`, where the tests below refer to them.
+  sshd = await startSshd(work);
+  port = sshd.port;
+  env = { ...sshd.cairnEnv, CAIRN_RETRY_BASE_MS: '20' };
 });
 after(() => {
-  sshd?.kill();
+  sshd?.stop();
   if (work) fs.rmSync(work, { recursive: true, force: true });
 });
 
