@@ -4,6 +4,7 @@ import { Command, CommanderError } from 'commander';
 import { isCairnError, PROGRAM_VERSION } from '../../src-worker/index.ts';
 import { Cli, type GlobalOptions } from './context.ts';
 import { registerBackup } from './commands/backup.ts';
+import { registerForget } from './commands/forget.ts';
 import { registerCheck } from './commands/check.ts';
 import { registerInit } from './commands/init.ts';
 import { registerKey } from './commands/key.ts';
@@ -34,6 +35,7 @@ export function buildProgram(getCli: () => Cli): Command {
     .exitOverride();
   registerInit(program, getCli);
   registerBackup(program, getCli);
+  registerForget(program, getCli);
   registerSnapshots(program, getCli);
   registerLs(program, getCli);
   registerRestore(program, getCli);
