@@ -11,6 +11,7 @@ import { registerKey } from './commands/key.ts';
 import { registerLs } from './commands/ls.ts';
 import { registerRestore } from './commands/restore.ts';
 import { registerSnapshots } from './commands/snapshots.ts';
+import { registerTag } from './commands/tag.ts';
 import { registerUnlock } from './commands/unlock.ts';
 
 const EXIT_FATAL = 1;
@@ -37,6 +38,7 @@ export function buildProgram(getCli: () => Cli): Command {
   registerBackup(program, getCli);
   registerForget(program, getCli);
   registerSnapshots(program, getCli);
+  registerTag(program, getCli);
   registerLs(program, getCli);
   registerRestore(program, getCli);
   registerCheck(program, getCli);
