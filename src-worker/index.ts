@@ -23,3 +23,9 @@ export { check, checkSubsetSyntax, type CheckOptions, type CheckResult, type Che
 export { testConnection, type ConnectionReport } from './ops/connection.ts';
 export { listKeys, addKey, removeKey, changePassword, type KeyInfo } from './ops/keys.ts';
 export { parseSize } from './filter/exclude.ts';
+export { forget, planForget, type ForgetOptions, type ForgetResult, type ForgetGroup } from './ops/forget/forget.ts';
+export { applyPolicy, describePolicy, emptyPolicy, isEmptyPolicy, hasTags, type KeepPolicy, type KeepReason, type KeepCounters, type PolicyResult } from './ops/forget/policy.ts';
+export { parseDuration, parseCount, formatDuration as formatPolicyDuration, type Duration } from './ops/forget/duration.ts';
+export { groupSnapshots, parseGroupBy, isGrouped, type GroupBy, type GroupKey, type SnapshotGroup } from './ops/forget/group.ts';
+export { selectSnapshots, passesFilter, splitTagList, type SnapshotSelection } from './ops/forget/select.ts';
+export { tag, checkTagOptions, changedTags, type TagOptions, type TagResult, type TagChange } from './ops/tag.ts';

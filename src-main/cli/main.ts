@@ -4,12 +4,14 @@ import { Command, CommanderError } from 'commander';
 import { isCairnError, PROGRAM_VERSION } from '../../src-worker/index.ts';
 import { Cli, type GlobalOptions } from './context.ts';
 import { registerBackup } from './commands/backup.ts';
+import { registerForget } from './commands/forget.ts';
 import { registerCheck } from './commands/check.ts';
 import { registerInit } from './commands/init.ts';
 import { registerKey } from './commands/key.ts';
 import { registerLs } from './commands/ls.ts';
 import { registerRestore } from './commands/restore.ts';
 import { registerSnapshots } from './commands/snapshots.ts';
+import { registerTag } from './commands/tag.ts';
 import { registerUnlock } from './commands/unlock.ts';
 
 const EXIT_FATAL = 1;
@@ -34,7 +36,9 @@ export function buildProgram(getCli: () => Cli): Command {
     .exitOverride();
   registerInit(program, getCli);
   registerBackup(program, getCli);
+  registerForget(program, getCli);
   registerSnapshots(program, getCli);
+  registerTag(program, getCli);
   registerLs(program, getCli);
   registerRestore(program, getCli);
   registerCheck(program, getCli);

@@ -1,9 +1,11 @@
 import type { Command } from 'commander';
 import { shortId, type SnapshotEntry } from '../../../src-worker/index.ts';
-import { matchesFilter } from '../../../src-worker/index.ts';
+import { groupSnapshots, isGrouped, matchesFilter, parseGroupBy, parseTime } from '../../../src-worker/index.ts';
 import type { Cli } from '../context.ts';
 import { formatLocalTime, table } from '../format.ts';
 import { collect, filterFrom, type FilterFlags } from '../filters.ts';
+import { groupHeader, snapshotTable } from '../snapshot-table.ts';
+import { groupKeyJson, snapshotEntryJson } from '../snapshot-json.ts';
 
 /** A snapshot as restic's --json prints it: the stored fields plus id and short_id. */
 export function snapshotJson(e: SnapshotEntry): Record<string, unknown> {
@@ -18,8 +20,10 @@ export function registerSnapshots(program: Command, cli: () => Cli): void {
     .option('--tag <taglist>', 'only snapshots with all these comma-separated tags (repeatable: any list)', collect, [])
     .option('--path <path>', 'only snapshots including this path (repeatable)', collect, [])
     .option('--latest <n>', 'only the last n snapshots of each host and path set')
-    .action(async (ids: string[], opts: FilterFlags & { latest?: string }) => {
+    .option('-g, --group-by <group>', 'group snapshots by host, paths and/or tags, comma-separated', '')
+    .action(async (ids: string[], opts: FilterFlags & { latest?: string; groupBy: string }) => {
       const c = cli();
+      const groupBy = parseGroupBy(opts.groupBy);
       const repo = await c.openRepository();
       const all = (await repo.listSnapshots((id, err) => c.warn(`snapshot ${id.slice(0, 8)} cannot be read: ${(err as Error).message}`)))
         .filter((e) => matchesFilter(e.snapshot, filterFrom(opts)));
@@ -44,6 +48,22 @@ export function registerSnapshots(program: Command, cli: () => Cli): void {
         }
         entries = [...groups.values()].flatMap((g) => g.slice(-n));
         entries.sort((a, b) => (a.snapshot.time < b.snapshot.time ? -1 : 1));
+      }
+      if (isGrouped(groupBy)) {
+        // restic's grouped listing: each group oldest first, a header line per group; in JSON
+        // [{group_key: {hostname, paths, tags}, snapshots: [...]}].
+        const at = (e: SnapshotEntry) => { try { return parseTime(e.snapshot.time); } catch { return 0n; } };
+        const groups = groupSnapshots(entries, groupBy).map((g) => ({ ...g, entries: [...g.entries].sort((a, b) => (at(a) < at(b) ? -1 : at(a) > at(b) ? 1 : 0)) }));
+        if (c.json) {
+          c.printJson(groups.map((g) => ({ group_key: groupKeyJson(g.key), snapshots: g.entries.map(snapshotEntryJson) })));
+          return;
+        }
+        for (const g of groups) {
+          const header = groupHeader(g.key);
+          if (header) c.output(header);
+          c.output(snapshotTable(g.entries));
+        }
+        return;
       }
       if (c.json) {
         c.printJson(entries.map(snapshotJson));
