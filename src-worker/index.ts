@@ -23,3 +23,4 @@ export { check, checkSubsetSyntax, type CheckOptions, type CheckResult, type Che
 export { testConnection, type ConnectionReport } from './ops/connection.ts';
 export { listKeys, addKey, removeKey, changePassword, type KeyInfo } from './ops/keys.ts';
 export { parseSize } from './filter/exclude.ts';
+export { repairIndex, type RepairIndexOptions, type RepairIndexResult, type RepairIndexEvent } from './ops/repair-index.ts';
