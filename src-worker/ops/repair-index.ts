@@ -143,7 +143,7 @@ export async function repairIndex(repo: Repository, opts: RepairIndexOptions = {
 }
 
 /** Groups packs into index files of at most INDEX_FILE_MAX_BLOBS blobs (a bigger pack gets a file of its own). */
-function splitIntoFiles(packs: IndexPack[]): IndexPack[][] {
+export function splitIntoFiles(packs: IndexPack[]): IndexPack[][] {
   const files: IndexPack[][] = [];
   let current: IndexPack[] = [];
   let count = 0;
