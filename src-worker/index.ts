@@ -19,7 +19,7 @@ export type { BackupProgress } from './ops/backup/progress.ts';
 export { restore, type RestoreOptions, type RestoreSummary, type RestoreProgress, type OverwritePolicy } from './ops/restore/restore.ts';
 export { findSnapshot, findParentSnapshot, matchesFilter, type SnapshotFilter } from './ops/snapshots.ts';
 export { ls, type LsOptions } from './ops/ls.ts';
-export { check, checkSubsetSyntax, type CheckOptions, type CheckResult, type CheckProblem } from './ops/check.ts';
+export { check, checkSubsetSyntax, type CheckOptions, type CheckResult, type CheckProblem, type CheckHint, type CheckProgress } from './ops/check.ts';
 export { testConnection, type ConnectionReport } from './ops/connection.ts';
 export { listKeys, addKey, removeKey, changePassword, type KeyInfo } from './ops/keys.ts';
 export { parseSize } from './filter/exclude.ts';
@@ -29,3 +29,4 @@ export { parseDuration, parseCount, formatDuration as formatPolicyDuration, type
 export { groupSnapshots, parseGroupBy, isGrouped, type GroupBy, type GroupKey, type SnapshotGroup } from './ops/forget/group.ts';
 export { selectSnapshots, passesFilter, splitTagList, type SnapshotSelection } from './ops/forget/select.ts';
 export { tag, checkTagOptions, changedTags, type TagOptions, type TagResult, type TagChange } from './ops/tag.ts';
+export { repairIndex, type RepairIndexOptions, type RepairIndexResult, type RepairIndexEvent } from './ops/repair-index.ts';

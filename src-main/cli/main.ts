@@ -9,6 +9,7 @@ import { registerCheck } from './commands/check.ts';
 import { registerInit } from './commands/init.ts';
 import { registerKey } from './commands/key.ts';
 import { registerLs } from './commands/ls.ts';
+import { registerRepair } from './commands/repair.ts';
 import { registerRestore } from './commands/restore.ts';
 import { registerSnapshots } from './commands/snapshots.ts';
 import { registerTag } from './commands/tag.ts';
@@ -44,6 +45,7 @@ export function buildProgram(getCli: () => Cli): Command {
   registerCheck(program, getCli);
   registerKey(program, getCli);
   registerUnlock(program, getCli);
+  registerRepair(program, getCli);
   program.command('version').description('print version information').action(() => {
     process.stdout.write(`${PROGRAM_VERSION} on node ${process.version} ${process.platform}/${process.arch}\n`);
   });

@@ -1,35 +1,87 @@
 import type { Command } from 'commander';
-import { check, checkSubsetSyntax, RepositoryLock } from '../../../src-worker/index.ts';
+import { CairnError, check, checkSubsetSyntax, RepositoryLock, type CheckProblem, type CheckProgress } from '../../../src-worker/index.ts';
 import type { Cli } from '../context.ts';
+import { formatBytes, formatDuration } from '../format.ts';
+import { ProgressLine } from '../progress-line.ts';
+
+const PHASE_NAMES: Record<CheckProgress['phase'], string> = { index: 'index files', packs: 'packs', 'read-data': 'packs read', snapshots: 'snapshots' };
+
+function statusLine(p: CheckProgress, elapsedMs: number): string {
+  let s = `[${formatDuration(elapsedMs)}] ${p.total ? ((p.done / p.total) * 100).toFixed(2) : '100.00'}%  ${p.done} / ${p.total} ${PHASE_NAMES[p.phase]}`;
+  if (p.phase === 'read-data') s += `  ${formatBytes(p.bytesDone ?? 0)} / ${formatBytes(p.bytesTotal ?? 0)}`;
+  if (p.phase === 'snapshots') s += `  ${p.trees ?? 0} trees`;
+  return s;
+}
+
+function affected(p: CheckProblem): string {
+  return p.snapshots?.length ? `\n  affects snapshot${p.snapshots.length === 1 ? '' : 's'} ${p.snapshots.map((s) => s.slice(0, 8)).join(', ')}` : '';
+}
 
 export function registerCheck(program: Command, cli: () => Cli): void {
   program.command('check')
     .description('check the repository for errors')
     .option('--read-data', 'read and verify all data')
     .option('--read-data-subset <subset>', 'read a subset of the data: "n/t" or "x%"')
-    .action(async (opts: { readData?: boolean; readDataSubset?: string }) => {
+    .option('--check-unused', 'report blobs no snapshot uses, as errors')
+    .action(async (opts: { readData?: boolean; readDataSubset?: string; checkUnused?: boolean }) => {
       const c = cli();
+      if (opts.readData && opts.readDataSubset) throw new CairnError('INVALID_ARGUMENT', 'check flags --read-data and --read-data-subset cannot be used together');
       if (opts.readDataSubset) checkSubsetSyntax(opts.readDataSubset);
       // Like restic, check never trusts the local cache: it reads what the repository holds.
       const repo = await c.openRepository({ cache: false });
-      c.verbose('create lock for repository');
-      const lock = await RepositoryLock.acquire(repo, false);
+      // Exclusive, as restic 0.14: a backup finishing mid-check would look like missing blobs.
+      c.verbose('create exclusive lock for repository');
+      const lock = await RepositoryLock.acquire(repo, true);
       c.onCleanup(() => lock.release());
       c.verbose('load indexes');
-      c.verbose('check all packs, then snapshots, trees and blobs');
-      if (opts.readData || opts.readDataSubset) c.verbose(`read ${opts.readDataSubset ? `data subset ${opts.readDataSubset}` : 'all data'}`);
-      const result = await check(repo, { readData: opts.readData, readDataSubset: opts.readDataSubset, signal: c.signal });
+      const tty = process.stderr.isTTY && !c.json && !c.globals.quiet;
+      const line = tty ? new ProgressLine(process.stderr) : null;
+      const started = performance.now();
+      let lastJson = 0;
+      let lastPhase = '';
+      const result = await check(repo, {
+        readData: opts.readData, readDataSubset: opts.readDataSubset, checkUnused: opts.checkUnused, signal: c.signal,
+        onProgress: (p) => {
+          const now = performance.now();
+          if (line) line.update(statusLine(p, now - started));
+          // JSON status: the first and last of each phase always, in between at most once a second.
+          else if (c.json && !c.globals.quiet && (p.phase !== lastPhase || p.done === p.total || now - lastJson >= 1000)) {
+            lastJson = now;
+            lastPhase = p.phase;
+            c.printJson({
+              message_type: 'status', phase: p.phase, done: p.done, total: p.total, seconds_elapsed: Math.round((now - started) / 1000),
+              ...(p.bytesTotal !== undefined ? { bytes_done: p.bytesDone, bytes_total: p.bytesTotal } : {}),
+              ...(p.trees !== undefined ? { trees: p.trees } : {}),
+            });
+          }
+        },
+      });
+      line?.clear();
+      const errors = result.problems;
       if (c.json) {
         c.printJson({
-          message_type: 'summary', num_errors: result.problems.length, snapshots: result.snapshots, trees: result.trees,
-          packs_read: result.packsRead, unreferenced_packs: result.unreferencedPacks, problems: result.problems,
+          message_type: 'summary', num_errors: errors.length, index_files: result.indexFiles, packs: result.packs,
+          snapshots: result.snapshots, trees: result.trees, packs_read: result.packsRead, bytes_read: result.bytesRead,
+          unreferenced_packs: result.unreferencedPacks, duplicate_blobs: result.duplicateBlobs.length, hints: result.hints,
+          problems: errors,
         });
       } else {
-        for (const id of result.unreferencedPacks) c.print(`pack ${id.slice(0, 8)}: not referenced in any index`);
-        if (result.unreferencedPacks.length) c.print(`${result.unreferencedPacks.length} additional files were found in the repository, which likely contain duplicate data.\nThis is non-critical, you can run \`cairn prune\` to correct this.`);
-        for (const p of result.problems) c.output(`error: ${p.message}`);
-        c.print(result.problems.length ? `Fatal: repository contains errors (${result.problems.length} found)` : 'no errors were found');
+        for (const h of result.hints) c.print(h.message);
+        if (result.hints.some((h) => h.kind === 'duplicate-pack')) c.print('This is non-critical, you can run `cairn repair index` to correct this');
+        if (result.hints.some((h) => h.kind === 'mixed-pack')) c.print('Mixed packs with tree and data blobs are non-critical, you can run `cairn prune` to correct this.');
+        const verbose = (c.globals.verbose ?? 0) > 0;
+        if (verbose) for (const id of result.unreferencedPacks) c.verbose(`pack ${id}: not referenced in any index`);
+        if (result.unreferencedPacks.length) c.verbose(`${result.unreferencedPacks.length} additional files were found in the repo, which likely contain duplicate data.\nThis is non-critical, you can run \`cairn prune\` to correct this.`);
+        if (result.duplicateBlobs.length) {
+          c.print(`${result.duplicateBlobs.length} blobs are stored in more than one pack. This is non-critical, \`cairn prune\` removes the extra copies.`);
+          if (verbose) for (const d of result.duplicateBlobs) c.verbose(`  ${d.type} blob ${d.id} in packs ${d.packs.map((p) => p.slice(0, 8)).join(', ')}`);
+        }
+        for (const p of errors) c.warn(`error: ${p.message}${affected(p)}`);
+        if (errors.some((p) => p.kind === 'corrupt-index')) c.warn('run `cairn repair index` to rebuild the index from the packs');
+        c.verbose(`checked ${result.indexFiles} index files, ${result.packs} packs, ${result.snapshots} snapshots, ${result.trees} trees` +
+          (result.packsRead ? `, read ${result.packsRead} packs (${formatBytes(result.bytesRead)})` : ''));
+        if (!errors.length) c.print('no errors were found');
       }
-      if (result.problems.length) process.exitCode = 1;
+      if (errors.length) throw new CairnError('CORRUPT_OBJECT', `repository contains errors (${errors.length} found)`);
     });
 }
