@@ -130,6 +130,13 @@ export function checkReferences(p: Profiles): void {
   }
 }
 
+async function exists(p: string): Promise<boolean> {
+  return fs.access(p).then(
+    () => true,
+    () => false,
+  );
+}
+
 async function moveAside(file: string, reason: UnusableReason, what: string, options: StoreOptions, cause?: unknown): Promise<LoadResult> {
   const stamp = new Date((options.now ?? Date.now)()).toISOString().replace(/[:.]/g, '-');
   const base = `${file}.${reason === 'newer' ? 'newer' : 'corrupt'}-${stamp}`;
@@ -139,13 +146,22 @@ async function moveAside(file: string, reason: UnusableReason, what: string, opt
   for (let n = 1; ; n++) {
     try {
       await fs.link(file, target);
+      await fs.unlink(file);
       break;
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw new CairnError('PERMISSION_DENIED', `cannot move ${file} aside: ${(err as Error).message}`, { cause: err });
-      target = `${base}-${n}`;
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code === 'EEXIST') {
+        target = `${base}-${n}`;
+        continue;
+      }
+      // A file system without hard links (FAT, some network shares): check, then rename.
+      if ((code === 'EPERM' || code === 'ENOTSUP' || code === 'ENOSYS') && !(await exists(target))) {
+        await fs.rename(file, target);
+        break;
+      }
+      throw new CairnError('PERMISSION_DENIED', `cannot move ${file} aside: ${(err as Error).message}; move it away by hand`, { cause: err });
     }
   }
-  await fs.unlink(file);
   const code = reason === 'newer' ? 'UNSUPPORTED_VERSION' : 'CORRUPT_CONFIG';
   const todo = reason === 'newer' ? 'use the newer Cairn, or set up your plans again here' : 'fix it and move it back, or set up your plans again';
   return { ok: false, reason, movedTo: target, error: new CairnError(code, `${what}; it was moved to ${target}: ${todo}`, { cause }) };

@@ -36,7 +36,9 @@ export type SchedulerEvent =
   | { type: 'finished'; planId: string; ok: boolean; error?: string; at: number }
   | { type: 'wake'; at: number; asleepMs: number }
   | { type: 'paused'; until: number }
-  | { type: 'resumed' };
+  | { type: 'resumed' }
+  /** The run history could not be saved; it is tried again with the next change. */
+  | { type: 'save-failed'; message: string };
 
 export interface PlanStatus {
   planId: string;
@@ -336,9 +338,14 @@ export class Scheduler<P extends SchedulablePlan> {
     this.running.set(plan.id, { repos, promise });
   }
 
-  /** Saves in order, one at a time; a failed save is retried with the next change. */
+  /**
+   * Saves in order, one at a time. A failed save does not stop scheduling (the state in memory is
+   * right, and the next change writes it all again); it is reported so the host can show it.
+   */
   private persist(): void {
     const snapshot = structuredClone(this.state);
-    this.saving = this.saving.then(() => this.store.save(snapshot)).catch(() => {});
+    this.saving = this.saving
+      .then(() => this.store.save(snapshot))
+      .catch((err: unknown) => this.onEvent({ type: 'save-failed', message: err instanceof Error ? err.message : String(err) }));
   }
 }

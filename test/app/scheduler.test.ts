@@ -289,3 +289,18 @@ test('file store: round-trips the state 0600; an unreadable file starts afresh a
   assert.deepEqual(await fresh.load(), { version: 1, plans: {} });
   assert.match(fresh.problem ?? '', /could not be read; the schedule history starts afresh/);
 });
+
+test('a store that cannot save is reported, and scheduling carries on', async () => {
+  const clock = new FakeClock(T0);
+  const events: SchedulerEvent[] = [];
+  const store = new MemorySchedulerStore();
+  store.save = async () => {
+    throw new Error('disk full');
+  };
+  const { calls, runJob } = jobs(clock, () => ({ ok: true }));
+  const scheduler = new Scheduler({ clock, store, runJob, timezone: 'UTC', onEvent: (e) => events.push(e) });
+  await scheduler.start([plan('p', { kind: 'interval', minutes: 60 })]);
+  await clock.advance(61 * MIN);
+  assert.equal(calls.length, 2);
+  assert.ok(events.some((e) => e.type === 'save-failed' && e.message === 'disk full'));
+});
