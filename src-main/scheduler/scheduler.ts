@@ -216,7 +216,8 @@ export class Scheduler<P extends SchedulablePlan> {
     } else {
       due = nextSlot(plan.schedule, last, this.timezone);
     }
-    if (s.failures > 0 && last !== undefined) {
+    // A plan without a schedule is not retried by itself: its user asked for one run and sees it fail.
+    if (s.failures > 0 && last !== undefined && plan.schedule.kind !== 'manual') {
       const retryAt = last + this.retryDelay(s.failures);
       due = due === null ? retryAt : Math.min(due, retryAt);
     }

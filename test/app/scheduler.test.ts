@@ -304,3 +304,13 @@ test('a store that cannot save is reported, and scheduling carries on', async ()
   assert.equal(calls.length, 2);
   assert.ok(events.some((e) => e.type === 'save-failed' && e.message === 'disk full'));
 });
+
+test('a failed manual-only plan is not retried by itself', async () => {
+  const { clock, calls, scheduler } = setup({ auto: () => ({ ok: false, error: 'offline' }), heartbeatMs: 30 * MIN });
+  await scheduler.start([plan('m', { kind: 'manual' })]);
+  scheduler.runNow('m');
+  await clock.advance(24 * HOUR);
+  assert.equal(calls.length, 1);
+  assert.equal(scheduler.status('m').lastResult, 'failure');
+  assert.equal(scheduler.status('m').nextRun, null);
+});
