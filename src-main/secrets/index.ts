@@ -1,5 +1,6 @@
 // Secrets: repository passwords and backend credentials, in the OS keyring (or, only when the user
 // opts in, a 0600 file). Nothing secret is stored anywhere else.
+import { SecretKinds, secretAccount } from './accounts.ts';
 import { KeyringStore } from './keyring.ts';
 import { PasswordFileStore } from './password-file.ts';
 import type { SecretStore } from './store.ts';
@@ -30,4 +31,11 @@ export async function openSecrets(options: OpenSecretsOptions): Promise<SecretsS
   if (!options.allowPasswordFile) return { state: 'unavailable', message: probe.message };
   const store = new PasswordFileStore(options.configDir);
   return { state: 'file', store, notice: `no system keyring: passwords are kept in ${store.file}, readable only by you` };
+}
+
+/** Deletes every secret of a repository (after its profile is deleted); returns the kinds removed. */
+export async function deleteRepositorySecrets(store: SecretStore, repositoryId: string): Promise<string[]> {
+  const removed: string[] = [];
+  for (const kind of SecretKinds) if (await store.delete(secretAccount(repositoryId, kind))) removed.push(kind);
+  return removed;
 }

@@ -7,7 +7,7 @@ import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { isCairnError } from '../../src-worker/index.ts';
-import { PasswordFileStore, redact, REDACTED, secretAccount } from '../../src-main/secrets/index.ts';
+import { deleteRepositorySecrets, PasswordFileStore, redact, REDACTED, secretAccount } from '../../src-main/secrets/index.ts';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const node = process.execPath;
@@ -61,6 +61,16 @@ test('password file: set, get, overwrite, delete, missing; created 0600 and neve
   assert.equal(await store.get('repo:a:password'), null);
   assert.equal(await store.get('repo:b:s3-secret-key'), 'three');
   assert.equal(await store.get('toString'), null, 'no prototype keys leak through');
+});
+
+test('deleting a repository\'s secrets removes all its kinds and nothing of other repositories', async () => {
+  const store = new PasswordFileStore(tmpDir());
+  await store.set(secretAccount('a', 'password'), 'p1');
+  await store.set(secretAccount('a', 'sftp-key-passphrase'), 'p2');
+  await store.set(secretAccount('ab', 'password'), 'p3');
+  assert.deepEqual(await deleteRepositorySecrets(store, 'a'), ['password', 'sftp-key-passphrase']);
+  assert.equal(await store.get(secretAccount('a', 'password')), null);
+  assert.equal(await store.get(secretAccount('ab', 'password')), 'p3');
 });
 
 test('password file with mode 0644 (or 0640) is refused, saying why and what to do, without the secret', async () => {
