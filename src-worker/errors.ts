@@ -21,6 +21,11 @@ export const ErrorCodes = [
   'NOT_FOUND',
   'ABORTED',
   'INTERNAL',
+  // The application's own (src-main): profiles, secrets, plans.
+  'CORRUPT_CONFIG',
+  'IN_USE',
+  'KEYRING_UNAVAILABLE',
+  'UNSAFE_PERMISSIONS',
 ] as const;
 
 export type ErrorCode = (typeof ErrorCodes)[number];

@@ -63,7 +63,30 @@ function violations(): string[] {
       if (layer === 'src-renderer' && (targetLayer === 'src-worker' || targetLayer === 'src-main') && !imp.typeOnly) {
         bad.push(`${file} imports ${imp.specifier} at run time: the renderer may import only types from other layers`);
       }
+      bad.push(...appRules(file, imp));
     }
+  }
+  return bad;
+}
+
+const inFolder = (file: string, dir: string) => file.startsWith(path.join(...dir.split('/')) + path.sep);
+
+/** Rules inside src-main, one job per folder. */
+function appRules(file: string, imp: Import): string[] {
+  const bad: string[] = [];
+  // Secrets reach the OS keyring in one place only, so "no secret elsewhere" stays checkable.
+  if (imp.specifier.startsWith('@napi-rs/keyring') && !inFolder(file, 'src-main/secrets')) bad.push(`${file} imports the keyring (only src-main/secrets may)`);
+  // The tray model is a pure function of state: no I/O, no engine.
+  if (inFolder(file, 'src-main/tray') && (imp.specifier.startsWith('node:') || resolveLayer(file, imp.specifier) === 'src-worker')) {
+    bad.push(`${file} imports ${imp.specifier}: the tray model is pure (state in, menu out)`);
+  }
+  // The scheduler calls an injected runJob and does not know the engine's operations; it may use
+  // the engine's index only for CairnError.
+  if (inFolder(file, 'src-main/scheduler') && resolveLayer(file, imp.specifier) === 'src-worker') {
+    const text = fs.readFileSync(path.join(root, file), 'utf8');
+    const names = [...text.matchAll(/import\s*\{([^}]*)\}\s*from\s*['"][^'"]*src-worker\/index\.ts['"]/g)].flatMap((m) => m[1].split(',').map((n) => n.trim().replace(/^type\s+/, '')));
+    const allowed = new Set(['CairnError', 'isCairnError', 'ErrorCode', '']);
+    for (const n of names) if (!allowed.has(n)) bad.push(`${file} imports ${n} from the engine: the scheduler only calls the injected runJob`);
   }
   return bad;
 }

@@ -1,0 +1,41 @@
+// Secrets: repository passwords and backend credentials, in the OS keyring (or, only when the user
+// opts in, a 0600 file). Nothing secret is stored anywhere else.
+import { SecretKinds, secretAccount } from './accounts.ts';
+import { KeyringStore } from './keyring.ts';
+import { PasswordFileStore } from './password-file.ts';
+import type { SecretStore } from './store.ts';
+
+export { SERVICE, SecretKinds, secretAccount, type SecretKind } from './accounts.ts';
+export { redact, REDACTED } from './redact.ts';
+export { KeyringStore, KEYRING_HELP, type KeyringProbe } from './keyring.ts';
+export { PasswordFileStore, PASSWORD_FILE } from './password-file.ts';
+export type { SecretStore } from './store.ts';
+
+export type SecretsState =
+  | { state: 'keyring'; store: SecretStore }
+  | { state: 'file'; store: SecretStore; notice: string }
+  | { state: 'unavailable'; message: string };
+
+export interface OpenSecretsOptions {
+  configDir: string;
+  /** The user chose, in Settings, to keep secrets in a 0600 file when there is no keyring. */
+  allowPasswordFile: boolean;
+  keyring?: KeyringStore;
+}
+
+/** Picks where secrets live: the keyring when it answers; else the password file if opted into. */
+export async function openSecrets(options: OpenSecretsOptions): Promise<SecretsState> {
+  const keyring = options.keyring ?? new KeyringStore();
+  const probe = await keyring.probe();
+  if (probe.available) return { state: 'keyring', store: keyring };
+  if (!options.allowPasswordFile) return { state: 'unavailable', message: probe.message };
+  const store = new PasswordFileStore(options.configDir);
+  return { state: 'file', store, notice: `no system keyring: passwords are kept in ${store.file}, readable only by you` };
+}
+
+/** Deletes every secret of a repository (after its profile is deleted); returns the kinds removed. */
+export async function deleteRepositorySecrets(store: SecretStore, repositoryId: string): Promise<string[]> {
+  const removed: string[] = [];
+  for (const kind of SecretKinds) if (await store.delete(secretAccount(repositoryId, kind))) removed.push(kind);
+  return removed;
+}
