@@ -23,3 +23,5 @@ export { check, checkSubsetSyntax, type CheckOptions, type CheckResult, type Che
 export { testConnection, type ConnectionReport } from './ops/connection.ts';
 export { listKeys, addKey, removeKey, changePassword, type KeyInfo } from './ops/keys.ts';
 export { parseSize } from './filter/exclude.ts';
+export { goJson } from './format/gojson.ts';
+export { diff, nodesEqual, type DiffChange, type DiffStat, type DiffResult, type DiffOptions } from './ops/diff.ts';

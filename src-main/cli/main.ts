@@ -11,6 +11,7 @@ import { registerLs } from './commands/ls.ts';
 import { registerRestore } from './commands/restore.ts';
 import { registerSnapshots } from './commands/snapshots.ts';
 import { registerUnlock } from './commands/unlock.ts';
+import { registerDiff } from './commands/diff.ts';
 
 const EXIT_FATAL = 1;
 const EXIT_INTERRUPTED = 130;
@@ -40,6 +41,7 @@ export function buildProgram(getCli: () => Cli): Command {
   registerCheck(program, getCli);
   registerKey(program, getCli);
   registerUnlock(program, getCli);
+  registerDiff(program, getCli);
   program.command('version').description('print version information').action(() => {
     process.stdout.write(`${PROGRAM_VERSION} on node ${process.version} ${process.platform}/${process.arch}\n`);
   });
