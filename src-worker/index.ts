@@ -25,3 +25,5 @@ export { listKeys, addKey, removeKey, changePassword, type KeyInfo } from './ops
 export { parseSize } from './filter/exclude.ts';
 export { goJson } from './format/gojson.ts';
 export { diff, nodesEqual, type DiffChange, type DiffStat, type DiffResult, type DiffOptions } from './ops/diff.ts';
+export { findPatterns, findIds, packBlobs, type FindPatternOptions, type FindIdsOptions, type FoundObject } from './ops/find.ts';
+export { selectSnapshots } from './ops/select.ts';

@@ -12,6 +12,7 @@ import { registerRestore } from './commands/restore.ts';
 import { registerSnapshots } from './commands/snapshots.ts';
 import { registerUnlock } from './commands/unlock.ts';
 import { registerDiff } from './commands/diff.ts';
+import { registerFind } from './commands/find.ts';
 
 const EXIT_FATAL = 1;
 const EXIT_INTERRUPTED = 130;
@@ -42,6 +43,7 @@ export function buildProgram(getCli: () => Cli): Command {
   registerKey(program, getCli);
   registerUnlock(program, getCli);
   registerDiff(program, getCli);
+  registerFind(program, getCli);
   program.command('version').description('print version information').action(() => {
     process.stdout.write(`${PROGRAM_VERSION} on node ${process.version} ${process.platform}/${process.arch}\n`);
   });
