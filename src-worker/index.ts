@@ -27,3 +27,4 @@ export { goJson } from './format/gojson.ts';
 export { diff, nodesEqual, type DiffChange, type DiffStat, type DiffResult, type DiffOptions } from './ops/diff.ts';
 export { findPatterns, findIds, packBlobs, type FindPatternOptions, type FindIdsOptions, type FoundObject } from './ops/find.ts';
 export { selectSnapshots } from './ops/select.ts';
+export { stats, isStatsMode, STATS_MODES, type StatsMode, type StatsResult, type StatsOptions } from './ops/stats.ts';

@@ -13,6 +13,7 @@ import { registerSnapshots } from './commands/snapshots.ts';
 import { registerUnlock } from './commands/unlock.ts';
 import { registerDiff } from './commands/diff.ts';
 import { registerFind } from './commands/find.ts';
+import { registerStats } from './commands/stats.ts';
 
 const EXIT_FATAL = 1;
 const EXIT_INTERRUPTED = 130;
@@ -44,6 +45,7 @@ export function buildProgram(getCli: () => Cli): Command {
   registerUnlock(program, getCli);
   registerDiff(program, getCli);
   registerFind(program, getCli);
+  registerStats(program, getCli);
   program.command('version').description('print version information').action(() => {
     process.stdout.write(`${PROGRAM_VERSION} on node ${process.version} ${process.platform}/${process.arch}\n`);
   });
