@@ -28,3 +28,5 @@ export { diff, nodesEqual, type DiffChange, type DiffStat, type DiffResult, type
 export { findPatterns, findIds, packBlobs, type FindPatternOptions, type FindIdsOptions, type FoundObject } from './ops/find.ts';
 export { selectSnapshots } from './ops/select.ts';
 export { stats, isStatsMode, STATS_MODES, type StatsMode, type StatsResult, type StatsOptions } from './ops/stats.ts';
+export { goTimeJson } from './format/gotime.ts';
+export { cat, CAT_TYPES, type CatType, type CatResult } from './ops/cat.ts';

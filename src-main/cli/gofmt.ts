@@ -64,10 +64,5 @@ export function indentJson(compact: string, indent = '  '): string {
   return out;
 }
 
-/**
- * A stored RFC 3339 time as Go prints it again after parsing (time.Time's MarshalJSON): the
- * fraction loses its trailing zeros, and disappears when it is all zeros.
- */
-export function goTimeJson(rfc3339: string): string {
-  return rfc3339.replace(/\.(\d+?)0*(?=Z|z|[+-]\d{2}:\d{2}$)/, (_m, digits: string) => (/^0+$/.test(digits) ? '' : '.' + digits));
-}
+// Re-exported for the commands that print node and snapshot times.
+export { goTimeJson } from '../../src-worker/index.ts';

@@ -14,6 +14,7 @@ import { registerUnlock } from './commands/unlock.ts';
 import { registerDiff } from './commands/diff.ts';
 import { registerFind } from './commands/find.ts';
 import { registerStats } from './commands/stats.ts';
+import { registerCat } from './commands/cat.ts';
 
 const EXIT_FATAL = 1;
 const EXIT_INTERRUPTED = 130;
@@ -46,6 +47,7 @@ export function buildProgram(getCli: () => Cli): Command {
   registerDiff(program, getCli);
   registerFind(program, getCli);
   registerStats(program, getCli);
+  registerCat(program, getCli);
   program.command('version').description('print version information').action(() => {
     process.stdout.write(`${PROGRAM_VERSION} on node ${process.version} ${process.platform}/${process.arch}\n`);
   });
