@@ -27,6 +27,12 @@ export { forget, planForget, type ForgetOptions, type ForgetResult, type ForgetG
 export { applyPolicy, describePolicy, emptyPolicy, isEmptyPolicy, hasTags, type KeepPolicy, type KeepReason, type KeepCounters, type PolicyResult } from './ops/forget/policy.ts';
 export { parseDuration, parseCount, formatDuration as formatPolicyDuration, type Duration } from './ops/forget/duration.ts';
 export { groupSnapshots, parseGroupBy, isGrouped, type GroupBy, type GroupKey, type SnapshotGroup } from './ops/forget/group.ts';
-export { selectSnapshots, passesFilter, splitTagList, type SnapshotSelection } from './ops/forget/select.ts';
+export { selectSnapshots, passesFilter, splitTagList, type SnapshotSelection } from './ops/select.ts';
 export { tag, checkTagOptions, changedTags, type TagOptions, type TagResult, type TagChange } from './ops/tag.ts';
 export { repairIndex, type RepairIndexOptions, type RepairIndexResult, type RepairIndexEvent } from './ops/repair-index.ts';
+export { goJson } from './format/gojson.ts';
+export { diff, nodesEqual, type DiffChange, type DiffStat, type DiffResult, type DiffOptions } from './ops/diff.ts';
+export { findPatterns, findIds, packBlobs, type FindPatternOptions, type FindIdsOptions, type FoundObject } from './ops/find.ts';
+export { stats, isStatsMode, STATS_MODES, type StatsMode, type StatsResult, type StatsOptions } from './ops/stats.ts';
+export { goTimeJson } from './format/gotime.ts';
+export { cat, CAT_TYPES, type CatType, type CatResult } from './ops/cat.ts';

@@ -1,6 +1,6 @@
 // Flags shared by commands that select snapshots (--host, --tag, --path).
 import type { Command } from 'commander';
-import type { SnapshotFilter } from '../../src-worker/index.ts';
+import { splitTagList, type SnapshotFilter, type SnapshotSelection } from '../../src-worker/index.ts';
 
 export interface FilterFlags {
   host?: string[];
@@ -15,6 +15,11 @@ export function collect(value: string, previous: string[] = []): string[] {
 
 export function filterFrom(f: FilterFlags): SnapshotFilter {
   return { hosts: f.host ?? [], tags: f.tag ?? [], paths: f.path ?? [] };
+}
+
+/** Explicit ids (prefixes, "latest") plus the filters, for selectSnapshots. */
+export function selectionFrom(ids: string[], f: FilterFlags): SnapshotSelection {
+  return { ids, hosts: f.host ?? [], tags: (f.tag ?? []).map(splitTagList), paths: f.path ?? [] };
 }
 
 /** Adds --host/--tag/--path for commands that take a snapshot reference such as "latest". */

@@ -14,6 +14,10 @@ import { registerRestore } from './commands/restore.ts';
 import { registerSnapshots } from './commands/snapshots.ts';
 import { registerTag } from './commands/tag.ts';
 import { registerUnlock } from './commands/unlock.ts';
+import { registerDiff } from './commands/diff.ts';
+import { registerFind } from './commands/find.ts';
+import { registerStats } from './commands/stats.ts';
+import { registerCat } from './commands/cat.ts';
 
 const EXIT_FATAL = 1;
 const EXIT_INTERRUPTED = 130;
@@ -46,6 +50,10 @@ export function buildProgram(getCli: () => Cli): Command {
   registerKey(program, getCli);
   registerUnlock(program, getCli);
   registerRepair(program, getCli);
+  registerDiff(program, getCli);
+  registerFind(program, getCli);
+  registerStats(program, getCli);
+  registerCat(program, getCli);
   program.command('version').description('print version information').action(() => {
     process.stdout.write(`${PROGRAM_VERSION} on node ${process.version} ${process.platform}/${process.arch}\n`);
   });

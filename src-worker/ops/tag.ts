@@ -6,7 +6,7 @@ import type { Id } from '../format/id.ts';
 import type { Snapshot } from '../format/snapshot.ts';
 import { RepositoryLock } from '../repository/locks.ts';
 import type { Repository } from '../repository/repository.ts';
-import { selectSnapshots, type SnapshotSelection } from './forget/select.ts';
+import { selectSnapshots, type SnapshotSelection } from './select.ts';
 
 export interface TagOptions {
   selection?: SnapshotSelection;

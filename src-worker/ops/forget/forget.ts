@@ -9,7 +9,7 @@ import { RepositoryLock } from '../../repository/locks.ts';
 import type { Repository, SnapshotEntry } from '../../repository/repository.ts';
 import { groupSnapshots, parseGroupBy, type GroupBy, type GroupKey } from './group.ts';
 import { applyPolicy, isEmptyPolicy, type KeepPolicy, type KeepReason } from './policy.ts';
-import { selectSnapshots, type SnapshotSelection } from './select.ts';
+import { selectSnapshots, type SnapshotSelection } from '../select.ts';
 
 const DELETE_CONCURRENCY = 4;
 

@@ -1,9 +1,9 @@
-// Which snapshots a command works on, as restic's forget, tag and snapshots choose them: explicit
+// Which snapshots a command works on, as restic chooses them for forget, tag, find and stats: explicit
 // ids (unique prefixes, or "latest" with the filters) or else every snapshot passing the filters.
-import type { Id } from '../../format/id.ts';
-import type { Snapshot } from '../../format/snapshot.ts';
-import type { Repository, SnapshotEntry } from '../../repository/repository.ts';
-import { hasTags } from './policy.ts';
+import type { Id } from '../format/id.ts';
+import type { Snapshot } from '../format/snapshot.ts';
+import type { Repository, SnapshotEntry } from '../repository/repository.ts';
+import { hasTags } from './forget/policy.ts';
 
 export interface SnapshotSelection {
   /** Snapshot ids, id prefixes or "latest"; when given, the filters apply to "latest" only. */
