@@ -28,27 +28,28 @@ export function passesFilter(sn: Snapshot, sel: SnapshotSelection): boolean {
 }
 
 /**
- * The selected snapshots, oldest first. Unreadable snapshots and ids that match nothing (or more
+ * The selected snapshots: without ids, every one passing the filters, oldest first; with ids,
+ * in the order given (each once), as restic lists them. Unreadable snapshots and ids that match nothing (or more
  * than one snapshot) are reported through `warn` and skipped, as restic does.
  */
 export async function selectSnapshots(repo: Repository, sel: SnapshotSelection, warn: (message: string) => void): Promise<SnapshotEntry[]> {
   const all = await repo.listSnapshots((id, err) => warn(`could not load snapshot ${id.slice(0, 8)}: ${(err as Error).message}`));
   if (!sel.ids?.length) return all.filter((e) => passesFilter(e.snapshot, sel));
-  const chosen = new Set<Id>();
+  const chosen = new Map<Id, SnapshotEntry>();
   let usedFilter = false;
   for (const ref of sel.ids) {
     if (ref === 'latest') {
       usedFilter = true;
       const latest = all.filter((e) => passesFilter(e.snapshot, sel)).at(-1);
-      if (latest) chosen.add(latest.id);
+      if (latest) chosen.set(latest.id, latest);
       else warn(`Ignoring "latest": no snapshot matched the given filter`);
       continue;
     }
     const hits = all.filter((e) => e.id.startsWith(ref));
-    if (hits.length === 1) chosen.add(hits[0]!.id);
+    if (hits.length === 1) chosen.set(hits[0]!.id, hits[0]!);
     else if (hits.length === 0) warn(`Ignoring "${ref}": no snapshot with this id (see "cairn snapshots")`);
     else warn(`Ignoring "${ref}": ${hits.length} snapshots start with this id, give more of it`);
   }
   if (!usedFilter && (sel.hosts?.length || sel.tags?.length || sel.paths?.length)) warn('Ignoring filters as there are explicit snapshot ids given');
-  return all.filter((e) => chosen.has(e.id));
+  return [...chosen.values()];
 }
