@@ -23,3 +23,4 @@ export { check, checkSubsetSyntax, type CheckOptions, type CheckResult, type Che
 export { testConnection, type ConnectionReport } from './ops/connection.ts';
 export { listKeys, addKey, removeKey, changePassword, type KeyInfo } from './ops/keys.ts';
 export { parseSize } from './filter/exclude.ts';
+export { copy, similarSnapshots, type CopyOptions, type CopySummary, type CopyProgress, type CopyEvent, type CopiedSnapshot } from './ops/copy.ts';
