@@ -5,6 +5,7 @@ import { isCairnError, PROGRAM_VERSION } from '../../src-worker/index.ts';
 import { Cli, type GlobalOptions } from './context.ts';
 import { registerBackup } from './commands/backup.ts';
 import { registerCheck } from './commands/check.ts';
+import { registerCopy } from './commands/copy.ts';
 import { registerInit } from './commands/init.ts';
 import { registerKey } from './commands/key.ts';
 import { registerLs } from './commands/ls.ts';
@@ -40,6 +41,7 @@ export function buildProgram(getCli: () => Cli): Command {
   registerCheck(program, getCli);
   registerKey(program, getCli);
   registerUnlock(program, getCli);
+  registerCopy(program, getCli);
   program.command('version').description('print version information').action(() => {
     process.stdout.write(`${PROGRAM_VERSION} on node ${process.version} ${process.platform}/${process.arch}\n`);
   });
