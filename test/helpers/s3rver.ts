@@ -1,5 +1,5 @@
-// s3rver (a real S3 API server from npm) on loopback for backend tests, and a way to read what
-// landed in its storage folder back as a plain local repository layout (for `restic check`).
+// s3rver (a real S3 API server from npm) on loopback for tests that need an S3 endpoint, and a way
+// to read what landed in its storage folder back as a plain local repository (for `restic check`).
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import http from 'node:http';
