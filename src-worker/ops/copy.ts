@@ -244,8 +244,8 @@ class Copier {
       const start = run[0]!.offset;
       const end = run[run.length - 1]!.offset + run[run.length - 1]!.length;
       const bytes = await this.src.backend.load('data', packId, { offset: start, length: end - start });
-      const plains: { blob: Needed; plain: Buffer }[] = [];
       try {
+        // One blob at a time per pack: at most one read range and one plaintext per reader in memory.
         for (const blob of run) {
           let plain: Buffer;
           try {
@@ -254,31 +254,33 @@ class Copier {
             // As restic: a damaged copy may have a good twin elsewhere (or the cache was stale).
             plain = await this.src.loadBlob(blob.type, blob.id).catch(() => { throw err; });
           }
-          plains.push({ blob, plain });
+          await this.save(blob.type, plain);
         }
       } finally {
         release(bytes);
       }
-      const saved = this.saving.then(async () => {
-        for (const { blob, plain } of plains) {
-          const { stored } = await this.dst.saveBlob(blob.type, plain);
-          if (blob.type === 'tree') this.summary.treeBlobs++;
-          else this.summary.dataBlobs++;
-          this.summary.bytesCopied += plain.length;
-          this.summary.bytesStored += stored;
-          this.progress.blobsDone++;
-          this.progress.bytesDone += plain.length;
-          release(plain);
-          this.report();
-        }
-      });
-      // A failed save must fail this copy, and must not leave the chain rejected for ever.
-      this.saving = saved.catch(() => {});
-      await saved;
     }
     this.summary.packsRead++;
     this.progress.packsDone++;
     this.report();
+  }
+
+  /** Stores one blob in dst after the ones queued before it (saveBlob calls must not interleave). */
+  private save(type: BlobType, plain: Buffer): Promise<void> {
+    const saved = this.saving.then(async () => {
+      const { stored } = await this.dst.saveBlob(type, plain);
+      if (type === 'tree') this.summary.treeBlobs++;
+      else this.summary.dataBlobs++;
+      this.summary.bytesCopied += plain.length;
+      this.summary.bytesStored += stored;
+      this.progress.blobsDone++;
+      this.progress.bytesDone += plain.length;
+      release(plain);
+      this.report();
+    });
+    // A failed save fails this copy (the caller awaits it) without leaving the chain rejected.
+    this.saving = saved.catch(() => {});
+    return saved;
   }
 
   private report(): void {
