@@ -86,11 +86,18 @@ interface Needed {
 export async function copy(src: Repository, dst: Repository, options: CopyOptions = {}): Promise<CopySummary> {
   const started = performance.now();
   const signal = options.signal;
-  // Shared locks on both, as restic: other backups may run, prune may not.
-  const srcLock = options.lock === false ? null : await RepositoryLock.acquire(src, false);
+  // Shared locks on both, as restic: other backups may run, prune may not. Taken side by side
+  // (each waits a moment to see competing locks); if one fails, the other is released.
+  let srcLock: RepositoryLock | null = null;
   let dstLock: RepositoryLock | null = null;
   try {
-    dstLock = options.lock === false ? null : await RepositoryLock.acquire(dst, false);
+    if (options.lock !== false) {
+      const [s, d] = await Promise.allSettled([RepositoryLock.acquire(src, false), RepositoryLock.acquire(dst, false)]);
+      if (s.status === 'fulfilled') srcLock = s.value;
+      if (d.status === 'fulfilled') dstLock = d.value;
+      if (s.status === 'rejected') throw s.reason;
+      if (d.status === 'rejected') throw d.reason;
+    }
     return await new Copier(src, dst, options, started).run();
   } catch (err) {
     dst.abandonWrites();

@@ -15,7 +15,7 @@ export function registerInit(program: Command, cli: () => Cli): void {
       const v = opts.repositoryVersion;
       const version = v === 'latest' || v === 'stable' || v === '2' ? 2 : v === '1' ? 1 : null;
       if (version === null) throw new CairnError('INVALID_ARGUMENT', `--repository-version ${v}: use 1, 2, latest or stable`);
-      if (opts.fromRepo && !opts.copyChunkerParams) {
+      if ((opts.fromRepo || opts.fromRepositoryFile) && !opts.copyChunkerParams) {
         throw new CairnError('INVALID_ARGUMENT', '--from-repo is only used with --copy-chunker-params: add it, or leave out --from-repo');
       }
       // The source is opened first (as restic), so a wrong source password creates nothing.
