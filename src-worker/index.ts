@@ -36,3 +36,4 @@ export { findPatterns, findIds, packBlobs, type FindPatternOptions, type FindIds
 export { stats, isStatsMode, STATS_MODES, type StatsMode, type StatsResult, type StatsOptions } from './ops/stats.ts';
 export { goTimeJson } from './format/gotime.ts';
 export { cat, CAT_TYPES, type CatType, type CatResult } from './ops/cat.ts';
+export { copy, similarSnapshots, type CopyOptions, type CopySummary, type CopyProgress, type CopyEvent, type CopiedSnapshot } from './ops/copy.ts';

@@ -6,6 +6,7 @@ import { Cli, type GlobalOptions } from './context.ts';
 import { registerBackup } from './commands/backup.ts';
 import { registerForget } from './commands/forget.ts';
 import { registerCheck } from './commands/check.ts';
+import { registerCopy } from './commands/copy.ts';
 import { registerInit } from './commands/init.ts';
 import { registerKey } from './commands/key.ts';
 import { registerLs } from './commands/ls.ts';
@@ -54,6 +55,7 @@ export function buildProgram(getCli: () => Cli): Command {
   registerFind(program, getCli);
   registerStats(program, getCli);
   registerCat(program, getCli);
+  registerCopy(program, getCli);
   program.command('version').description('print version information').action(() => {
     process.stdout.write(`${PROGRAM_VERSION} on node ${process.version} ${process.platform}/${process.arch}\n`);
   });

@@ -32,27 +32,56 @@ async function fromCommand(command: string): Promise<string> {
   }
 }
 
+/**
+ * Where one repository's password may come from: the environment variables (CAIRN_* first, then
+ * restic's names) and the flags to name in messages. The source repository of `copy` and
+ * `init --copy-chunker-params` has its own set (CAIRN_FROM_PASSWORD, --from-password-file, ...).
+ */
+export interface PasswordNames {
+  password: string[];
+  file: string[];
+  command: string[];
+  fileFlag: string;
+  commandFlag: string;
+}
+
+export const REPOSITORY_PASSWORD: PasswordNames = {
+  password: ['CAIRN_PASSWORD', 'RESTIC_PASSWORD'],
+  file: ['CAIRN_PASSWORD_FILE', 'RESTIC_PASSWORD_FILE'],
+  command: ['CAIRN_PASSWORD_COMMAND', 'RESTIC_PASSWORD_COMMAND'],
+  fileFlag: '--password-file',
+  commandFlag: '--password-command',
+};
+
+export const SOURCE_PASSWORD: PasswordNames = {
+  password: ['CAIRN_FROM_PASSWORD', 'RESTIC_FROM_PASSWORD'],
+  file: ['CAIRN_FROM_PASSWORD_FILE', 'RESTIC_FROM_PASSWORD_FILE'],
+  command: ['CAIRN_FROM_PASSWORD_COMMAND', 'RESTIC_FROM_PASSWORD_COMMAND'],
+  fileFlag: '--from-password-file',
+  commandFlag: '--from-password-command',
+};
+
 /** The password of an existing repository, or null when none is configured (then prompt). */
-export async function configuredPassword(src: PasswordSources): Promise<string | null> {
+export async function configuredPassword(src: PasswordSources, names: PasswordNames = REPOSITORY_PASSWORD): Promise<string | null> {
   if (src.passwordFile && src.passwordCommand) {
-    throw new CairnError('INVALID_ARGUMENT', '--password-file and --password-command cannot be used together: give only one');
+    throw new CairnError('INVALID_ARGUMENT', `${names.fileFlag} and ${names.commandFlag} cannot be used together: give only one`);
   }
   if (src.passwordFile) return fromFile(src.passwordFile);
   if (src.passwordCommand) return fromCommand(src.passwordCommand);
-  const direct = env('CAIRN_PASSWORD', 'RESTIC_PASSWORD');
+  const direct = env(...names.password);
   if (direct !== undefined) return direct;
-  const file = env('CAIRN_PASSWORD_FILE', 'RESTIC_PASSWORD_FILE');
+  const file = env(...names.file);
   if (file) return fromFile(file);
-  const command = env('CAIRN_PASSWORD_COMMAND', 'RESTIC_PASSWORD_COMMAND');
+  const command = env(...names.command);
   if (command) return fromCommand(command);
   return null;
 }
 
-export async function readPassword(src: PasswordSources, prompt = 'enter password for repository: '): Promise<string> {
-  const configured = await configuredPassword(src);
+export async function readPassword(src: PasswordSources, prompt = 'enter password for repository: ', names: PasswordNames = REPOSITORY_PASSWORD): Promise<string> {
+  const configured = await configuredPassword(src, names);
   if (configured !== null) return configured;
   if (!process.stdin.isTTY) {
-    throw new CairnError('INVALID_ARGUMENT', 'no password given: set CAIRN_PASSWORD_FILE, use --password-file or --password-command, or run in a terminal to be asked');
+    throw new CairnError('INVALID_ARGUMENT', `no password given${names === REPOSITORY_PASSWORD ? '' : ' for the source repository'}: set ${names.file[0]}, use ${names.fileFlag} or ${names.commandFlag}, or run in a terminal to be asked`);
   }
   return promptHidden(prompt);
 }

@@ -326,8 +326,14 @@ export class Repository {
     const { sealed, uncompressedLength } = sealBlob(this.key, plain, mode);
     let writer = this.openPacks.get(type);
     if (!writer) {
-      writer = new PackWriter(this.key, await this.getStagingDir());
-      this.openPacks.set(type, writer);
+      const dir = await this.getStagingDir();
+      // Another call may have opened a pack while this one waited: use it, or that call's blobs
+      // (already claimed) would be dropped with the pack it opened, and a snapshot would name them.
+      writer = this.openPacks.get(type);
+      if (!writer) {
+        writer = new PackWriter(this.key, dir);
+        this.openPacks.set(type, writer);
+      }
     }
     writer.add(id, type, sealed, uncompressedLength);
     if (writer.size >= TARGET_PACK_SIZE) {
