@@ -23,3 +23,4 @@ export { check, checkSubsetSyntax, type CheckOptions, type CheckResult, type Che
 export { testConnection, type ConnectionReport } from './ops/connection.ts';
 export { listKeys, addKey, removeKey, changePassword, type KeyInfo } from './ops/keys.ts';
 export { parseSize } from './filter/exclude.ts';
+export { prune, validatePruneOptions, type PruneOptions, type PruneResult, type PruneStats, type PruneProgress, type PruneMutation } from './ops/prune.ts';

@@ -8,6 +8,7 @@ import { registerCheck } from './commands/check.ts';
 import { registerInit } from './commands/init.ts';
 import { registerKey } from './commands/key.ts';
 import { registerLs } from './commands/ls.ts';
+import { registerPrune } from './commands/prune.ts';
 import { registerRestore } from './commands/restore.ts';
 import { registerSnapshots } from './commands/snapshots.ts';
 import { registerUnlock } from './commands/unlock.ts';
@@ -40,6 +41,7 @@ export function buildProgram(getCli: () => Cli): Command {
   registerCheck(program, getCli);
   registerKey(program, getCli);
   registerUnlock(program, getCli);
+  registerPrune(program, getCli);
   program.command('version').description('print version information').action(() => {
     process.stdout.write(`${PROGRAM_VERSION} on node ${process.version} ${process.platform}/${process.arch}\n`);
   });
