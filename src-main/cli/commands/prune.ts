@@ -51,7 +51,7 @@ export function registerPrune(program: Command, cli: () => Cli): void {
           line?.clear();
           phase = p.phase;
           const announce = PHASE_ANNOUNCE[p.phase];
-          if (announce) c.verbose(announce);
+          if (announce) c.print(announce);
         }
         line?.update(`${p.done} / ${p.total} ${PHASE_TEXT[p.phase]}`);
       };
