@@ -37,3 +37,4 @@ export { stats, isStatsMode, STATS_MODES, type StatsMode, type StatsResult, type
 export { goTimeJson } from './format/gotime.ts';
 export { cat, CAT_TYPES, type CatType, type CatResult } from './ops/cat.ts';
 export { copy, similarSnapshots, type CopyOptions, type CopySummary, type CopyProgress, type CopyEvent, type CopiedSnapshot } from './ops/copy.ts';
+export { prune, validatePruneOptions, type PruneOptions, type PruneResult, type PruneStats, type PruneProgress, type PruneMutation } from './ops/prune.ts';

@@ -11,6 +11,7 @@ import { registerInit } from './commands/init.ts';
 import { registerKey } from './commands/key.ts';
 import { registerLs } from './commands/ls.ts';
 import { registerRepair } from './commands/repair.ts';
+import { registerPrune } from './commands/prune.ts';
 import { registerRestore } from './commands/restore.ts';
 import { registerSnapshots } from './commands/snapshots.ts';
 import { registerTag } from './commands/tag.ts';
@@ -56,6 +57,7 @@ export function buildProgram(getCli: () => Cli): Command {
   registerStats(program, getCli);
   registerCat(program, getCli);
   registerCopy(program, getCli);
+  registerPrune(program, getCli);
   program.command('version').description('print version information').action(() => {
     process.stdout.write(`${PROGRAM_VERSION} on node ${process.version} ${process.platform}/${process.arch}\n`);
   });

@@ -1,0 +1,89 @@
+// Copying the still-needed blobs out of packs that are about to be deleted, into new packs. Each
+// pack is read once (the span from its first to its last needed blob), every blob is verified
+// (MAC, decompression, SHA-256 of the plaintext) before it is copied, and copied as it is stored:
+// re-encrypting would only cost time. Blobs that must become compressed (uncompressed trees in a
+// version 2 repository) are compressed and sealed anew.
+import zlib from 'node:zlib';
+import { throwIfAborted } from '../../errors.ts';
+import type { BlobType, PackedBlob } from '../../format/blob.ts';
+import { openBlob, type Compression } from '../../format/blob-codec.ts';
+import { seal } from '../../format/crypto.ts';
+import type { Id } from '../../format/id.ts';
+import { release } from '../../format/release.ts';
+import { PackWriter, TARGET_PACK_SIZE } from '../../repository/pack-writer.ts';
+import type { Repository } from '../../repository/repository.ts';
+import type { IndexPack } from '../../format/index-file.ts';
+import { repackOrder, type PrunePlan } from './plan.ts';
+import { dataKey, treeKey } from './used-blobs.ts';
+
+export interface RepackHooks {
+  signal?: AbortSignal;
+  onPack?: (done: number, total: number) => void;
+  /** Called after each new pack is stored in the repository. */
+  onPackSaved?: (packId: Id) => void;
+}
+
+/** Writes the plan's keep-blobs into new packs; returns them (stored in the repository, in no index yet). */
+export async function repack(repo: Repository, plan: PrunePlan, hooks: RepackHooks = {}): Promise<IndexPack[]> {
+  const pending = new Set(plan.keepBlobs);
+  const writers = new Map<BlobType, PackWriter>();
+  const written: IndexPack[] = [];
+  const staging = await repo.getStagingDir();
+  const commit = async (type: BlobType) => {
+    const w = writers.get(type)!;
+    writers.delete(type);
+    const pack = w.finish();
+    // Stored, but not indexed yet: the prune's new index files list it (as restic, no interim index file).
+    await repo.backend.saveFile('data', pack.packId, pack.path);
+    written.push({ id: pack.packId, blobs: pack.blobs });
+    hooks.onPackSaved?.(pack.packId);
+  };
+  try {
+    let done = 0;
+    for (const packId of plan.repackPacks) {
+      throwIfAborted(hooks.signal);
+      const wanted = repackOrder(plan.indexPacks.get(packId)!).filter((b) => pending.has(keyOf(b)));
+      if (wanted.length > 0) {
+        const start = wanted[0].offset;
+        const end = Math.max(...wanted.map((b) => b.offset + b.length));
+        const span = await repo.backend.load('data', packId, { offset: start, length: end - start });
+        for (const b of wanted) {
+          const k = keyOf(b);
+          if (!pending.has(k)) continue; // the same blob twice in one pack
+          const sealed = span.subarray(b.offset - start, b.offset - start + b.length);
+          const plain = openBlob(repo.key, sealed, b.id, b.type, b.uncompressedLength, packId);
+          let w = writers.get(b.type);
+          if (!w) writers.set(b.type, (w = new PackWriter(repo.key, staging)));
+          if (plan.compressOnRepack(b)) {
+            const packed = compress(plain, repo.compression);
+            w.add(b.id, b.type, seal(repo.key, packed), plain.length);
+            release(packed);
+          } else {
+            w.add(b.id, b.type, sealed, b.uncompressedLength);
+          }
+          release(plain);
+          pending.delete(k);
+          if (w.size >= TARGET_PACK_SIZE) await commit(b.type);
+        }
+      }
+      hooks.onPack?.(++done, plan.repackPacks.length);
+    }
+    for (const type of [...writers.keys()]) await commit(type);
+  } catch (err) {
+    for (const w of writers.values()) w.abandon();
+    throw err;
+  }
+  if (pending.size > 0) {
+    // The plan promised these blobs were in the repacked packs; deleting them would lose data.
+    throw new Error(`internal error: ${pending.size} blobs were not repacked (e.g. ${[...pending][0].slice(1, 9)}); nothing old was deleted`);
+  }
+  return written;
+}
+
+const keyOf = (b: PackedBlob) => (b.type === 'tree' ? treeKey(b.id) : dataKey(b.id));
+
+/** zstd, always (even when it does not shrink the blob): these blobs are repacked to be compressed. */
+function compress(plain: Buffer, mode: Compression): Buffer {
+  const level = mode === 'max' ? 19 : 3;
+  return zlib.zstdCompressSync(plain, { params: { [zlib.constants.ZSTD_c_compressionLevel]: level } });
+}
