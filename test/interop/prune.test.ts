@@ -188,3 +188,20 @@ test('a running restic backup makes cairn prune refuse with one line naming the 
   }
   await exited;
 });
+
+test('forget --prune forgets and prunes under one lock: restic checks the result and the kept snapshot is intact', () => {
+  const repo = copyRepo(fx.base, path.join(work, 'forget-prune'));
+  const sizeBefore = repoBytes(repo, 'data/');
+  const out = cairnOk(['-r', repo, 'forget', '--keep-last', '1', '--prune']);
+  assert.match(out, /remove 1 snapshots:/);
+  assert.match(out, /freed .* of pack files/);
+  assert.ok(repoBytes(repo, 'data/') < sizeBefore, 'data was removed');
+  assert.match(resticOk(repo, ['check', '--read-data']), /no errors were found/);
+  assert.deepEqual(JSON.parse(resticOk(repo, ['snapshots', '--json'])).map((s: { id: string }) => s.id), [fx.kept[1]]);
+  assert.deepEqual(restoreDiffs({ ...fx, kept: [fx.kept[1]!] }, repo, path.join(work, 'restore-forget-prune')), []);
+  assert.deepEqual(fs.readdirSync(path.join(repo, 'locks')), [], 'the lock is released');
+  // A bad prune flag is refused before forget removes anything.
+  const bad = cairn(['-r', repo, 'forget', fx.kept[1]!, '--prune', '--max-unused', 'lots']);
+  assert.equal(bad.code, 1);
+  assert.equal(JSON.parse(resticOk(repo, ['snapshots', '--json'])).length, 1);
+});

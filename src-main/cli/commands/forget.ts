@@ -1,10 +1,11 @@
 import type { Command } from 'commander';
 import {
   CairnError, describePolicy, forget, parseCount, parseDuration, parseGroupBy, splitTagList, shortId,
-  type ForgetGroup, type KeepPolicy,
+  type ForgetGroup, type ForgetResult, type KeepPolicy,
 } from '../../../src-worker/index.ts';
 import type { Cli } from '../context.ts';
 import { collect } from '../filters.ts';
+import { checkPruneFlags, pruneLocked } from './prune.ts';
 import { groupHeader, snapshotTable } from '../snapshot-table.ts';
 import { groupKeyJson, snapshotEntryJson, snapshotFieldsJson } from '../snapshot-json.ts';
 
@@ -95,39 +96,49 @@ export function registerForget(program: Command, cli: () => Cli): void {
       // All flags are checked before the repository is opened or locked.
       const policy = policyFromFlags(f);
       const groupBy = parseGroupBy(f.groupBy);
+      if (f.prune) checkPruneFlags(c, f);
       const repo = await c.openRepository();
+      let printed = false;
       const result = await forget(repo, {
         policy, groupBy, dryRun: f.dryRun === true, signal: c.signal,
         selection: { ids, hosts: [...f.host, ...f.hostname], tags: f.tag.map(splitTagList), paths: f.path },
         warn: (m) => c.warn(m),
-        afterDelete: f.prune ? async (_removed) => {
-          // INTEGRATE: prune — replace this throw with prune(repo, { dryRun, maxUnused, maxRepackSize, ... }) (flags in `f`); it runs inside forget's exclusive lock, after the deletions.
-          throw new CairnError('INVALID_ARGUMENT', 'forget --prune: not available yet');
+        // As restic: prune runs only when snapshots were removed, inside forget's exclusive lock
+        // (a dry run prunes as a dry run too).
+        afterDelete: f.prune ? async (forgotten) => {
+          printForget(c, forgotten, policy, f);
+          printed = true;
+          await pruneLocked(c, repo, f);
         } : undefined,
       });
-      if (c.json) {
-        if (result.groups.length > 0) c.printJson(result.groups.map(groupJson));
-        return;
-      }
-      if (result.policyEmpty) c.print('no policy was specified, no snapshots will be removed');
-      if (result.groups.length > 0) c.print(`Applying Policy: ${describePolicy(policy)}`);
-      for (const g of result.groups) {
-        const header = groupHeader(g.key);
-        if (header && (c.globals.verbose ?? 0) >= 1) c.output(header);
-        if (c.globals.quiet) continue;
-        if (g.keep.length > 0) {
-          c.output(`keep ${g.keep.length} snapshots:`);
-          c.output(snapshotTable(g.keep, { compact: f.compact, reasons: new Map(g.reasons.map((r) => [r.entry.id, r.matches])) }));
-          c.output('');
-        }
-        if (g.remove.length > 0) {
-          c.output(`remove ${g.remove.length} snapshots:`);
-          c.output(snapshotTable(g.remove, { compact: f.compact }));
-          c.output('');
-        }
-      }
-      if (result.dryRun && result.removed.length > 0) {
-        c.output(`Would have removed the following snapshots:\n{${result.removed.map(shortId).join(' ')}}\n`);
-      }
+      if (!printed) printForget(c, result, policy, f);
     });
+}
+
+/** forget's own output: restic's JSON groups, or per group the kept (with reasons) and removed. */
+function printForget(c: Cli, result: ForgetResult, policy: KeepPolicy, f: ForgetFlags): void {
+  if (c.json) {
+    if (result.groups.length > 0) c.printJson(result.groups.map(groupJson));
+    return;
+  }
+  if (result.policyEmpty) c.print('no policy was specified, no snapshots will be removed');
+  if (result.groups.length > 0) c.print(`Applying Policy: ${describePolicy(policy)}`);
+  for (const g of result.groups) {
+    const header = groupHeader(g.key);
+    if (header && (c.globals.verbose ?? 0) >= 1) c.output(header);
+    if (c.globals.quiet) continue;
+    if (g.keep.length > 0) {
+      c.output(`keep ${g.keep.length} snapshots:`);
+      c.output(snapshotTable(g.keep, { compact: f.compact, reasons: new Map(g.reasons.map((r) => [r.entry.id, r.matches])) }));
+      c.output('');
+    }
+    if (g.remove.length > 0) {
+      c.output(`remove ${g.remove.length} snapshots:`);
+      c.output(snapshotTable(g.remove, { compact: f.compact }));
+      c.output('');
+    }
+  }
+  if (result.dryRun && result.removed.length > 0) {
+    c.output(`Would have removed the following snapshots:\n{${result.removed.map(shortId).join(' ')}}\n`);
+  }
 }

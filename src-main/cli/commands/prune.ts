@@ -1,10 +1,10 @@
 import type { Command } from 'commander';
-import { CairnError, prune, RepositoryLock, validatePruneOptions, type PruneMutation, type PruneProgress, type PruneResult } from '../../../src-worker/index.ts';
+import { CairnError, prune, RepositoryLock, validatePruneOptions, type PruneMutation, type PruneProgress, type PruneResult, type Repository } from '../../../src-worker/index.ts';
 import type { Cli } from '../context.ts';
 import { formatBytes } from '../format.ts';
 import { ProgressLine } from '../progress-line.ts';
 
-interface PruneFlags {
+export interface PruneFlags {
   dryRun?: boolean;
   maxUnused: string;
   maxRepackSize?: string;
@@ -35,35 +35,44 @@ export function registerPrune(program: Command, cli: () => Cli): void {
     .option('--repack-uncompressed', 'repack all uncompressed data')
     .action(async (opts: PruneFlags) => {
       const c = cli();
-      const options = { maxUnused: opts.maxUnused, maxRepackSize: opts.maxRepackSize };
-      validatePruneOptions(options);
-      if (opts.repackUncompressed && c.compression() === 'off') {
-        throw new CairnError('INVALID_ARGUMENT', '--repack-uncompressed compresses data: it cannot be combined with --compression off');
-      }
+      checkPruneFlags(c, opts);
       const repo = await c.openRepository();
       // Like restic, even a dry run takes the exclusive lock: its numbers are only true while nobody writes.
       const lock = await RepositoryLock.acquire(repo, true);
       c.onCleanup(() => lock.release());
-      const line = process.stderr.isTTY && !c.json && !c.globals.quiet ? new ProgressLine(process.stderr) : null;
-      let phase: PruneProgress['phase'] | null = null;
-      const onProgress = (p: PruneProgress) => {
-        if (!c.json && p.phase !== phase) {
-          line?.clear();
-          phase = p.phase;
-          const announce = PHASE_ANNOUNCE[p.phase];
-          if (announce) c.print(announce);
-        }
-        line?.update(`${p.done} / ${p.total} ${PHASE_TEXT[p.phase]}`);
-      };
-      const result = await prune(repo, {
-        ...options, dryRun: opts.dryRun, signal: c.signal,
-        repackCacheableOnly: opts.repackCacheableOnly, repackSmall: opts.repackSmall, repackUncompressed: opts.repackUncompressed,
-        onMutation: testKillSwitch(),
-      }, onProgress);
-      line?.clear();
-      if (c.json) c.printJson(summaryJson(result));
-      else printSummary(c, result);
+      await pruneLocked(c, repo, opts);
     });
+}
+
+/** Checks prune's flags before anything is opened (prune, and forget --prune). */
+export function checkPruneFlags(c: Cli, opts: PruneFlags): void {
+  validatePruneOptions({ maxUnused: opts.maxUnused, maxRepackSize: opts.maxRepackSize });
+  if (opts.repackUncompressed && c.compression() === 'off') {
+    throw new CairnError('INVALID_ARGUMENT', '--repack-uncompressed compresses data: it cannot be combined with --compression off');
+  }
+}
+
+/** Prunes with progress and the summary printed; the caller holds the exclusive lock. */
+export async function pruneLocked(c: Cli, repo: Repository, opts: PruneFlags): Promise<void> {
+  const line = process.stderr.isTTY && !c.json && !c.globals.quiet ? new ProgressLine(process.stderr) : null;
+  let phase: PruneProgress['phase'] | null = null;
+  const onProgress = (p: PruneProgress) => {
+    if (!c.json && p.phase !== phase) {
+      line?.clear();
+      phase = p.phase;
+      const announce = PHASE_ANNOUNCE[p.phase];
+      if (announce) c.print(announce);
+    }
+    line?.update(`${p.done} / ${p.total} ${PHASE_TEXT[p.phase]}`);
+  };
+  const result = await prune(repo, {
+    maxUnused: opts.maxUnused, maxRepackSize: opts.maxRepackSize, dryRun: opts.dryRun, signal: c.signal,
+    repackCacheableOnly: opts.repackCacheableOnly, repackSmall: opts.repackSmall, repackUncompressed: opts.repackUncompressed,
+    onMutation: testKillSwitch(),
+  }, onProgress);
+  line?.clear();
+  if (c.json) c.printJson(summaryJson(result));
+  else printSummary(c, result);
 }
 
 const PHASE_ANNOUNCE: Partial<Record<PruneProgress['phase'], string>> = {

@@ -29,7 +29,7 @@ export interface ForgetOptions {
    * Runs inside the same exclusive lock once the snapshot files are deleted (not on a dry run,
    * where it gets the would-be list too): where `forget --prune` prunes.
    */
-  afterDelete?: (removed: Id[]) => Promise<void>;
+  afterDelete?: (result: ForgetResult) => Promise<void>;
 }
 
 export interface ForgetGroup {
@@ -80,8 +80,9 @@ export async function forget(repo: Repository, options: ForgetOptions): Promise<
         options.onDeleteProgress?.(++done, plan.removed.length);
       });
     }
-    if (plan.removed.length > 0 && options.afterDelete) await options.afterDelete(plan.removed);
-    return { ...plan, dryRun };
+    const result = { ...plan, dryRun };
+    if (plan.removed.length > 0 && options.afterDelete) await options.afterDelete(result);
+    return result;
   } finally {
     await lock.release();
   }
