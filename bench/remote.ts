@@ -1,32 +1,14 @@
 // The remote column of `npm run bench`: Cairn and restic over SFTP to an OpenSSH server on
 // loopback (started here, with its own keys), and Cairn alone over s3rver (restic 0.14's S3
 // client does not work with s3rver). Initial backup and full restore of the same data.
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
-import http from 'node:http';
-import net from 'node:net';
 import path from 'node:path';
+import { startS3rver, type S3rver } from '../test/helpers/s3rver.ts';
 import { startSshd } from '../test/helpers/sshd.ts';
 
 export interface RemoteMeasure { wall: number; cpu: number; rssMiB: number }
 export type RemoteResults = Record<string, { restic?: RemoteMeasure; cairn?: RemoteMeasure }>;
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = net.createServer().listen(0, '127.0.0.1', () => {
-      const port = (s.address() as net.AddressInfo).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
-
-async function waitFor(check: () => Promise<boolean>, what: string): Promise<void> {
-  for (let i = 0; i < 200; i++) {
-    if (await check()) return;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error(`bench: ${what} did not start`);
-}
 
 /** Runs one measured command; `cmd` is argv, env added to the bench's. */
 type Runner = (cmd: string[], env: NodeJS.ProcessEnv) => RemoteMeasure;
@@ -39,14 +21,9 @@ export async function benchRemote(root: string, data: string, work: string, run:
   fs.mkdirSync(dir, { recursive: true });
   fs.chmodSync(work, 0o755);
   const sshd = await startSshd(path.join(dir, 'sshd'));
-  const s3dir = path.join(dir, 's3rver');
-  fs.mkdirSync(s3dir);
-  const s3port = await freePort();
-  const s3rver = spawn(process.execPath, [path.join(root, 'node_modules/s3rver/bin/s3rver.js'), '-d', s3dir, '-p', String(s3port), '-a', '127.0.0.1', '--silent'], { stdio: 'ignore' });
+  let s3rver: S3rver | null = null;
   try {
-    await waitFor(() => new Promise((resolve) => {
-      http.get(`http://127.0.0.1:${s3port}/`, (res) => { res.resume(); resolve(true); }).on('error', () => resolve(false));
-    }), 's3rver');
+    s3rver = await startS3rver(path.join(dir, 's3rver'));
     const { port, user, knownHosts } = sshd;
     const sshCommand = `ssh -i ${sshd.userKey} -p ${port} -o UserKnownHostsFile=${knownHosts} -o BatchMode=yes ${user}@127.0.0.1 -s sftp`;
     const cairn = (args: string[]) => [path.join(root, 'bin/cairn.js'), ...args];
@@ -69,7 +46,7 @@ export async function benchRemote(root: string, data: string, work: string, run:
     for (const t of ['restic', 'cairn']) fs.rmSync(path.join(dir, `restore-${t}`), { recursive: true, force: true });
 
     const s3Env = { AWS_ACCESS_KEY_ID: 'S3RVER', AWS_SECRET_ACCESS_KEY: 'S3RVER', CAIRN_CACHE_DIR: path.join(dir, 'cairn-cache-s3') };
-    const s3Repo = `s3:http://127.0.0.1:${s3port}/bench/repo`;
+    const s3Repo = `s3:${s3rver.endpoint}/bench/repo`;
     run(cairn(['-r', s3Repo, 'init']), s3Env);
     results['s3rver: initial backup'] = { cairn: run(cairn(['-r', s3Repo, 'backup', data, '-q']), s3Env) };
     results['s3rver: full restore'] = { cairn: run(cairn(['-r', s3Repo, 'restore', 'latest', '--target', path.join(dir, 'restore-s3'), '-q']), s3Env) };
@@ -77,6 +54,6 @@ export async function benchRemote(root: string, data: string, work: string, run:
     return results;
   } finally {
     sshd.stop();
-    s3rver.kill();
+    s3rver?.stop();
   }
 }

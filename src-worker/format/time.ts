@@ -7,7 +7,9 @@ const NS_PER_SEC = 1_000_000_000n;
 const NS_PER_MS = 1_000_000n;
 
 // Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's days_from_civil).
-function daysFromCivil(y: number, m: number, d: number): number {
+// Linear in `d`, so a day beyond the end of the month rolls over into the next one, as Go's
+// time.Date normalizes it (forget's calendar arithmetic relies on that).
+export function daysFromCivil(y: number, m: number, d: number): number {
   y -= m <= 2 ? 1 : 0;
   const era = Math.floor(y / 400);
   const yoe = y - era * 400;
@@ -16,7 +18,7 @@ function daysFromCivil(y: number, m: number, d: number): number {
   return era * 146097 + doe - 719468;
 }
 
-function civilFromDays(z: number): [number, number, number] {
+export function civilFromDays(z: number): [number, number, number] {
   z += 719468;
   const era = Math.floor(z / 146097);
   const doe = z - era * 146097;

@@ -2,57 +2,36 @@
 // round trips are byte-exact, and what landed — read back from s3rver's storage folder into a
 // local layout — passes `restic check --read-data`. Plus the errors users meet.
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
-import http from 'node:http';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { compareTrees } from '../helpers/compare.ts';
 import { startFaultyProxy } from '../helpers/fault-proxy.ts';
 import { makeOddTree } from '../helpers/odd-files.ts';
-import { cairn, cairnAsyncOk, cairnOk, freePort, resticOk, ROOT, tmpDir } from '../helpers/tools.ts';
+import { startS3rver, S3RVER_ENV, type S3rver } from '../helpers/s3rver.ts';
+import { cairn, cairnAsyncOk, cairnOk, freePort, resticOk, tmpDir } from '../helpers/tools.ts';
 
 let work: string;
 let src: string;
 let endpoint: string;
-let storage: string;
-let server: ChildProcess;
-const creds = { AWS_ACCESS_KEY_ID: 'S3RVER', AWS_SECRET_ACCESS_KEY: 'S3RVER', AWS_PROFILE: '', CAIRN_RETRY_BASE_MS: '20' };
+let s3: S3rver;
+const creds = S3RVER_ENV;
 
 before(async () => {
   work = tmpDir('s3');
   src = path.join(work, 'src');
   makeOddTree(src);
-  storage = path.join(work, 's3rver');
-  fs.mkdirSync(storage);
-  const port = await freePort();
-  server = spawn(process.execPath, [path.join(ROOT, 'node_modules/s3rver/bin/s3rver.js'), '-d', storage, '-p', String(port), '-a', '127.0.0.1', '--silent'], { stdio: 'ignore' });
-  endpoint = `http://127.0.0.1:${port}`;
-  for (let i = 0; i < 200; i++) {
-    const up = await new Promise<boolean>((resolve) => {
-      http.get(endpoint + '/', (res) => { res.resume(); resolve(true); }).on('error', () => resolve(false));
-    });
-    if (up) return;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error('s3rver did not start');
+  s3 = await startS3rver(path.join(work, 's3rver'));
+  endpoint = s3.endpoint;
 });
 after(() => {
-  server?.kill();
+  s3?.stop();
   fs.rmSync(work, { recursive: true, force: true });
 });
 
-/** s3rver keeps each object as KEY._S3rver_object; copy them out under their keys. */
+/** What landed under bucket/prefix, as a local repository restic can check. */
 function localLayout(bucket: string, prefix: string): string {
-  const out = path.join(work, `layout-${bucket}`);
-  const base = path.join(storage, bucket, prefix);
-  for (const e of fs.readdirSync(base, { recursive: true, withFileTypes: true })) {
-    if (!e.isFile() || !e.name.endsWith('._S3rver_object')) continue;
-    const rel = path.relative(base, path.join(e.parentPath, e.name)).replace(/\._S3rver_object$/, '');
-    fs.mkdirSync(path.dirname(path.join(out, rel)), { recursive: true });
-    fs.copyFileSync(path.join(e.parentPath, e.name), path.join(out, rel));
-  }
-  return out;
+  return s3.localLayout(bucket, prefix, path.join(work, `layout-${bucket}`));
 }
 
 test('s3: init creates the bucket; backup and restore round trip; restic checks what landed', () => {

@@ -2,6 +2,7 @@
 // calendar fields in the UTC offset written in the snapshot file (Go keeps that offset when it
 // reads the JSON, so "daily" means the day where the backup ran, not where forget runs).
 import { CairnError } from '../../errors.ts';
+import { civilFromDays, daysFromCivil } from '../../format/time.ts';
 
 export interface SnapshotTime {
   /** Nanoseconds since the Unix epoch. */
@@ -18,29 +19,6 @@ export interface SnapshotTime {
 }
 
 const RFC3339 = /^(-?\d{4,})-(\d{2})-(\d{2})[Tt](\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))?(Z|z|[+-]\d{2}:\d{2})$/;
-
-// Days since 1970-01-01 of a proleptic Gregorian date. Linear in `d`, so a day beyond the end of
-// the month rolls over into the next one, as Go's time.Date normalizes it.
-export function daysFromCivil(y: number, m: number, d: number): number {
-  y -= m <= 2 ? 1 : 0;
-  const era = Math.floor(y / 400);
-  const yoe = y - era * 400;
-  const doy = Math.floor((153 * (m + (m > 2 ? -3 : 9)) + 2) / 5) + d - 1;
-  const doe = yoe * 365 + Math.floor(yoe / 4) - Math.floor(yoe / 100) + doy;
-  return era * 146097 + doe - 719468;
-}
-
-export function civilFromDays(z: number): [number, number, number] {
-  z += 719468;
-  const era = Math.floor(z / 146097);
-  const doe = z - era * 146097;
-  const yoe = Math.floor((doe - Math.floor(doe / 1460) + Math.floor(doe / 36524) - Math.floor(doe / 146096)) / 365);
-  const doy = doe - (365 * yoe + Math.floor(yoe / 4) - Math.floor(yoe / 100));
-  const mp = Math.floor((5 * doy + 2) / 153);
-  const d = doy - Math.floor((153 * mp + 2) / 5) + 1;
-  const m = mp + (mp < 10 ? 3 : -9);
-  return [yoe + era * 400 + (m <= 2 ? 1 : 0), m, d];
-}
 
 export function parseSnapshotTime(text: string): SnapshotTime {
   const m = RFC3339.exec(text);
