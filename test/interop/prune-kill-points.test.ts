@@ -45,7 +45,9 @@ test('a prune SIGKILLed after each of its repository changes leaves a repository
     resticOk(repo, ['unlock']);
     const check = restic(repo, ['check', '--read-data']);
     assert.equal(check.code, 0, `after a kill at change ${n} of ${changes}, restic check failed:\n${check.stderr}\n${check.stdout}`);
-    assert.deepEqual(restoreDiffs(fx, repo, path.join(work, 'restore')), [], `after a kill at change ${n}`);
+    // check --read-data proved every blob each snapshot reaches is there and intact (ids are content
+    // hashes); restoring, the slow part, is done at the first and last kill points.
+    if (n === 1 || n === changes - 1) assert.deepEqual(restoreDiffs(fx, repo, path.join(work, 'restore')), [], `after a kill at change ${n}`);
     // The next prune completes: checked after the first kill (unreferenced new files left) and
     // after the last (old index files and packs half deleted); the points between were checked above.
     if (n === 1 || n === changes - 1) {
