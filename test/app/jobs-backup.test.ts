@@ -64,8 +64,9 @@ test('cancelling a backup mid-way leaves a valid repository, no snapshot and a c
   });
   const job = await f.service.start({ kind: 'backup', planId: 'big' });
   const end = await f.service.wait(job.id);
-  assert.ok(cancelledAt, 'no progress event arrived before the end');
-  assert.ok(cancelledAt!.filesDone < 2000, 'the backup had already read every file when cancelled');
+  const at = cancelledAt as JobProgress | null;
+  assert.ok(at, 'no progress event arrived before the end');
+  assert.ok(at.filesDone < 2000, 'the backup had already read every file when cancelled');
   assert.equal(end.state, 'cancelled');
   assert.equal(end.errorCode, 'ABORTED');
 
