@@ -22,7 +22,7 @@ export { ls, type LsOptions } from './ops/ls.ts';
 export { check, checkSubsetSyntax, type CheckOptions, type CheckResult, type CheckProblem, type CheckHint, type CheckProgress } from './ops/check.ts';
 export { testConnection, type ConnectionReport } from './ops/connection.ts';
 export { listKeys, addKey, removeKey, changePassword, type KeyInfo } from './ops/keys.ts';
-export { parseSize } from './filter/exclude.ts';
+export { parseSize, createExcluder, type Excluder, type ExcludeOptions } from './filter/exclude.ts';
 export { forget, planForget, type ForgetOptions, type ForgetResult, type ForgetGroup } from './ops/forget/forget.ts';
 export { applyPolicy, describePolicy, emptyPolicy, isEmptyPolicy, hasTags, type KeepPolicy, type KeepReason, type KeepCounters, type PolicyResult } from './ops/forget/policy.ts';
 export { parseDuration, parseCount, formatDuration as formatPolicyDuration, type Duration } from './ops/forget/duration.ts';

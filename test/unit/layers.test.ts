@@ -88,6 +88,16 @@ function appRules(file: string, imp: Import): string[] {
     const allowed = new Set(['CairnError', 'isCairnError', 'ErrorCode', '']);
     for (const n of names) if (!allowed.has(n)) bad.push(`${file} imports ${n} from the engine: the scheduler only calls the injected runJob`);
   }
+  // File watching lives in src-main/watch only, so the number of OS watches is decided in one place.
+  if (imp.specifier === 'chokidar' && !inFolder(file, 'src-main/watch')) bad.push(`${file} imports chokidar (only src-main/watch may)`);
+  // Watch mode starts backups through an injected trigger and the jobs contract, never the runner itself.
+  if (inFolder(file, 'src-main/watch') && /\/jobs\/(service|ops|repositories)/.test(imp.specifier)) {
+    bad.push(`${file} imports ${imp.specifier}: watch mode uses the job service's contract (jobs/types.ts), not its implementation`);
+  }
+  // Services do not depend on the CLI (a shell over them), nor on the hosts that use them.
+  if ((inFolder(file, 'src-main/jobs') || inFolder(file, 'src-main/watch')) && /\/(cli|serve|api|electron)\//.test(imp.specifier)) {
+    bad.push(`${file} imports ${imp.specifier}: the job and watch services do not depend on the CLI or the hosts`);
+  }
   return bad;
 }
 
