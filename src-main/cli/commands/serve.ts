@@ -12,7 +12,7 @@ import type { JobService } from '../../jobs/types.ts';
 import { configDir, ProfilesService, type Plan } from '../../profiles/index.ts';
 import { FileSchedulerStore, Scheduler, systemClock } from '../../scheduler/index.ts';
 import { openSecrets, type SecretsState } from '../../secrets/index.ts';
-import { DEFAULT_LISTEN, isLoopback, parseListen, startServer } from '../../serve/index.ts';
+import { checkListen, DEFAULT_LISTEN, isLoopback, parseListen, startServer } from '../../serve/index.ts';
 import type { Cli } from '../context.ts';
 
 interface ServeFlags {
@@ -48,6 +48,8 @@ export function registerServe(program: Command, cli: () => Cli): void {
     .action(async (flags: ServeFlags) => {
       const c = cli();
       const listen = flags.listen !== undefined ? parseListen(flags.listen) : DEFAULT_LISTEN;
+      // Refused before anything is opened: a mistyped address should cost nothing.
+      checkListen(listen, flags.allowRemote === true);
       const dir = configDir();
       const { service: profiles, load } = await ProfilesService.open(dir);
       if (!load.ok) c.warn(`Warning: ${load.error.message}`);
