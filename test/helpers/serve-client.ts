@@ -35,7 +35,9 @@ export function request(server: { port: number; token: string }, method: string,
     headers['content-type'] ??= 'application/json';
   }
   return new Promise((resolve, reject) => {
-    const req = http.request({ host: '127.0.0.1', port: server.port, method, path, headers }, (res) => {
+    // A fresh connection per request: a pooled keep-alive socket can be closed by the server's idle
+    // timer just as it is reused (ECONNRESET) when the test's own spawnSync calls block the loop.
+    const req = http.request({ host: '127.0.0.1', port: server.port, method, path, headers, agent: false }, (res) => {
       let text = '';
       res.setEncoding('utf8');
       res.on('data', (t: string) => (text += t));
@@ -82,7 +84,7 @@ export function collectEvents(server: { port: number; token: string }, until: (t
   const ready = new Promise<void>((r) => (readyResolve = r));
   const done = new Promise<{ type: string; data: any }[]>((resolve, reject) => {
     const events: { type: string; data: any }[] = [];
-    req = http.get({ host: '127.0.0.1', port: server.port, path: '/api/events', headers: { host: `127.0.0.1:${server.port}`, authorization: `Bearer ${server.token}` } }, (res) => {
+    req = http.get({ host: '127.0.0.1', port: server.port, agent: false, path: '/api/events', headers: { host: `127.0.0.1:${server.port}`, authorization: `Bearer ${server.token}` } }, (res) => {
       if (res.statusCode !== 200) reject(new Error(`GET /api/events answered ${res.statusCode}`));
       res.setEncoding('utf8');
       let buf = '';
