@@ -9,6 +9,7 @@ export { Repository, currentUser, type SnapshotEntry, type InitOptions, type Ope
 export { RepositoryLock, listLocks, removeLocks, describeLock, isStale } from './repository/locks.ts';
 export type { Snapshot } from './format/snapshot.ts';
 export type { TreeNode, Tree, NodeType } from './format/tree.ts';
+export { compareNames } from './format/tree.ts';
 export type { Id } from './format/id.ts';
 export { shortId } from './format/id.ts';
 export { formatTime, parseTime, nowNs } from './format/time.ts';

@@ -18,6 +18,8 @@ export interface GlobalOptions extends PasswordSources {
 export class Cli {
   readonly globals: GlobalOptions;
   readonly abort = new AbortController();
+  /** Set by commands that run until a signal (serve): SIGINT/SIGTERM then end them cleanly, exit 0. */
+  stopsOnSignal = false;
   private cleanups: (() => Promise<void>)[] = [];
 
   constructor(globals: GlobalOptions) {

@@ -20,6 +20,7 @@ import { registerDiff } from './commands/diff.ts';
 import { registerFind } from './commands/find.ts';
 import { registerStats } from './commands/stats.ts';
 import { registerCat } from './commands/cat.ts';
+import { registerServe } from './commands/serve.ts';
 
 const EXIT_FATAL = 1;
 const EXIT_INTERRUPTED = 130;
@@ -58,6 +59,7 @@ export function buildProgram(getCli: () => Cli): Command {
   registerCat(program, getCli);
   registerCopy(program, getCli);
   registerPrune(program, getCli);
+  registerServe(program, getCli);
   program.command('version').description('print version information').action(() => {
     process.stdout.write(`${PROGRAM_VERSION} on node ${process.version} ${process.platform}/${process.arch}\n`);
   });
@@ -86,7 +88,9 @@ export async function run(argv: string[]): Promise<number> {
   try {
     await program.parseAsync(argv);
     if (pipeClosed) return 0;
-    return interrupted ? EXIT_INTERRUPTED : (process.exitCode as number | undefined) ?? 0;
+    // A server's normal way to stop is a signal: then it is a clean exit, not an interruption.
+    if (interrupted && !(cli as Cli | null)?.stopsOnSignal) return EXIT_INTERRUPTED;
+    return (process.exitCode as number | undefined) ?? 0;
   } catch (err) {
     if (err instanceof CommanderError) return err.exitCode === 0 ? 0 : EXIT_FATAL;
     if (interrupted) return EXIT_INTERRUPTED;

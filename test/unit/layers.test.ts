@@ -98,6 +98,22 @@ function appRules(file: string, imp: Import): string[] {
   if ((inFolder(file, 'src-main/jobs') || inFolder(file, 'src-main/watch')) && /\/(cli|serve|api|electron)\//.test(imp.specifier)) {
     bad.push(`${file} imports ${imp.specifier}: the job and watch services do not depend on the CLI or the hosts`);
   }
+  // The API contract serves every transport: no HTTP in it, and the job runner is injected (its
+  // types only), so the Electron host and `cairn serve` can hand in the same service.
+  const target = resolveLayer(file, imp.specifier) ? path.normalize(path.join(path.dirname(file), imp.specifier)) : '';
+  if (inFolder(file, 'src-main/api')) {
+    if (/^node:(http|https|http2|net)$/.test(imp.specifier)) bad.push(`${file} imports ${imp.specifier}: the API contract is transport-independent (HTTP lives in src-main/serve)`);
+    for (const dir of ['src-main/serve', 'src-main/cli', 'src-main/electron']) {
+      if (inFolder(target, dir)) bad.push(`${file} imports ${imp.specifier}: the API must not depend on ${dir}`);
+    }
+    if (inFolder(target, 'src-main/jobs') && (target !== path.join('src-main', 'jobs', 'types.ts') || !imp.typeOnly)) {
+      bad.push(`${file} imports ${imp.specifier}: the API gets the job service injected; it may import only the types of src-main/jobs/types.ts`);
+    }
+  }
+  // The HTTP host is a transport over the API: it reaches the application only through it.
+  if (inFolder(file, 'src-main/serve') && target.startsWith('src-main' + path.sep) && !inFolder(target, 'src-main/serve') && !inFolder(target, 'src-main/api') && !inFolder(target, 'src-main/common')) {
+    bad.push(`${file} imports ${imp.specifier}: src-main/serve reaches the application only through src-main/api`);
+  }
   return bad;
 }
 

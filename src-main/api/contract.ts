@@ -1,0 +1,140 @@
+// The API contract: every operation the UI can call, once, with its HTTP route and its input and
+// output schemas. Both transports serve exactly this table: `cairn serve` maps method + path to an
+// operation, the Electron preload will call operations by name. The renderer imports only the
+// types at the bottom of this file (`import type`), never this module's values.
+//
+// Inputs are one flat object: for HTTP it is the path parameters, the query string and the JSON
+// body merged; for IPC it is the argument. Path parameters are named like the input fields they fill.
+import { z } from 'zod';
+import type { JobEvent } from '../jobs/types.ts';
+import type { SchedulerEvent } from '../scheduler/index.ts';
+import {
+  ConnectionReportSchema, countSchema, DiffOutSchema, FileVersionSchema, FlagSchema, HealthSchema, IdSchema, JobInfoSchema,
+  JobRequestSchema, LogLineSchema, PasswordSchema, PlanFieldsSchema, PlanSchema, ProfilesOutSchema, RepositoryFieldsSchema,
+  RepositoryOpenedSchema, RepositoryOutSchema, RestoreInputSchema, RetentionPreviewSchema, RetentionSchema, SchedulerStatusSchema,
+  SearchHitSchema, SnapshotOutSchema, SnapshotPathSchema, SnapshotRefSchema, TreePageSchema,
+} from './schemas.ts';
+
+export type HttpMethod = 'GET' | 'POST' | 'PATCH' | 'DELETE';
+
+export interface Operation<I extends z.ZodType = z.ZodType, O extends z.ZodType = z.ZodType> {
+  method: HttpMethod;
+  /** Under /api/; ":name" segments fill the input field of that name. */
+  path: string;
+  input: I;
+  output: O;
+}
+
+function op<I extends z.ZodType, O extends z.ZodType>(method: HttpMethod, path: string, input: I, output: O): Operation<I, O> {
+  return { method, path, input, output };
+}
+
+const Ok = z.object({ ok: z.literal(true) });
+const RepoRef = { repositoryId: IdSchema };
+/** Largest page of a listing: enough for a screen, small enough to answer fast. */
+export const MAX_PAGE = 1000;
+
+export const operations = {
+  // ---- profiles: repositories and plans --------------------------------------------------
+  'profiles.get': op('GET', '/api/profiles', z.strictObject({}), ProfilesOutSchema),
+  'repositories.create': op('POST', '/api/repositories', z.strictObject({
+    ...RepositoryFieldsSchema.shape,
+    id: IdSchema.optional(),
+    /** Goes to the keyring; required to init. */
+    password: PasswordSchema.optional(),
+    /** Create the repository at the location too (it must not exist yet). */
+    init: FlagSchema.optional(),
+  }), RepositoryOutSchema),
+  'repositories.update': op('PATCH', '/api/repositories/:repositoryId', z.strictObject({
+    ...RepoRef,
+    ...RepositoryFieldsSchema.partial().shape,
+    password: PasswordSchema.optional(),
+  }), RepositoryOutSchema),
+  'repositories.delete': op('DELETE', '/api/repositories/:repositoryId', z.strictObject(RepoRef), Ok),
+  /** For the wizard, before anything is saved. */
+  'repositories.testLocation': op('POST', '/api/connection-test', z.strictObject({ location: z.string().min(1), password: PasswordSchema.optional() }), ConnectionReportSchema),
+  'repositories.test': op('POST', '/api/repositories/:repositoryId/test', z.strictObject(RepoRef), ConnectionReportSchema),
+  'repositories.init': op('POST', '/api/repositories/:repositoryId/init', z.strictObject({ ...RepoRef, password: PasswordSchema.optional() }), RepositoryOpenedSchema),
+  'repositories.open': op('POST', '/api/repositories/:repositoryId/open', z.strictObject(RepoRef), RepositoryOpenedSchema),
+  'plans.create': op('POST', '/api/plans', z.strictObject({ ...PlanFieldsSchema.shape, id: IdSchema.optional() }), PlanSchema),
+  'plans.update': op('PATCH', '/api/plans/:planId', z.strictObject({ planId: IdSchema, ...PlanFieldsSchema.partial().shape }), PlanSchema),
+  'plans.delete': op('DELETE', '/api/plans/:planId', z.strictObject({ planId: IdSchema }), Ok),
+
+  // ---- browsing a repository --------------------------------------------------------------
+  'snapshots.list': op('GET', '/api/repositories/:repositoryId/snapshots', z.strictObject(RepoRef), z.object({ snapshots: z.array(SnapshotOutSchema) })),
+  'snapshots.tree': op('GET', '/api/repositories/:repositoryId/snapshots/:snapshotId/tree', z.strictObject({
+    ...RepoRef,
+    snapshotId: SnapshotRefSchema,
+    path: SnapshotPathSchema.default('/'),
+    cursor: z.string().max(200).optional(),
+    limit: countSchema(MAX_PAGE).default(200),
+  }), TreePageSchema),
+  'snapshots.search': op('GET', '/api/repositories/:repositoryId/search', z.strictObject({
+    ...RepoRef,
+    // restic's find pattern, e.g. "*.pdf" or "/home/me/taxes".
+    pattern: z.string().min(1).max(1000),
+    ignoreCase: FlagSchema.optional(),
+    /** Only this snapshot; all when omitted. */
+    snapshotId: SnapshotRefSchema.optional(),
+    limit: countSchema(MAX_PAGE).default(200),
+  }), z.object({ hits: z.array(SearchHitSchema), truncated: z.boolean() })),
+  'snapshots.diff': op('GET', '/api/repositories/:repositoryId/diff', z.strictObject({
+    ...RepoRef,
+    from: SnapshotRefSchema,
+    to: SnapshotRefSchema,
+    metadata: FlagSchema.optional(),
+    limit: countSchema(100_000).default(1000),
+  }), DiffOutSchema),
+  'files.versions': op('GET', '/api/repositories/:repositoryId/versions', z.strictObject({ ...RepoRef, path: SnapshotPathSchema }),
+    z.object({ path: z.string(), versions: z.array(FileVersionSchema) })),
+  'restores.start': op('POST', '/api/restores', RestoreInputSchema, JobInfoSchema),
+  'retention.preview': op('POST', '/api/plans/:planId/retention-preview', z.strictObject({
+    planId: IdSchema,
+    /** Preview this policy instead of the saved one (while the user edits it). */
+    retention: RetentionSchema.optional(),
+  }), RetentionPreviewSchema),
+  'repositories.health': op('GET', '/api/repositories/:repositoryId/health', z.strictObject(RepoRef), HealthSchema),
+
+  // ---- jobs -------------------------------------------------------------------------------
+  'jobs.start': op('POST', '/api/jobs', JobRequestSchema, JobInfoSchema),
+  'jobs.list': op('GET', '/api/jobs', z.strictObject({}), z.object({ jobs: z.array(JobInfoSchema) })),
+  'jobs.get': op('GET', '/api/jobs/:jobId', z.strictObject({ jobId: z.string().min(1).max(100) }), JobInfoSchema),
+  'jobs.cancel': op('DELETE', '/api/jobs/:jobId', z.strictObject({ jobId: z.string().min(1).max(100) }), z.object({ cancelled: z.boolean() })),
+  'jobs.log': op('GET', '/api/jobs/:jobId/log', z.strictObject({ jobId: z.string().min(1).max(100) }), z.object({ lines: z.array(LogLineSchema) })),
+  'jobs.history': op('GET', '/api/history', z.strictObject({
+    planId: IdSchema.optional(),
+    repositoryId: IdSchema.optional(),
+    limit: countSchema(200).default(50),
+  }).refine((v) => v.planId !== undefined || v.repositoryId !== undefined, 'give planId or repositoryId'), z.object({ jobs: z.array(JobInfoSchema) })),
+
+  // ---- scheduler --------------------------------------------------------------------------
+  'scheduler.status': op('GET', '/api/scheduler', z.strictObject({}), SchedulerStatusSchema),
+  'scheduler.pause': op('POST', '/api/scheduler/pause', z.strictObject({ until: z.number().int().positive() }), SchedulerStatusSchema),
+  'scheduler.resume': op('POST', '/api/scheduler/resume', z.strictObject({}), SchedulerStatusSchema),
+} as const;
+
+export type Operations = typeof operations;
+export type OpName = keyof Operations;
+/** What a client sends (before defaults and coercion). */
+export type ApiInput<K extends OpName> = z.input<Operations[K]['input']>;
+/** What a handler receives (validated, defaults applied). */
+export type ApiParsedInput<K extends OpName> = z.output<Operations[K]['input']>;
+export type ApiOutput<K extends OpName> = z.output<Operations[K]['output']>;
+
+export function isOpName(name: string): name is OpName {
+  return Object.hasOwn(operations, name);
+}
+
+/** Everything a client is told without asking, in order (SSE at GET /api/events; IPC events). */
+export type ApiEvent =
+  | JobEvent
+  | { type: 'scheduler'; event: SchedulerEvent }
+  /** Repositories or plans changed (from another window or client): fetch profiles again. */
+  | { type: 'profiles-changed' };
+
+/** Errors as every transport reports them: the CairnError code and its one-line message. */
+export interface ApiError {
+  code: string;
+  message: string;
+}
+

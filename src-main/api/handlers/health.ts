@@ -1,0 +1,55 @@
+// A repository's health for the dashboard: the last backup, check and copy from the job history,
+// and the 3-2-1 rule (three copies of the data, on two kinds of storage, one of them elsewhere).
+// Cairn sees the original on this computer plus the repositories holding it, so it asks for two
+// repositories (this one and a successful copy) and one of them off this computer.
+import type { JobInfo } from '../../jobs/types.ts';
+import type { ApiContext } from '../context.ts';
+import type { HandlerTable } from './types.ts';
+
+const REMOTE = /^(sftp|s3|rest|rclone|b2|azure|gs|swift):/;
+
+function brief(job: JobInfo | undefined) {
+  if (!job || (job.state !== 'succeeded' && job.state !== 'failed' && job.state !== 'cancelled')) return null;
+  return { jobId: job.id, state: job.state, finishedAt: job.finishedAt ?? null, error: job.error ?? null };
+}
+
+function newest(jobs: JobInfo[]): JobInfo | undefined {
+  return [...jobs].sort((a, b) => (b.finishedAt ?? 0) - (a.finishedAt ?? 0))[0];
+}
+
+export const healthHandlers: HandlerTable<'repositories.health'> = {
+  async 'repositories.health'(input, ctx) {
+    const id = input.repositoryId;
+    const repo = ctx.profiles.repository(id);
+    const jobs = ctx.jobs();
+    const own = await jobs.history({ repositoryId: id, limit: 200 });
+    const planJobs = (await Promise.all(ctx.profiles.profiles.plans
+      .filter((p) => p.repositoryId === id)
+      .map((p) => jobs.history({ planId: p.id, limit: 200 })))).flat();
+    const all = [...new Map([...own, ...planJobs].map((j) => [j.id, j])).values()];
+
+    const checks = all.filter((j) => j.request.kind === 'check' && j.request.repositoryId === id);
+    const copies = all.filter((j) => j.request.kind === 'copy' && (j.request.fromRepositoryId === id || j.request.toRepositoryId === id));
+    const backups = all.filter((j) => j.request.kind === 'backup');
+    const holders = new Set([id]);
+    for (const j of copies) if (j.state === 'succeeded' && j.request.kind === 'copy' && j.request.fromRepositoryId === id) holders.add(j.request.toRepositoryId);
+    const offsite = [...holders].some((h) => REMOTE.test(ctx.profiles.repository(h)?.location ?? ''));
+
+    const lastCheck = newest(checks);
+    const problems: string[] = [];
+    if (!repo) problems.push(`repository "${id}" is not in the profiles any more`);
+    if (holders.size < 2) problems.push('the data is in one repository only: copy it to a second one');
+    if (!offsite) problems.push('no repository holding the data is off this computer: add a copy to sftp, s3, rest or rclone storage');
+    if (!lastCheck) problems.push('the repository was never checked: run a check');
+    else if (lastCheck.state !== 'succeeded') problems.push('the last check did not succeed: look at its log and run it again');
+    return {
+      repositoryId: id,
+      lastBackup: brief(newest(backups)),
+      lastCheck: brief(lastCheck),
+      lastCopy: brief(newest(copies)),
+      copies: holders.size,
+      offsite,
+      rule321: { ok: problems.length === 0, problems },
+    };
+  },
+};

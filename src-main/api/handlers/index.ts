@@ -1,0 +1,23 @@
+// Every operation's implementation, keyed by operation name. The type makes a missing or a
+// misnamed handler a compile error.
+import type { OpName } from '../contract.ts';
+import { browseHandlers } from './browse.ts';
+import { healthHandlers } from './health.ts';
+import { jobHandlers } from './jobs.ts';
+import { profileHandlers } from './profiles.ts';
+import { repositoryHandlers } from './repositories.ts';
+import { retentionHandlers } from './retention.ts';
+import { schedulerHandlers } from './scheduler.ts';
+import { snapshotHandlers } from './snapshots.ts';
+import type { HandlerTable } from './types.ts';
+
+export const handlers: HandlerTable<OpName> = {
+  ...profileHandlers,
+  ...repositoryHandlers,
+  ...snapshotHandlers,
+  ...browseHandlers,
+  ...retentionHandlers,
+  ...healthHandlers,
+  ...jobHandlers,
+  ...schedulerHandlers,
+};

@@ -1,0 +1,46 @@
+// Jobs through the injected JobService: start (with restores as their own operation, so the UI's
+// restore form has a precise contract), cancel, list, history, log.
+import { CairnError } from '../../../src-worker/index.ts';
+import type { ApiContext } from '../context.ts';
+import type { HandlerTable } from './types.ts';
+
+function requireRepository(ctx: ApiContext, id: string): void {
+  if (!ctx.profiles.repository(id)) throw new CairnError('NOT_FOUND', `repository "${id}" does not exist`);
+}
+
+export const jobHandlers: HandlerTable<'jobs.start' | 'jobs.list' | 'jobs.get' | 'jobs.cancel' | 'jobs.log' | 'jobs.history' | 'restores.start'> = {
+  async 'jobs.start'(input, ctx) {
+    return ctx.jobs().start(input);
+  },
+
+  async 'restores.start'(input, ctx) {
+    // The schema already refused relative targets and ".." in the target and the include paths;
+    // the engine refuses hostile names inside the repository while it restores.
+    requireRepository(ctx, input.repositoryId);
+    return ctx.jobs().start({ kind: 'restore', ...input });
+  },
+
+  async 'jobs.list'(_input, ctx) {
+    return { jobs: ctx.jobs().active() };
+  },
+
+  async 'jobs.get'(input, ctx) {
+    const job = ctx.jobs().get(input.jobId);
+    if (!job) throw new CairnError('NOT_FOUND', `job "${input.jobId}" is not known (finished jobs are in the history)`);
+    return job;
+  },
+
+  async 'jobs.cancel'(input, ctx) {
+    const jobs = ctx.jobs();
+    if (!jobs.get(input.jobId)) throw new CairnError('NOT_FOUND', `job "${input.jobId}" is not known`);
+    return { cancelled: await jobs.cancel(input.jobId) };
+  },
+
+  async 'jobs.log'(input, ctx) {
+    return { lines: await ctx.jobs().log(input.jobId) };
+  },
+
+  async 'jobs.history'(input, ctx) {
+    return { jobs: await ctx.jobs().history({ planId: input.planId, repositoryId: input.repositoryId, limit: input.limit }) };
+  },
+};

@@ -1,0 +1,49 @@
+// Reaching a repository: test a location (wizard), test a saved one, create one, open one.
+import { CairnError, testConnection } from '../../../src-worker/index.ts';
+import { secretAccount } from '../../secrets/index.ts';
+import type { ApiContext } from '../context.ts';
+import { initRepositoryAt } from './profiles.ts';
+import type { HandlerTable } from './types.ts';
+
+function profileOf(ctx: ApiContext, id: string) {
+  const r = ctx.profiles.repository(id);
+  if (!r) throw new CairnError('NOT_FOUND', `repository "${id}" does not exist`);
+  return r;
+}
+
+export const repositoryHandlers: HandlerTable<'repositories.testLocation' | 'repositories.test' | 'repositories.init' | 'repositories.open'> = {
+  async 'repositories.testLocation'(input) {
+    return testConnection(input.location, input.password);
+  },
+
+  async 'repositories.test'(input, ctx) {
+    const profile = profileOf(ctx, input.repositoryId);
+    const password = ctx.secrets.available ? await ctx.secrets.store().get(secretAccount(profile.id, 'password')) : null;
+    return testConnection(profile.location, password ?? undefined);
+  },
+
+  async 'repositories.init'(input, ctx) {
+    const profile = profileOf(ctx, input.repositoryId);
+    const store = ctx.secrets.store();
+    const account = secretAccount(profile.id, 'password');
+    const password = input.password ?? (await store.get(account));
+    if (password === null) throw new CairnError('INVALID_ARGUMENT', `repositories.init: no password is stored for "${profile.name}": give "password"`);
+    const created = await initRepositoryAt(profile, password);
+    // Stored only once the repository exists with it, so a failed init leaves the old secret.
+    if (input.password !== undefined) await store.set(account, input.password);
+    await ctx.repositories.drop(profile.id);
+    return { repositoryId: profile.id, configId: created.configId, version: created.version, snapshots: 0 };
+  },
+
+  async 'repositories.open'(input, ctx) {
+    profileOf(ctx, input.repositoryId);
+    // Opened afresh: "open" is how the UI asks whether the stored password still works.
+    await ctx.repositories.drop(input.repositoryId);
+    return ctx.repositories.use(input.repositoryId, async (repo) => ({
+      repositoryId: input.repositoryId,
+      configId: repo.config.id,
+      version: repo.version,
+      snapshots: (await repo.listSnapshotIds()).length,
+    }));
+  },
+};
