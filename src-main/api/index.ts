@@ -3,4 +3,3 @@ export { operations, isOpName, MAX_PAGE, type ApiEvent, type ApiError, type ApiI
 export { handle, toCairnError } from './dispatch.ts';
 export { createApiContext, type ApiContext, type ApiDeps, type SchedulerControl } from './context.ts';
 export { EventHub, type ApiEventListener } from './events.ts';
-export { policyFromRetention, planSelection } from './handlers/retention.ts';

@@ -17,7 +17,7 @@ import { checkRepository } from './ops/check.ts';
 import { copySnapshots } from './ops/copy.ts';
 import { restoreSnapshot } from './ops/restore.ts';
 import { applyRetention } from './ops/retention.ts';
-import { systemEnvironment, type PlanEnvironment } from './plan-options.ts';
+import { systemEnvironment, type PlanEnvironment } from '../profiles/plan-options.ts';
 import { ProgressReporter } from './progress.ts';
 import { JobRepositories, defaultJobCacheDir, passwordFromSecrets, type GetPassword } from './repositories.ts';
 import { RepositoryQueue } from './repository-queue.ts';

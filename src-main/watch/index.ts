@@ -3,7 +3,7 @@
 // and follows the profiles as they change.
 import path from 'node:path';
 import type { JobService } from '../jobs/types.ts';
-import { planExcludes, planSources, systemEnvironment, type PlanEnvironment } from '../jobs/plan-options.ts';
+import { planExcludes, planSources, systemEnvironment, type PlanEnvironment } from '../profiles/plan-options.ts';
 import type { Plan, RepositoryProfile } from '../profiles/index.ts';
 import { systemClock, type Clock } from '../scheduler/clock.ts';
 import { systemWatchLimit } from './count-dirs.ts';

@@ -285,7 +285,8 @@ describe('cairn serve over HTTP', () => {
     assert.equal(restic(rrepo, ['init'], { password: 'restic-pw' }).code, 0);
     const times = ['2024-01-01 10:00:00', '2024-01-01 18:00:00', '2024-01-02 09:00:00', '2024-01-05 09:00:00', '2024-01-09 09:00:00', '2024-01-20 09:00:00', '2024-02-03 09:00:00'];
     for (const t of times) {
-      const r = restic(rrepo, ['backup', '--host', 'h1', '--time', t, src], { password: 'restic-pw' });
+      // This computer's host name: a plan's retention touches only this computer's snapshots.
+      const r = restic(rrepo, ['backup', '--time', t, src], { password: 'restic-pw' });
       assert.equal(r.code, 0, r.stderr);
     }
     const repo = ok(await call('POST', '/api/repositories', { body: { name: 'restic-made', location: rrepo, password: 'restic-pw' } }));
@@ -311,7 +312,12 @@ describe('cairn serve over HTTP', () => {
     check(saved, ['--keep-daily', '2', '--keep-weekly', '2']);
     const edited = ok(await call('POST', `/api/plans/${plan.id}/retention-preview`, { body: { retention: { keepLast: 1, keepMonthly: 3 } } }));
     check(edited, ['--keep-last', '1', '--keep-monthly', '3']);
-    assert.equal(restic(rrepo, ['snapshots', '--json'], { password: 'restic-pw' }).stdout.match(/"id"/g)?.length, 7, 'nothing was deleted');
+    // Another computer's snapshots in the same repository are not the plan's to remove.
+    assert.equal(restic(rrepo, ['backup', '--host', 'elsewhere', '--time', '2024-01-01 11:00:00', src], { password: 'restic-pw' }).code, 0);
+    const withOther = ok(await call('POST', `/api/plans/${plan.id}/retention-preview`));
+    assert.deepEqual(withOther.removed, saved.removed, 'the other host\'s snapshot is neither kept nor removed');
+    assert.equal(withOther.groups.length, 1);
+    assert.equal(restic(rrepo, ['snapshots', '--json'], { password: 'restic-pw' }).stdout.match(/"id"/g)?.length, 8, 'nothing was deleted');
   });
 
   test('the UI: a token link sets an HttpOnly SameSite=Strict cookie that then opens the API; without a built UI a page says so', async () => {

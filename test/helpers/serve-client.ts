@@ -1,13 +1,13 @@
 // Talking to a `cairn serve` server over real HTTP, with full control of the headers (fetch would
 // not let a test send a hostile Host header), and starting one in-process on an ephemeral port
 // with the real services: profiles in a fresh config folder, secrets in the (opt-in) password
-// file, and the engine-backed LocalJobService.
+// file, and the real job runner (src-main/jobs).
 import http from 'node:http';
 import { createApiContext, type ApiContext } from '../../src-main/api/index.ts';
 import { ProfilesService } from '../../src-main/profiles/index.ts';
 import { PasswordFileStore } from '../../src-main/secrets/index.ts';
 import { startServer, type RunningServer } from '../../src-main/serve/index.ts';
-import { LocalJobService } from './local-jobs.ts';
+import { createJobService, type LocalJobService } from '../../src-main/jobs/index.ts';
 import { tmpDir } from './tools.ts';
 
 export interface Reply {
@@ -63,7 +63,7 @@ export async function startTestServer(options: { uiDir?: string; keepAliveMs?: n
   const configDir = tmpDir('serve-config');
   const { service: profiles } = await ProfilesService.open(configDir);
   const store = new PasswordFileStore(configDir);
-  const jobs = new LocalJobService(profiles, store);
+  const jobs = createJobService({ profiles, secrets: store, dataDir: configDir, cacheDir: null });
   const api = createApiContext({ profiles, secrets: { state: 'file', store, notice: '' }, jobs });
   const server = await startServer({ api, uiDir: options.uiDir ?? tmpDir('no-ui'), keepAliveMs: options.keepAliveMs });
   return Object.assign(Object.create(null) as object, {

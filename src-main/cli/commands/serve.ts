@@ -8,10 +8,11 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CairnError, defaultCacheRoot } from '../../../src-worker/index.ts';
 import { createApiContext, type ApiContext } from '../../api/index.ts';
-import type { JobService } from '../../jobs/types.ts';
+import { createJobService, runPlanJob, type JobService } from '../../jobs/index.ts';
 import { configDir, ProfilesService, type Plan } from '../../profiles/index.ts';
 import { FileSchedulerStore, Scheduler, systemClock } from '../../scheduler/index.ts';
-import { openSecrets, type SecretsState } from '../../secrets/index.ts';
+import { openSecrets } from '../../secrets/index.ts';
+import { WatchService, watchTrigger } from '../../watch/index.ts';
 import { checkListen, DEFAULT_LISTEN, isLoopback, parseListen, startServer } from '../../serve/index.ts';
 import type { Cli } from '../context.ts';
 
@@ -33,11 +34,6 @@ function packageRoot(): string {
   return dir;
 }
 
-/** The job runner for this host. */
-function createJobService(_deps: { profiles: ProfilesService; secrets: SecretsState }): JobService {
-  throw new CairnError('INTERNAL', 'jobs are unavailable in this build of cairn serve (no job runner is wired in): backups, restores and checks cannot start; browsing and settings work'); // INTEGRATE: job service
-}
-
 export function registerServe(program: Command, cli: () => Cli): void {
   program.command('serve')
     .description('serve the Cairn UI and its API over HTTP on this computer (prints the one URL to open)')
@@ -57,37 +53,47 @@ export function registerServe(program: Command, cli: () => Cli): void {
       if (secrets.state === 'file') c.warn(secrets.notice);
       if (secrets.state === 'unavailable') c.warn(`Warning: ${secrets.message}`);
 
-      let jobs: JobService | CairnError;
-      try {
-        jobs = createJobService({ profiles, secrets });
-      } catch (err) {
-        if (!(err instanceof CairnError)) throw err;
-        jobs = err;
-        c.warn(`Warning: ${err.message}`);
-      }
+      const cacheDir = c.globals.cache === false ? undefined : c.globals.cacheDir ?? defaultCacheRoot();
+      // Without a keyring (and no opted-in password file) jobs still run; each one that needs a
+      // password fails with the secrets module's message, which says what to do.
+      const jobs: JobService = createJobService({
+        profiles,
+        ...(secrets.state === 'unavailable'
+          ? { getPassword: async () => { throw new CairnError('KEYRING_UNAVAILABLE', secrets.message); } }
+          : { secrets: secrets.store }),
+        dataDir: dir,
+        cacheDir: cacheDir ?? null,
+        onProblem: (message) => c.warn(`Warning: ${message}`),
+      });
 
       let api: ApiContext | undefined;
-      // Without a job runner there is nothing a scheduler could start: none is run then.
-      const scheduler = jobs instanceof CairnError ? undefined : new Scheduler<Plan>({
+      const scheduler = new Scheduler<Plan>({
         clock: systemClock,
         store: new FileSchedulerStore(dir),
-        runJob: async (plan) => {
-          const runner = jobs as JobService;
-          const started = await runner.start({ kind: 'backup', planId: plan.id, reason: 'scheduled' });
-          const done = await runner.wait(started.id);
-          return done.state === 'succeeded' ? { ok: true } : { ok: false, error: done.error ?? `the backup ended ${done.state}` };
-        },
+        runJob: runPlanJob(jobs),
         onEvent: (event) => api?.events.emit({ type: 'scheduler', event }),
+      });
+      // Watch mode (plans that opted in): the config and cache folders are ignored, since every
+      // job writes its log there and would otherwise trigger the next backup.
+      const watch = new WatchService({
+        trigger: watchTrigger(jobs, (planId, message) => c.warn(`Warning: watch mode could not start a backup of plan ${planId}: ${message}`)),
+        onFallback: (planId, message) => c.warn(`Warning: plan ${planId}: ${message}`),
+        repository: (id) => profiles.repository(id),
+        ignorePaths: [dir, ...(cacheDir ? [cacheDir] : [])],
       });
       api = createApiContext({
         profiles,
         secrets,
         jobs,
         scheduler,
-        cacheDir: c.globals.cache === false ? undefined : c.globals.cacheDir ?? defaultCacheRoot(),
-        onProfilesChanged: () => scheduler?.setPlans(profiles.profiles.plans),
+        cacheDir,
+        onProfilesChanged: () => {
+          scheduler.setPlans(profiles.profiles.plans);
+          void watch.update(profiles.profiles.plans);
+        },
       });
-      await scheduler?.start(profiles.profiles.plans);
+      await scheduler.start(profiles.profiles.plans);
+      await watch.update(profiles.profiles.plans);
 
       const server = await startServer({
         api,
@@ -107,8 +113,9 @@ export function registerServe(program: Command, cli: () => Cli): void {
         else c.signal.addEventListener('abort', () => resolve(), { once: true });
       });
       await server.close();
-      await scheduler?.stop();
-      if (!(jobs instanceof CairnError)) await jobs.close();
+      await scheduler.stop();
+      await watch.close();
+      await jobs.close();
       await api.close();
     });
 }

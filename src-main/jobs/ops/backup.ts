@@ -4,7 +4,7 @@
 import { backup, CairnError, isCairnError, shortId, type Repository } from '../../../src-worker/index.ts';
 import type { Plan } from '../../profiles/index.ts';
 import type { JobContext } from '../context.ts';
-import { planExcludes, planSources, type PlanEnvironment } from '../plan-options.ts';
+import { planExcludes, planSources, type PlanEnvironment } from '../../profiles/plan-options.ts';
 import { copySnapshots } from './copy.ts';
 import { applyRetention } from './retention.ts';
 

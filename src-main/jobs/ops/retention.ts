@@ -3,7 +3,7 @@
 import { describePolicy, forget, isEmptyPolicy, parseGroupBy, prune, shortId, type Repository } from '../../../src-worker/index.ts';
 import type { Plan } from '../../profiles/index.ts';
 import type { JobContext } from '../context.ts';
-import { planSelection, retentionPolicy, type PlanEnvironment } from '../plan-options.ts';
+import { planSelection, retentionPolicy, type PlanEnvironment } from '../../profiles/plan-options.ts';
 
 /** restic's default; the UI has no setting for it yet. */
 const MAX_UNUSED = '5%';

@@ -3,7 +3,8 @@
 import os from 'node:os';
 import path from 'node:path';
 import { currentUser, emptyPolicy, parseDuration, type KeepPolicy, type SnapshotSelection } from '../../src-worker/index.ts';
-import { presetPatterns, presetPlatform, type Plan, type Retention } from '../profiles/index.ts';
+import { presetPatterns, presetPlatform } from './excludes.ts';
+import type { Plan, Retention } from './schema.ts';
 
 export interface PlanEnvironment {
   home: string;
