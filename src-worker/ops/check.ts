@@ -9,12 +9,14 @@
 // packs, packs no index names. Unused blobs are errors only when asked for (--check-unused).
 import { CairnError, isCairnError } from '../errors.ts';
 import type { BlobType, PackedBlob } from '../format/blob.ts';
-import { openBlob } from '../format/blob-codec.ts';
 import { hashId, type Id } from '../format/id.ts';
 import { decodeIndexFile } from '../format/index-file.ts';
 import { parsePackTail } from '../format/pack.ts';
 import { packSizeFromIndex } from '../format/pack-size.ts';
 import { mapLimit } from '../repository/concurrency.ts';
+import { defaultWorkerCount } from '../pool/backup-pool.ts';
+import { ownedArrayBuffer, RestorePool } from '../pool/restore-pool.ts';
+import type { RestoreTaskResult } from '../pool/restore-protocol.ts';
 import type { Repository } from '../repository/repository.ts';
 
 export type CheckProblemKind = 'missing-pack' | 'pack-size' | 'corrupt-pack' | 'corrupt-blob' | 'corrupt-index'
@@ -247,17 +249,24 @@ export async function check(repo: Repository, opts: CheckOptions = {}): Promise<
     const bytesTotal = packs.reduce((s, id) => s + actual.get(id)!, 0);
     done = 0;
     opts.onProgress?.({ phase: 'read-data', done: 0, total: packs.length, bytesDone: 0, bytesTotal });
-    await mapLimit(packs, 2, async (id) => {
-      aborted();
-      const found = await readPack(repo, id, packBlobs.get(id) ?? []);
-      for (const p of found) {
-        problems.push(p);
-        if (p.blob) corruptBlobs.set(blobKey(p.blob.type, p.blob.id), p);
-      }
-      result.packsRead++;
-      result.bytesRead += actual.get(id)!;
-      opts.onProgress?.({ phase: 'read-data', done: ++done, total: packs.length, bytesDone: result.bytesRead, bytesTotal });
-    });
+    // Workers decrypt and hash; one more pack in flight than workers keeps them all busy.
+    const workers = defaultWorkerCount();
+    const pool = new RestorePool(repo.key, workers);
+    try {
+      await mapLimit(packs, workers + 1, async (id) => {
+        aborted();
+        const found = await readPack(repo, pool, id, actual.get(id)!, packBlobs.get(id) ?? []);
+        for (const p of found) {
+          problems.push(p);
+          if (p.blob) corruptBlobs.set(blobKey(p.blob.type, p.blob.id), p);
+        }
+        result.packsRead++;
+        result.bytesRead += actual.get(id)!;
+        opts.onProgress?.({ phase: 'read-data', done: ++done, total: packs.length, bytesDone: result.bytesRead, bytesTotal });
+      });
+    } finally {
+      await pool.close();
+    }
   }
   packBlobs.clear();
 
@@ -404,49 +413,66 @@ async function walkConcurrently(root: Id, limit: number, visit: (id: Id, push: (
  * Reads a whole pack and verifies it as restic does: each blob the index places in it decrypts
  * and hashes to its id, the pack hashes to its name, and its header agrees with the index.
  * Returns one problem per damaged blob (naming pack and blob) and one for any other defect.
+ * The reading, decrypting and hashing happen in the worker threads (a local pack is read there
+ * directly); only the header is parsed here.
  */
-async function readPack(repo: Repository, id: Id, indexed: PackedBlob[]): Promise<CheckProblem[]> {
-  let data: Buffer;
-  try {
-    data = await repo.backend.load('data', id);
-  } catch (err) {
-    if (!isCairnError(err)) throw err;
-    return [{ kind: 'missing-pack', object: `data/${id}`, pack: id, message: `pack ${id} failed to download: ${err.message}` }];
-  }
-  const out: CheckProblem[] = [];
-  const other: string[] = [];
+async function readPack(repo: Repository, pool: RestorePool, id: Id, size: number, indexed: PackedBlob[]): Promise<CheckProblem[]> {
   const blobs = [...indexed].sort((a, b) => a.offset - b.offset);
+  const items = blobs.map((b) => ({ id: b.id, type: b.type, at: b.offset, length: b.length, uncompressedLength: b.uncompressedLength, writes: [] }));
+  const other: string[] = [];
   let end = 0;
   for (const b of blobs) {
     if (b.offset !== end) other.push('index for pack contains gaps / overlapping blobs');
     end = b.offset + b.length;
+  }
+  const inRange = items.filter((i) => i.at + i.length <= size);
+  let result: RestoreTaskResult;
+  const backend = repo.backend;
+  if (backend.localPath) {
+    result = await pool.run({ packId: id, file: { path: backend.localPath('data', id), offset: 0, length: size }, items: inRange, sparse: false, verifyPack: true });
+  } else {
+    let data: Buffer;
     try {
-      if (b.offset + b.length > data.length) throw new CairnError('CORRUPT_PACK', 'blob lies beyond the end of the pack');
-      openBlob(repo.key, data.subarray(b.offset, b.offset + b.length), b.id, b.type, b.uncompressedLength, id);
+      data = await backend.load('data', id);
     } catch (err) {
       if (!isCairnError(err)) throw err;
-      out.push({
-        kind: 'corrupt-blob', object: `${b.type} ${b.id}`, pack: id, blob: { type: b.type, id: b.id },
-        message: `pack ${id}: ${b.type} blob ${b.id}: ${err.message}`,
-      });
+      return [{ kind: 'missing-pack', object: `data/${id}`, pack: id, message: `pack ${id} failed to download: ${err.message}` }];
+    }
+    result = await pool.run({ packId: id, buffer: ownedArrayBuffer(data), items: inRange, sparse: false, verifyPack: true });
+  }
+  const out: CheckProblem[] = [];
+  const byId = new Map(blobs.map((b) => [b.id, b]));
+  for (const f of result.failures) {
+    if (!f.blob) {
+      // The pack itself could not be read (shorter than the index says, an I/O error).
+      other.push(f.message);
+      continue;
+    }
+    const b = byId.get(f.blob)!;
+    out.push({ kind: 'corrupt-blob', object: `${b.type} ${b.id}`, pack: id, blob: { type: b.type, id: b.id }, message: `pack ${id}: ${b.type} blob ${b.id}: ${f.message}` });
+  }
+  for (const b of blobs) {
+    if (b.offset + b.length > size) {
+      out.push({ kind: 'corrupt-blob', object: `${b.type} ${b.id}`, pack: id, blob: { type: b.type, id: b.id }, message: `pack ${id}: ${b.type} blob ${b.id}: blob lies beyond the end of the pack` });
     }
   }
-  const hash = hashId(data);
-  if (hash !== id) other.push(`pack ID does not match, want ${id.slice(0, 8)}, got ${hash.slice(0, 8)}`);
-  try {
-    const parsed = parsePackTail(repo.key, data, data.length, id.slice(0, 8), repo.version >= 2);
-    if ('needBytes' in parsed) throw new CairnError('CORRUPT_PACK', `pack ${id.slice(0, 8)} has a truncated header`);
-    const byKey = new Map(blobs.map((b) => [blobKey(b.type, b.id), b]));
-    for (const h of parsed.blobs) {
-      const ix = byKey.get(blobKey(h.type, h.id));
-      if (!ix || ix.offset !== h.offset || ix.length !== h.length || ix.uncompressedLength !== h.uncompressedLength) {
-        other.push(`blob ${h.id} is not contained in index or position is incorrect`);
+  if (result.sha256 !== undefined && result.sha256 !== id) other.push(`pack ID does not match, want ${id.slice(0, 8)}, got ${result.sha256.slice(0, 8)}`);
+  if (result.tail) {
+    try {
+      const parsed = parsePackTail(repo.key, new Uint8Array(result.tail), size, id.slice(0, 8), repo.version >= 2);
+      if ('needBytes' in parsed) throw new CairnError('CORRUPT_PACK', `pack ${id.slice(0, 8)} has a truncated header`);
+      const byKey = new Map(blobs.map((b) => [blobKey(b.type, b.id), b]));
+      for (const h of parsed.blobs) {
+        const ix = byKey.get(blobKey(h.type, h.id));
+        if (!ix || ix.offset !== h.offset || ix.length !== h.length || ix.uncompressedLength !== h.uncompressedLength) {
+          other.push(`blob ${h.id} is not contained in index or position is incorrect`);
+        }
       }
+      if (parsed.blobs.length !== blobs.length) other.push(`pack header lists ${parsed.blobs.length} blobs, the index ${blobs.length}`);
+    } catch (err) {
+      if (!isCairnError(err)) throw err;
+      other.push(err.message);
     }
-    if (parsed.blobs.length !== blobs.length) other.push(`pack header lists ${parsed.blobs.length} blobs, the index ${blobs.length}`);
-  } catch (err) {
-    if (!isCairnError(err)) throw err;
-    other.push(err.message);
   }
   // A damaged blob also changes the pack's hash; say so only when nothing more specific was found.
   const rest = out.length ? other.filter((m) => !m.startsWith('pack ID does not match')) : other;

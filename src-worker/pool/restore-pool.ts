@@ -6,6 +6,14 @@ import { siblingModule } from './module-url.ts';
 import type { MasterKey } from '../format/crypto.ts';
 import type { RestoreTask, RestoreTaskResult, RestoreWorkerInit } from './restore-protocol.ts';
 
+/** The bytes of `b` as an ArrayBuffer of their own, for transferring to a worker (copied only if shared). */
+export function ownedArrayBuffer(b: Buffer): ArrayBuffer {
+  if (b.byteOffset === 0 && b.byteLength === b.buffer.byteLength && b.buffer instanceof ArrayBuffer) return b.buffer;
+  const copy = new ArrayBuffer(b.byteLength);
+  new Uint8Array(copy).set(b);
+  return copy;
+}
+
 export class RestorePool {
   private readonly workers: Worker[] = [];
   private readonly load: number[] = [];

@@ -17,6 +17,8 @@ export interface RestoreItem {
   at: number;
   length: number;
   uncompressedLength: number;
+  /** For messages only (default data). */
+  type?: 'data' | 'tree';
   writes: BlobWrite[];
 }
 
@@ -30,6 +32,11 @@ export interface RestoreTask {
   items: RestoreItem[];
   /** Leave all-zero blobs as holes (the files were created at full size). */
   sparse: boolean;
+  /**
+   * check --read-data: the range is a whole pack; also hash it (its name must be that hash) and
+   * hand back its sealed header, so the main thread can compare header and index.
+   */
+  verifyPack?: boolean;
 }
 
 export interface RestoreFailure {
@@ -45,4 +52,7 @@ export interface RestoreTaskResult {
   task: number;
   bytes: number;
   failures: RestoreFailure[];
+  /** With verifyPack: SHA-256 of the whole range, and its header (length-prefixed tail), copied out. */
+  sha256?: string;
+  tail?: ArrayBuffer;
 }

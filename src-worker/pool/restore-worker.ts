@@ -1,5 +1,6 @@
 // Worker thread of restore: decrypts, decompresses and verifies blobs from a pack range and writes
 // them into the files being restored, at their offsets.
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import { parentPort, workerData } from 'node:worker_threads';
 import { openBlob } from '../format/blob-codec.ts';
@@ -36,7 +37,10 @@ let readBuffer = Buffer.alloc(0);
 function readRange(file: { path: string; offset: number; length: number }): Buffer {
   if (readBuffer.length < file.length) {
     release(readBuffer);
-    readBuffer = Buffer.allocUnsafe(Math.max(file.length, 8 << 20) + 65536);
+    // A quarter more than asked: packs differ a little in size, and growing by a few KiB at a
+    // time would fault in a whole fresh buffer for almost every pack (check --read-data reads
+    // whole packs of ~16-17 MiB).
+    readBuffer = Buffer.allocUnsafe(Math.max(Math.ceil(file.length * 1.25), 8 << 20) + 65536);
   }
   const fd = fs.openSync(file.path, 'r');
   try {
@@ -63,10 +67,16 @@ function run(task: RestoreTask): RestoreTaskResult {
     return { t: 'done', task: task.task, bytes: 0, failures };
   }
   let bytes = 0;
+  let sha256: string | undefined;
+  let tail: ArrayBuffer | undefined;
+  if (task.verifyPack) {
+    sha256 = crypto.createHash('sha256').update(buf).digest('hex');
+    tail = copyTail(buf);
+  }
   for (const item of task.items) {
     let plain: Buffer;
     try {
-      plain = openBlob(key, buf.subarray(item.at, item.at + item.length), item.id, 'data', item.uncompressedLength, task.packId);
+      plain = openBlob(key, buf.subarray(item.at, item.at + item.length), item.id, item.type ?? 'data', item.uncompressedLength, task.packId);
     } catch (err) {
       const e = err as Error & { code?: string };
       failures.push({ code: e.code ?? 'CORRUPT_PACK', message: e.message, blob: item.id });
@@ -85,7 +95,19 @@ function run(task: RestoreTask): RestoreTaskResult {
     release(plain);
   }
   if (!task.file) release(buf); // a transferred range; the local read buffer is kept for reuse
-  return { t: 'done', task: task.task, bytes, failures };
+  return { t: 'done', task: task.task, bytes, failures, sha256, tail };
+}
+
+/**
+ * A pack's header with its 4-byte length, copied out of the (reused) read buffer; the whole pack
+ * when the length field is damaged, so the main thread reports exactly what parsing it says.
+ */
+function copyTail(pack: Buffer): ArrayBuffer {
+  const headerLength = pack.length >= 4 ? pack.readUInt32LE(pack.length - 4) : 0;
+  const start = headerLength + 4 <= pack.length ? pack.length - 4 - headerLength : 0;
+  const out = new Uint8Array(pack.length - start);
+  out.set(pack.subarray(start));
+  return out.buffer;
 }
 
 port.on('message', (task: RestoreTask) => port.postMessage(run(task)));

@@ -16,7 +16,7 @@ import type { TreeNode } from '../../format/tree.ts';
 import { compilePatterns, type CompiledPatterns } from '../../filter/filter.ts';
 import { defaultWorkerCount } from '../../pool/backup-pool.ts';
 import type { BlobWrite, RestoreItem, RestoreTaskResult } from '../../pool/restore-protocol.ts';
-import { RestorePool } from '../../pool/restore-pool.ts';
+import { ownedArrayBuffer, RestorePool } from '../../pool/restore-pool.ts';
 import type { Repository, SnapshotEntry } from '../../repository/repository.ts';
 import { mapLimit } from '../../repository/concurrency.ts';
 import { checkName, resolveSubpath } from './paths.ts';
@@ -553,13 +553,6 @@ function nsToSeconds(ns: bigint): number {
 }
 
 /** A buffer's bytes as an ArrayBuffer of its own (so it can be transferred to a worker). */
-function ownedArrayBuffer(b: Buffer): ArrayBuffer {
-  if (b.byteOffset === 0 && b.byteLength === b.buffer.byteLength && b.buffer instanceof ArrayBuffer) return b.buffer;
-  const copy = new ArrayBuffer(b.byteLength);
-  new Uint8Array(copy).set(b);
-  return copy;
-}
-
 /** Groups blobs of one pack (sorted by offset) into read ranges, merging across small gaps. */
 function splitRanges<T extends { offset: number; length: number }>(items: T[]): { offset: number; length: number; items: T[] }[] {
   const ranges: { offset: number; length: number; items: T[] }[] = [];
