@@ -7,6 +7,7 @@
 // body merged; for IPC it is the argument. Path parameters are named like the input fields they fill.
 import { z } from 'zod';
 import type { JobEvent } from '../jobs/types.ts';
+import type { CairnNotification } from '../notify/types.ts';
 import type { SchedulerEvent } from '../scheduler/index.ts';
 import {
   ConnectionReportSchema, countSchema, DiffOutSchema, FileVersionSchema, FlagSchema, HealthSchema, IdSchema, JobInfoSchema,
@@ -130,7 +131,12 @@ export type ApiEvent =
   | JobEvent
   | { type: 'scheduler'; event: SchedulerEvent }
   /** Repositories or plans changed (from another window or client): fetch profiles again. */
-  | { type: 'profiles-changed' };
+  | { type: 'profiles-changed' }
+  /**
+   * Something to tell the user (a failed backup, a plan overdue, a restore done). Sent by hosts
+   * without native notifications (`cairn serve`); the Electron app shows them natively instead.
+   */
+  | { type: 'notification'; notification: CairnNotification };
 
 /** Errors as every transport reports them: the CairnError code and its one-line message. */
 export interface ApiError {

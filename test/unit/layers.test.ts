@@ -19,7 +19,7 @@ function sourceFiles(dir: string): string[] {
     if (e.isDirectory()) {
       if (e.name === 'node_modules' || e.name === 'build' || e.name === 'assembly' || e.name === 'dist') continue;
       out.push(...sourceFiles(rel));
-    } else if (/\.(ts|mts|js|mjs|svelte)$/.test(e.name)) {
+    } else if (/\.(ts|mts|cts|js|mjs|cjs|svelte)$/.test(e.name)) {
       out.push(rel);
     }
   }
@@ -30,9 +30,10 @@ interface Import { specifier: string; typeOnly: boolean }
 
 export function importsOf(text: string): Import[] {
   const found: Import[] = [];
-  const re = /(?:^|[;\s])(import|export)\s+(type\s+)?(?:[^'";]*?\sfrom\s+)?['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)|new URL\(\s*['"]([^'"]+)['"]/gm;
+  // require() too: the sandboxed preload is CommonJS and loads electron that way.
+  const re = /(?:^|[;\s])(import|export)\s+(type\s+)?(?:[^'";]*?\sfrom\s+)?['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)|new URL\(\s*['"]([^'"]+)['"]|\brequire\(\s*['"]([^'"]+)['"]\s*\)/gm;
   for (const m of text.matchAll(re)) {
-    const specifier = m[3] ?? m[4] ?? m[5];
+    const specifier = m[3] ?? m[4] ?? m[5] ?? m[6];
     found.push({ specifier, typeOnly: Boolean(m[2]) });
   }
   return found;
@@ -128,6 +129,7 @@ test('the import scanner sees static, type-only, dynamic and worker imports', ()
     "export { c } from './c.ts';",
     "const m = await import('electron');",
     "new Worker(new URL('./worker.ts', import.meta.url));",
+    "const { ipcRenderer } = require('electron') as typeof import('electron');",
   ].join('\n');
   assert.deepEqual(importsOf(text), [
     { specifier: '../../src-main/x.ts', typeOnly: false },
@@ -135,5 +137,7 @@ test('the import scanner sees static, type-only, dynamic and worker imports', ()
     { specifier: './c.ts', typeOnly: false },
     { specifier: 'electron', typeOnly: false },
     { specifier: './worker.ts', typeOnly: false },
+    { specifier: 'electron', typeOnly: false },
+    { specifier: 'electron', typeOnly: false },
   ]);
 });

@@ -1,18 +1,12 @@
 // `cairn serve`: the headless host. Wires the real services (profiles from the config folder,
 // secrets, the job runner, the scheduler) into the API and serves it with the built UI over
 // HTTP on loopback, until SIGINT or SIGTERM; then stops taking requests, stops the scheduler,
-// cancels running jobs and exits 0.
+// cancels running jobs and exits 0. The services are built by src-main/host (shared with Electron).
 import type { Command } from 'commander';
-import fs from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { CairnError, defaultCacheRoot } from '../../../src-worker/index.ts';
-import { createApiContext, type ApiContext } from '../../api/index.ts';
-import { createJobService, runPlanJob, type JobService } from '../../jobs/index.ts';
-import { configDir, ProfilesService, type Plan } from '../../profiles/index.ts';
-import { FileSchedulerStore, Scheduler, systemClock } from '../../scheduler/index.ts';
-import { openSecrets } from '../../secrets/index.ts';
-import { WatchService, watchTrigger } from '../../watch/index.ts';
+import { defaultCacheRoot } from '../../../src-worker/index.ts';
+import { startApp, packageRoot } from '../../host/index.ts';
+import { configDir } from '../../profiles/index.ts';
 import { checkListen, DEFAULT_LISTEN, isLoopback, parseListen, startServer } from '../../serve/index.ts';
 import type { Cli } from '../context.ts';
 
@@ -21,17 +15,6 @@ interface ServeFlags {
   allowRemote?: boolean;
   ui?: string;
   allowPasswordFile?: boolean;
-}
-
-/** The folder holding package.json, found from this file whether it runs from src or dist. */
-function packageRoot(): string {
-  let dir = path.dirname(fileURLToPath(import.meta.url));
-  while (!fs.existsSync(path.join(dir, 'package.json'))) {
-    const up = path.dirname(dir);
-    if (up === dir) return process.cwd();
-    dir = up;
-  }
-  return dir;
 }
 
 export function registerServe(program: Command, cli: () => Cli): void {
@@ -46,54 +29,15 @@ export function registerServe(program: Command, cli: () => Cli): void {
       const listen = flags.listen !== undefined ? parseListen(flags.listen) : DEFAULT_LISTEN;
       // Refused before anything is opened: a mistyped address should cost nothing.
       checkListen(listen, flags.allowRemote === true);
-      const dir = configDir();
-      const { service: profiles, load } = await ProfilesService.open(dir);
-      if (!load.ok) c.warn(`Warning: ${load.error.message}`);
-      const secrets = await openSecrets({ configDir: dir, allowPasswordFile: flags.allowPasswordFile === true });
-      if (secrets.state === 'file') c.warn(secrets.notice);
-      if (secrets.state === 'unavailable') c.warn(`Warning: ${secrets.message}`);
-
       const cacheDir = c.globals.cache === false ? undefined : c.globals.cacheDir ?? defaultCacheRoot();
-      // Without a keyring (and no opted-in password file) jobs still run; each one that needs a
-      // password fails with the secrets module's message, which says what to do.
-      const jobs: JobService = createJobService({
-        profiles,
-        ...(secrets.state === 'unavailable'
-          ? { getPassword: async () => { throw new CairnError('KEYRING_UNAVAILABLE', secrets.message); } }
-          : { secrets: secrets.store }),
-        dataDir: dir,
-        cacheDir: cacheDir ?? null,
-        onProblem: (message) => c.warn(`Warning: ${message}`),
-      });
-
-      let api: ApiContext | undefined;
-      const scheduler = new Scheduler<Plan>({
-        clock: systemClock,
-        store: new FileSchedulerStore(dir),
-        runJob: runPlanJob(jobs),
-        onEvent: (event) => api?.events.emit({ type: 'scheduler', event }),
-      });
-      // Watch mode (plans that opted in): the config and cache folders are ignored, since every
-      // job writes its log there and would otherwise trigger the next backup.
-      const watch = new WatchService({
-        trigger: watchTrigger(jobs, (planId, message) => c.warn(`Warning: watch mode could not start a backup of plan ${planId}: ${message}`)),
-        onFallback: (planId, message) => c.warn(`Warning: plan ${planId}: ${message}`),
-        repository: (id) => profiles.repository(id),
-        ignorePaths: [dir, ...(cacheDir ? [cacheDir] : [])],
-      });
-      api = createApiContext({
-        profiles,
-        secrets,
-        jobs,
-        scheduler,
+      // Notifications reach the UI as API events (the default): a browser tab has no tray.
+      const app = await startApp({
+        configDir: configDir(),
         cacheDir,
-        onProfilesChanged: () => {
-          scheduler.setPlans(profiles.profiles.plans);
-          void watch.update(profiles.profiles.plans);
-        },
+        allowPasswordFile: flags.allowPasswordFile === true,
+        warn: (message) => c.warn(`Warning: ${message}`),
       });
-      await scheduler.start(profiles.profiles.plans);
-      await watch.update(profiles.profiles.plans);
+      const api = app.api;
 
       const server = await startServer({
         api,
@@ -113,9 +57,6 @@ export function registerServe(program: Command, cli: () => Cli): void {
         else c.signal.addEventListener('abort', () => resolve(), { once: true });
       });
       await server.close();
-      await scheduler.stop();
-      await watch.close();
-      await jobs.close();
-      await api.close();
+      await app.close();
     });
 }

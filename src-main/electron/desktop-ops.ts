@@ -1,0 +1,31 @@
+// Operations only the desktop app has (the browser host cannot drag files into the OS or start
+// at login). Called by name through the same IPC entry as the API contract, validated the same
+// way: a schema for the input, a schema for the output. The renderer imports these types only.
+import { z } from 'zod';
+import { IdSchema, SnapshotPathSchema, SnapshotRefSchema } from '../api/schemas.ts';
+
+const Autostart = z.object({ enabled: z.boolean(), supported: z.boolean() });
+
+export const desktopOperations = {
+  /** Restores the file into a temporary folder, then starts the OS drag with it. */
+  'desktop.dragOut': {
+    input: z.strictObject({ repositoryId: IdSchema, snapshotId: SnapshotRefSchema, path: SnapshotPathSchema }),
+    output: z.object({ file: z.string() }),
+  },
+  'desktop.autostart.get': { input: z.strictObject({}), output: Autostart },
+  'desktop.autostart.set': { input: z.strictObject({ enabled: z.boolean() }), output: Autostart },
+} as const;
+
+export type DesktopOperations = typeof desktopOperations;
+export type DesktopOpName = keyof DesktopOperations;
+export type DesktopInput<K extends DesktopOpName> = z.input<DesktopOperations[K]['input']>;
+export type DesktopOutput<K extends DesktopOpName> = z.output<DesktopOperations[K]['output']>;
+
+export function isDesktopOp(name: string): name is DesktopOpName {
+  return Object.hasOwn(desktopOperations, name);
+}
+
+/** The shell's implementations; the sender's own window is where a drag starts. */
+export type DesktopHandlers = {
+  [K in DesktopOpName]: (input: z.output<DesktopOperations[K]['input']>) => Promise<DesktopOutput<K>>;
+};
