@@ -45,3 +45,11 @@ try {
 }
 fs.cpSync(outDir, path.join(dist, 'src-worker/wasm/build'), { recursive: true });
 console.log(`build: ${sources.length} WebAssembly kernel(s) and the TypeScript sources compiled into ${path.relative(root, dist)}/`);
+
+// The app and tray icons (resources/*.svg → resources/build/), for the desktop shell and installers.
+try {
+  execFileSync(process.execPath, [path.join(root, 'scripts/render-icons.mjs')], { stdio: 'inherit', cwd: root });
+} catch {
+  console.error('build: rendering the icons failed (see above)');
+  process.exit(1);
+}
