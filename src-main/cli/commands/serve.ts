@@ -5,9 +5,6 @@
 import type { Command } from 'commander';
 import path from 'node:path';
 import { defaultCacheRoot } from '../../../src-worker/index.ts';
-import { startApp, packageRoot } from '../../host/index.ts';
-import { configDir } from '../../profiles/index.ts';
-import { checkListen, DEFAULT_LISTEN, isLoopback, parseListen, startServer } from '../../serve/index.ts';
 import type { Cli } from '../context.ts';
 
 interface ServeFlags {
@@ -25,6 +22,11 @@ export function registerServe(program: Command, cli: () => Cli): void {
     .option('--ui <dir>', 'folder of the built UI (default dist-renderer in the Cairn folder)')
     .option('--allow-password-file', 'without a system keyring, keep passwords in a file only you can read in the config folder')
     .action(async (flags: ServeFlags) => {
+      // The app's modules (API, jobs, keyring, file watching...) load only for this command: every
+      // other command would otherwise pay for them at start-up (time and memory).
+      const { startApp, packageRoot } = await import('../../host/index.ts');
+      const { configDir } = await import('../../profiles/index.ts');
+      const { checkListen, DEFAULT_LISTEN, isLoopback, parseListen, startServer } = await import('../../serve/index.ts');
       const c = cli();
       const listen = flags.listen !== undefined ? parseListen(flags.listen) : DEFAULT_LISTEN;
       // Refused before anything is opened: a mistyped address should cost nothing.
