@@ -274,14 +274,19 @@ async function wizardAndDashboard(): Promise<void> {
 
   // restic agrees: the repository is valid and holds the snapshot of the folder.
   resticOk(repoDir, ['check'], { password: PASSWORD });
-  const snaps = JSON.parse(resticOk(repoDir, ['snapshots', '--json'], { password: PASSWORD })) as { paths: string[] }[];
+  const snaps = JSON.parse(resticOk(repoDir, ['snapshots', '--json'], { password: PASSWORD })) as { id: string; paths: string[] }[];
   assert.equal(snaps.length, 1);
   assert.deepEqual(snaps[0].paths, [dataDir]);
   assert.notEqual(restic(repoDir, ['snapshots'], { password: 'not the password' }).code, 0, 'the repository is encrypted with the chosen password');
 
-  // Back up now runs a second backup from the card.
+  // Back up now runs a second backup from the card: its own result replaces the first one's.
+  const done = card.getByRole('status').filter({ hasText: /^Backup finished/ });
+  const first = await done.innerText();
   await card.getByRole('button', { name: 'Back up Documents now' }).click();
-  await card.getByRole('status').filter({ hasText: /^Backup finished just now/ }).waitFor({ timeout: 60_000 });
-  const after = JSON.parse(resticOk(repoDir, ['snapshots', '--json'], { password: PASSWORD })) as unknown[];
-  assert.equal(after.length, 2);
+  await card.getByRole('status').filter({ hasText: /^Backup finished .*: 43 files checked/ }).filter({ hasNotText: first }).waitFor({ timeout: 60_000 });
+  // The plan keeps one snapshot per day ("Standard"), so the second backup's retention step
+  // replaced the first snapshot of today with the new one.
+  const after = JSON.parse(resticOk(repoDir, ['snapshots', '--json'], { password: PASSWORD })) as { id: string }[];
+  assert.equal(after.length, 1);
+  assert.notEqual(after[0].id, snaps[0].id);
 }
