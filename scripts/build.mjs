@@ -3,9 +3,11 @@
 //  1. the engine's AssemblyScript kernels (src-worker/wasm/assembly/*.ts) → WebAssembly;
 //  2. the engine and CLI, TypeScript → JavaScript in dist/ (tsconfig.build.json), which is what
 //     bin/cairn.js runs: Node's type stripping would cost memory and start-up time in every thread;
-//  3. the kernels copied next to the emitted loader.
+//  3. the kernels copied next to the emitted loader;
+//  4. the UI (src-renderer, Svelte + Vite) into dist-renderer/, which `cairn serve` serves.
 // Build output is not committed.
 import asc from 'assemblyscript/asc';
+import { build as viteBuild } from 'vite';
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -45,6 +47,14 @@ try {
 }
 fs.cpSync(outDir, path.join(dist, 'src-worker/wasm/build'), { recursive: true });
 console.log(`build: ${sources.length} WebAssembly kernel(s) and the TypeScript sources compiled into ${path.relative(root, dist)}/`);
+
+try {
+  await viteBuild({ configFile: path.join(root, 'src-renderer/vite.config.ts') });
+} catch (err) {
+  console.error(`build: the UI (src-renderer) failed to build: ${err instanceof Error ? err.message : String(err)}`);
+  process.exit(1);
+}
+console.log('build: the UI compiled into dist-renderer/');
 
 // The app and tray icons (resources/*.svg → resources/build/), for the desktop shell and installers.
 try {

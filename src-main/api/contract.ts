@@ -10,7 +10,7 @@ import type { JobEvent } from '../jobs/types.ts';
 import type { CairnNotification } from '../notify/types.ts';
 import type { SchedulerEvent } from '../scheduler/index.ts';
 import {
-  ConnectionReportSchema, countSchema, DiffOutSchema, FileVersionSchema, FlagSchema, HealthSchema, IdSchema, JobInfoSchema,
+  AppInfoSchema, ConnectionReportSchema, CronCheckSchema, ExcludePresetIdSchema, LocalTargetSchema, SourceEstimateSchema, countSchema, DiffOutSchema, FileVersionSchema, FlagSchema, HealthSchema, IdSchema, JobInfoSchema,
   JobRequestSchema, LogLineSchema, PasswordSchema, PlanFieldsSchema, PlanSchema, ProfilesOutSchema, RepositoryFieldsSchema,
   RepositoryOpenedSchema, RepositoryOutSchema, RestoreInputSchema, RetentionPreviewSchema, RetentionSchema, SchedulerStatusSchema,
   SearchHitSchema, SnapshotOutSchema, SnapshotPathSchema, SnapshotRefSchema, TreePageSchema,
@@ -36,6 +36,16 @@ const RepoRef = { repositoryId: IdSchema };
 export const MAX_PAGE = 1000;
 
 export const operations = {
+  // ---- the host: what the set-up wizard asks before anything is saved -------------------
+  'app.info': op('GET', '/api/app', z.strictObject({}), AppInfoSchema),
+  /** How much the chosen folders hold, after excludes; bounded in time, so it may be a lower bound. */
+  'sources.estimate': op('POST', '/api/sources/estimate', z.strictObject({
+    paths: z.array(LocalTargetSchema).min(1).max(100),
+    excludes: z.array(z.string().min(1)).max(1000).optional(),
+    excludePresets: z.array(ExcludePresetIdSchema).optional(),
+  }), SourceEstimateSchema),
+  'schedules.checkCron': op('POST', '/api/cron-check', z.strictObject({ expression: z.string().min(1).max(200) }), CronCheckSchema),
+
   // ---- profiles: repositories and plans --------------------------------------------------
   'profiles.get': op('GET', '/api/profiles', z.strictObject({}), ProfilesOutSchema),
   'repositories.create': op('POST', '/api/repositories', z.strictObject({

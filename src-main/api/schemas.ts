@@ -6,6 +6,7 @@
 // boolean fields below accept both forms.
 import path from 'node:path';
 import { z } from 'zod';
+import { ExcludePresetIds } from '../profiles/excludes.ts';
 import { IdSchema, PlanSchema, RepositorySchema, RetentionSchema } from '../profiles/schema.ts';
 
 export { IdSchema };
@@ -37,6 +38,8 @@ export const LocalTargetSchema = z.string().min(1).refine(
 export const PasswordSchema = z.string().min(1, 'the password is empty').max(4096);
 
 const NullableNumber = z.number().nullable();
+
+export const ExcludePresetIdSchema = z.enum(ExcludePresetIds);
 
 // ---- profiles ---------------------------------------------------------------------------
 
@@ -271,4 +274,32 @@ export const SchedulerStatusSchema = z.object({
   available: z.boolean(),
   pausedUntil: z.number().nullable(),
   plans: z.array(PlanStatusSchema),
+});
+
+// ---- the host, for the set-up wizard ------------------------------------------------------
+
+export const AppInfoSchema = z.object({
+  platform: z.enum(['linux', 'darwin', 'win32']),
+  /** The user's home folder, so the wizard can suggest sources and show "~" paths. */
+  home: z.string(),
+  /** Where passwords go: the OS keyring, the opted-in 0600 file, or nowhere (with the reason). */
+  secrets: z.object({ state: z.enum(['keyring', 'file', 'unavailable']), message: z.string() }),
+  /** The plans' exclude presets with the patterns each stands for on this computer. */
+  excludePresets: z.array(z.object({ id: ExcludePresetIdSchema, patterns: z.array(z.string()) })),
+});
+
+export const SourceEstimateSchema = z.object({
+  files: z.number().int(),
+  bytes: z.number(),
+  /** The walk stopped early (time or entry budget): the numbers are a lower bound. */
+  truncated: z.boolean(),
+  /** Sources that do not exist or cannot be read, each with the reason. */
+  problems: z.array(z.object({ path: z.string(), message: z.string() })),
+});
+
+export const CronCheckSchema = z.object({
+  /** Why the expression is refused, or null. */
+  problem: z.string().nullable(),
+  /** The next few times it fires (ms since the epoch), in this computer's time zone. */
+  nextRuns: z.array(z.number()),
 });

@@ -14,6 +14,15 @@ export class SecretsAccess {
     return this.state.state !== 'unavailable';
   }
 
+  /** Where secrets go, in words a person can act on (the wizard shows it next to the password). */
+  describe(): { state: 'keyring' | 'file' | 'unavailable'; message: string } {
+    switch (this.state.state) {
+      case 'keyring': return { state: 'keyring', message: 'passwords are kept in the system keyring' };
+      case 'file': return { state: 'file', message: this.state.notice };
+      case 'unavailable': return { state: 'unavailable', message: this.state.message };
+    }
+  }
+
   /** The store, or KEYRING_UNAVAILABLE saying why there is none and what to do. */
   store(): SecretStore {
     if (this.state.state === 'unavailable') throw new CairnError('KEYRING_UNAVAILABLE', this.state.message);

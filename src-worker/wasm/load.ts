@@ -13,6 +13,8 @@ export function loadKernel<T>(name: string): T & { memory: WebAssembly.Memory } 
   } catch (err) {
     throw new CairnError('INTERNAL', `the ${name} kernel is missing (${file}): run "npm run build" in the Cairn folder`, { cause: err });
   }
-  const instance = new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { abort() { throw new Error(`${name} kernel aborted`); } } });
+  // readFileSync's Buffer never sits on a SharedArrayBuffer; the cast says so for the DOM typings
+  // (the renderer's type check reaches this file through the contract's types).
+  const instance = new WebAssembly.Instance(new WebAssembly.Module(bytes as Uint8Array<ArrayBuffer>), { env: { abort() { throw new Error(`${name} kernel aborted`); } } });
   return instance.exports as T & { memory: WebAssembly.Memory };
 }

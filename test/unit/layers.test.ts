@@ -64,9 +64,25 @@ function violations(): string[] {
       if (layer === 'src-renderer' && (targetLayer === 'src-worker' || targetLayer === 'src-main') && !imp.typeOnly) {
         bad.push(`${file} imports ${imp.specifier} at run time: the renderer may import only types from other layers`);
       }
+      bad.push(...rendererRules(file, imp, targetLayer ? target : null));
       bad.push(...appRules(file, imp));
     }
   }
+  return bad;
+}
+
+/**
+ * The renderer knows the API contract and nothing else (ARCHITECTURE.md): its only import from
+ * the other layers is src-main/api/contract.ts, as types; it runs sandboxed in a browser or an
+ * Electron renderer, so no Node built-in either (vite.config.ts runs in Node at build time only).
+ */
+function rendererRules(file: string, imp: Import, target: string | null): string[] {
+  if (!file.startsWith('src-renderer' + path.sep) || file === path.join('src-renderer', 'vite.config.ts')) return [];
+  const bad: string[] = [];
+  if (target !== null && !target.startsWith('src-renderer' + path.sep) && target !== path.join('src-main', 'api', 'contract.ts')) {
+    bad.push(`${file} imports ${imp.specifier}: the renderer may import only the API contract's types (src-main/api/contract.ts)`);
+  }
+  if (imp.specifier.startsWith('node:') && !imp.typeOnly) bad.push(`${file} imports ${imp.specifier}: the renderer runs in a browser sandbox, without Node`);
   return bad;
 }
 

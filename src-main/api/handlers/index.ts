@@ -1,6 +1,7 @@
 // Every operation's implementation, keyed by operation name. The type makes a missing or a
 // misnamed handler a compile error.
 import type { OpName } from '../contract.ts';
+import { appHandlers } from './app.ts';
 import { browseHandlers } from './browse.ts';
 import { healthHandlers } from './health.ts';
 import { jobHandlers } from './jobs.ts';
@@ -12,6 +13,7 @@ import { snapshotHandlers } from './snapshots.ts';
 import type { HandlerTable } from './types.ts';
 
 export const handlers: HandlerTable<OpName> = {
+  ...appHandlers,
   ...profileHandlers,
   ...repositoryHandlers,
   ...snapshotHandlers,

@@ -1,0 +1,34 @@
+// The scheduler's status (next run, last success, overdue, paused). Its events say that something
+// changed, not the new status, so each one is followed by one fetch (coalesced when they burst).
+import { asApiError, call, type ApiCallError, type PlanStatus, type SchedulerStatus } from '../api/index.ts';
+
+class SchedulerStore {
+  value = $state<SchedulerStatus | null>(null);
+  error = $state<ApiCallError | null>(null);
+  private pending: Promise<void> | null = null;
+
+  plan(planId: string): PlanStatus | undefined {
+    return this.value?.plans.find((p) => p.planId === planId);
+  }
+
+  get paused(): boolean {
+    return this.value?.pausedUntil != null && this.value.pausedUntil > Date.now();
+  }
+
+  refresh(): Promise<void> {
+    this.pending ??= call('scheduler.status', {})
+      .then((s) => { this.value = s; this.error = null; }, (err: unknown) => { this.error = asApiError(err); })
+      .finally(() => { this.pending = null; });
+    return this.pending;
+  }
+
+  async pause(until: number): Promise<void> {
+    this.value = await call('scheduler.pause', { until });
+  }
+
+  async resume(): Promise<void> {
+    this.value = await call('scheduler.resume', {});
+  }
+}
+
+export const scheduler = new SchedulerStore();

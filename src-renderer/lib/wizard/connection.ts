@@ -1,0 +1,33 @@
+// A connection test's report in plain language: a headline, the engine's detail, and what to do,
+// depending on the kind of storage (a closed port means something else for a drive and a server).
+import type { ConnectionReport } from '../api/index.ts';
+import type { StorageKind } from './location.ts';
+
+export interface ConnectionVerdict {
+  ok: boolean;
+  headline: string;
+  detail: string;
+  step: string | null;
+  /** What the password step does next: create a repository, or open the one found. */
+  mode: 'create' | 'open' | null;
+}
+
+const UNREACHABLE_STEP: Record<StorageKind, string> = {
+  local: 'Check that the drive is plugged in and mounted, and that the folder\'s path is typed correctly.',
+  sftp: 'Check the server\'s name and port, that the server is running, and that this computer can reach it (network, VPN, firewall). If the server is new to this computer, connect once with "ssh" so its key is known.',
+  s3: 'Check the address, the region and the bucket name, and that this computer is online.',
+};
+
+const AUTH_STEP: Record<StorageKind, string> = {
+  local: 'Give your user permission to write to that folder, or choose another one.',
+  sftp: 'Check the user name, and that your SSH key is loaded (ssh-add) or is ~/.ssh/id_ed25519 on the computer running Cairn.',
+  s3: 'Check the access key: Cairn uses AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (or an AWS profile) on the computer running Cairn.',
+};
+
+export function verdict(kind: StorageKind, r: ConnectionReport): ConnectionVerdict {
+  if (!r.reachable) return { ok: false, headline: 'Cairn could not reach this storage.', detail: r.message, step: UNREACHABLE_STEP[kind], mode: null };
+  if (!r.authenticated) return { ok: false, headline: 'The storage refused access.', detail: r.message, step: AUTH_STEP[kind], mode: null };
+  if (r.repository === 'missing') return { ok: true, headline: 'Connected. There is no backup repository here yet, so Cairn will create a new one.', detail: '', step: null, mode: 'create' };
+  if (r.repository === 'exists') return { ok: true, headline: 'Connected. There is a backup repository here already: you will open it with its password.', detail: '', step: null, mode: 'open' };
+  return { ok: false, headline: 'Cairn could not tell whether there is a repository here.', detail: r.message, step: UNREACHABLE_STEP[kind], mode: null };
+}

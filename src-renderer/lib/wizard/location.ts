@@ -1,0 +1,99 @@
+// Where backups go, as the form fields people fill in, and the location string the engine takes
+// (the CLI's syntax: a path, sftp://user@host:port//path, s3:https://endpoint/bucket/prefix).
+export type StorageKind = 'local' | 'sftp' | 's3';
+
+export type S3Preset = 'aws' | 'b2' | 'wasabi' | 'minio' | 'custom';
+
+export interface StorageFields {
+  kind: StorageKind;
+  localPath: string;
+  sftpUser: string;
+  sftpHost: string;
+  sftpPort: string;
+  sftpPath: string;
+  s3Preset: S3Preset;
+  s3Region: string;
+  s3Endpoint: string;
+  s3Bucket: string;
+  s3Prefix: string;
+}
+
+export function emptyStorage(): StorageFields {
+  return {
+    kind: 'local', localPath: '',
+    sftpUser: '', sftpHost: '', sftpPort: '22', sftpPath: '',
+    s3Preset: 'aws', s3Region: 'us-east-1', s3Endpoint: '', s3Bucket: '', s3Prefix: 'cairn',
+  };
+}
+
+export const S3_PRESETS: Record<S3Preset, { label: string; endpoint: (region: string) => string; needsRegion: boolean; needsEndpoint: boolean }> = {
+  aws: { label: 'Amazon S3', endpoint: (r) => `https://s3.${r}.amazonaws.com`, needsRegion: true, needsEndpoint: false },
+  b2: { label: 'Backblaze B2', endpoint: (r) => `https://s3.${r}.backblazeb2.com`, needsRegion: true, needsEndpoint: false },
+  wasabi: { label: 'Wasabi', endpoint: (r) => `https://s3.${r}.wasabisys.com`, needsRegion: true, needsEndpoint: false },
+  minio: { label: 'MinIO', endpoint: () => '', needsRegion: false, needsEndpoint: true },
+  custom: { label: 'Other S3-compatible service', endpoint: () => '', needsRegion: false, needsEndpoint: true },
+};
+
+/** What is missing or wrong in the fields, for the person filling them in; null when complete. */
+export function storageProblem(s: StorageFields): string | null {
+  switch (s.kind) {
+    case 'local':
+      if (!s.localPath.trim()) return 'Type the folder where backups should go.';
+      if (!isAbsolute(s.localPath.trim())) return 'Type the full path of the folder, starting with / (or a drive letter such as D:\\ on Windows).';
+      return null;
+    case 'sftp': {
+      if (!s.sftpHost.trim()) return 'Type the server\'s name or address.';
+      if (/[\s/@:]/.test(s.sftpHost.trim()) && !/^\[[0-9a-f:]+\]$/i.test(s.sftpHost.trim())) return 'The server name cannot contain spaces, "/", "@" or ":" (put the port in its own field).';
+      const port = Number(s.sftpPort);
+      if (!Number.isInteger(port) || port < 1 || port > 65535) return 'The port is a number from 1 to 65535 (SSH uses 22).';
+      if (!s.sftpPath.trim()) return 'Type the folder on the server, such as /srv/backup.';
+      return null;
+    }
+    case 's3': {
+      const preset = S3_PRESETS[s.s3Preset];
+      if (preset.needsEndpoint && !/^https?:\/\/[^/\s]+$/.test(s.s3Endpoint.trim().replace(/\/+$/, ''))) return 'Type the service\'s address, such as https://minio.example.com:9000.';
+      if (preset.needsRegion && !/^[a-z0-9-]+$/.test(s.s3Region.trim())) return 'Type the region, such as us-east-1.';
+      if (!/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(s.s3Bucket.trim())) return 'Type the bucket\'s name (lowercase letters, digits, "." and "-").';
+      return null;
+    }
+  }
+}
+
+function isAbsolute(p: string): boolean {
+  return p.startsWith('/') || /^[A-Za-z]:[\\/]/.test(p) || p.startsWith('\\\\');
+}
+
+/** The engine's location string; call only when storageProblem() is null. */
+export function toLocation(s: StorageFields): string {
+  switch (s.kind) {
+    case 'local':
+      return s.localPath.trim();
+    case 'sftp': {
+      const user = s.sftpUser.trim() ? `${encodeURIComponent(s.sftpUser.trim())}@` : '';
+      // "//host//abs" is an absolute path, "//host/rel" one relative to the login folder (restic's
+      // rule), so an absolute folder's own "/" makes the double slash.
+      return `sftp://${user}${s.sftpHost.trim()}:${Number(s.sftpPort)}/${s.sftpPath.trim()}`;
+    }
+    case 's3': {
+      const preset = S3_PRESETS[s.s3Preset];
+      const endpoint = (preset.needsEndpoint ? s.s3Endpoint.trim() : preset.endpoint(s.s3Region.trim())).replace(/\/+$/, '');
+      const prefix = s.s3Prefix.trim().replace(/^\/+|\/+$/g, '');
+      return `s3:${endpoint}/${s.s3Bucket.trim()}${prefix ? `/${prefix}` : ''}`;
+    }
+  }
+}
+
+/** Backend options the location needs besides the string itself. */
+export function storageOptions(s: StorageFields): Record<string, string> {
+  if (s.kind === 's3' && S3_PRESETS[s.s3Preset].needsRegion) return { 's3.region': s.s3Region.trim() };
+  return {};
+}
+
+/** A default name for the repository, from where it is. */
+export function storageName(s: StorageFields): string {
+  switch (s.kind) {
+    case 'local': return `Folder ${s.localPath.trim().split(/[\\/]/).filter(Boolean).pop() ?? s.localPath.trim()}`.slice(0, 100);
+    case 'sftp': return `SFTP ${s.sftpHost.trim()}`.slice(0, 100);
+    case 's3': return `${S3_PRESETS[s.s3Preset].label} ${s.s3Bucket.trim()}`.slice(0, 100);
+  }
+}
