@@ -58,7 +58,7 @@ export function currentUser(): { username: string; hostname: string; uid: number
 
 export class Repository {
   readonly backend: Backend;
-  readonly config: RepoConfig;
+  private currentConfig: RepoConfig;
   readonly key: MasterKey;
   readonly keyId: Id;
   readonly index = new MasterIndex();
@@ -77,14 +77,42 @@ export class Repository {
 
   private constructor(backend: Backend, config: RepoConfig, key: MasterKey, keyId: Id, compression: Compression) {
     this.backend = backend;
-    this.config = config;
+    this.currentConfig = config;
     this.key = key;
     this.keyId = keyId;
     this.compression = compression;
   }
 
+  get config(): RepoConfig {
+    return this.currentConfig;
+  }
+
   get version(): number {
-    return this.config.version;
+    return this.currentConfig.version;
+  }
+
+  /**
+   * Replaces the config file (only `migrate` does: the format version). Backends that cannot
+   * overwrite a file get it removed first; if writing the new one fails, the old bytes are put
+   * back. Later writes of this object follow the new config (a new version compresses).
+   */
+  async replaceConfig(next: RepoConfig): Promise<void> {
+    const old = await this.backend.load('config', 'config');
+    const sealed = seal(this.key, Buffer.from(encodeConfig(next), 'utf8'));
+    try {
+      await this.backend.save('config', 'config', sealed);
+    } catch {
+      try {
+        await this.backend.remove('config', 'config');
+        await this.backend.save('config', 'config', sealed);
+      } catch (err) {
+        await this.backend.save('config', 'config', old).catch((again: unknown) => {
+          throw new CairnError('BACKEND_ERROR', `writing the new config of ${this.backend.location} failed and the old one could not be put back (${(again as Error).message}): save the old config from a backup before anything else`, { cause: err });
+        });
+        throw fromSystemError(err, `the config of ${this.backend.location}`);
+      }
+    }
+    this.currentConfig = next;
   }
 
   /** Creates a new repository: layout, master key, the first key file and the config. */
