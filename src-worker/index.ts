@@ -40,3 +40,4 @@ export { cat, CAT_TYPES, type CatType, type CatResult } from './ops/cat.ts';
 export { copy, similarSnapshots, type CopyOptions, type CopySummary, type CopyProgress, type CopyEvent, type CopiedSnapshot } from './ops/copy.ts';
 export { prune, validatePruneOptions, type PruneOptions, type PruneResult, type PruneStats, type PruneProgress, type PruneMutation } from './ops/prune.ts';
 export { migrate, availableMigrations, MIGRATIONS, type Migration, type MigrateOptions, type MigrateResult, type MigrateEvent } from './ops/migrate.ts';
+export { repairSnapshots, type RepairSnapshotsOptions, type RepairSnapshotsResult, type RepairSnapshotsEvent, type RepairedSnapshot } from './ops/repair-snapshots.ts';

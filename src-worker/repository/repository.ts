@@ -161,22 +161,28 @@ export class Repository {
     }
     let master: MasterKey | null = null;
     let keyId = '';
+    /** Key files that are not even well-formed: named in the error, since a damaged key looks like a wrong password. */
+    const damaged: string[] = [];
     for (const name of keyNames) {
       const raw = await backend.load('keys', name);
-      let doc: unknown;
+      let keyFile;
       try {
-        doc = JSON.parse(raw.toString('utf8'));
+        keyFile = decodeKeyFile(JSON.parse(raw.toString('utf8')), name);
       } catch {
+        damaged.push(name);
         continue; // an unreadable key file cannot be ours; restic skips such files too
       }
-      const keyFile = decodeKeyFile(doc, name);
       master = await unlockKeyFile(keyFile, password, name);
       if (master) {
         keyId = name;
         break;
       }
     }
-    if (!master) throw new CairnError('WRONG_PASSWORD', `wrong password or no key found for the repository at ${backend.location}`);
+    if (!master) {
+      const tried = keyNames.filter((n) => !damaged.includes(n)).map((n) => `keys/${n.slice(0, 8)}`);
+      const detail = [tried.length ? `tried ${tried.join(', ')}` : '', damaged.length ? `damaged: ${damaged.map((n) => `keys/${n.slice(0, 8)}`).join(', ')}` : ''].filter(Boolean).join('; ');
+      throw new CairnError('WRONG_PASSWORD', `wrong password or no key found for the repository at ${backend.location} (${detail}): check the password; a damaged key file cannot be repaired, use another key`);
+    }
     let configText: string;
     try {
       configText = decodeUnpacked(open(master, sealedConfig), 'repository config');
