@@ -263,13 +263,26 @@ export class Repository {
 
   // ---- index ----------------------------------------------------------------------------
 
-  async loadIndex(onProgress?: (done: number, total: number) => void): Promise<void> {
+  /**
+   * Loads every index file. A damaged one fails the load, unless `onDamaged` is given: then it is
+   * reported there and skipped (for readers such as restore, which must still get what the other
+   * index files find; never for writers that delete, which need the whole index).
+   */
+  async loadIndex(onProgress?: (done: number, total: number) => void, onDamaged?: (id: Id, err: CairnError) => void): Promise<void> {
     if (this.indexLoaded) return;
     const names: Id[] = [];
     for await (const f of this.backend.list('index')) names.push(f.name);
     let done = 0;
     await mapLimit(names, LOAD_CONCURRENCY, async (name) => {
-      const doc = decodeIndexFile(await this.loadUnpacked('index', name), name, this.version >= 2);
+      let doc;
+      try {
+        doc = decodeIndexFile(await this.loadUnpacked('index', name), name, this.version >= 2);
+      } catch (err) {
+        if (!onDamaged || !isCairnError(err) || (err.code !== 'CORRUPT_OBJECT' && err.code !== 'NOT_FOUND')) throw err;
+        onDamaged(name, err);
+        onProgress?.(++done, names.length);
+        return;
+      }
       for (const p of doc.packs) {
         this.index.addPack(p.id, p.blobs);
         if (this.backend instanceof CachedBackend && p.blobs.some((b) => b.type === 'tree')) this.backend.treePacks.add(p.id);

@@ -170,7 +170,7 @@ const damages: Record<string, (repo: string) => Promise<Damage>> = {
 /** Restores a snapshot with Cairn: every file not touching lost blobs comes back identical; the others are named. */
 function assertPartialRestore(repo: string, name: string, lost: Set<string>): RunResult {
   const target = path.join(work, `restore-${++copies}`);
-  const r = cairn(['-r', repo, 'restore', snaps[name]!, '--target', target]);
+  const r = cairn(['-r', repo, '--no-cache', 'restore', snaps[name]!, '--target', target]);
   let named = 0;
   for (const [p, blobs] of contents[name]!) {
     const restored = path.join(target, p);
