@@ -20,7 +20,7 @@ export type { BackupProgress } from './ops/backup/progress.ts';
 export { restore, type RestoreOptions, type RestoreSummary, type RestoreProgress, type OverwritePolicy } from './ops/restore/restore.ts';
 export { findSnapshot, findParentSnapshot, matchesFilter, type SnapshotFilter } from './ops/snapshots.ts';
 export { ls, type LsOptions } from './ops/ls.ts';
-export { check, checkSubsetSyntax, type CheckOptions, type CheckResult, type CheckProblem, type CheckHint, type CheckProgress } from './ops/check.ts';
+export { check, checkSubsetSyntax, type CheckOptions, type CheckResult, type CheckProblem, type CheckProblemKind, type CheckHint, type CheckProgress } from './ops/check.ts';
 export { testConnection, type ConnectionReport } from './ops/connection.ts';
 export { listKeys, addKey, removeKey, changePassword, type KeyInfo } from './ops/keys.ts';
 export { parseSize, createExcluder, type Excluder, type ExcludeOptions } from './filter/exclude.ts';

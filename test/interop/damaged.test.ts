@@ -204,6 +204,11 @@ for (const [label, damage] of Object.entries(damages)) {
     assert.equal(ours.code === 0, theirs.code === 0, `verdicts differ: cairn ${ours.code}, restic ${theirs.code}\n${ours.stderr}\n--- restic:\n${theirs.stderr}`);
     assert.notEqual(ours.code, 0, 'the damage is found');
     assert.match(ours.stdout + ours.stderr, d.names);
+    if (d.opens && d.lost.size && d.restoreOf === 'a') {
+      // The affected files are named with their snapshot, as "<snapshot>:<path>".
+      const hit = [...contents.a!].filter(([, blobs]) => blobs.some((b) => d.lost.has(b))).map(([p]) => p);
+      assert.ok(hit.some((p) => ours.stderr.includes(`affects ${snaps.a!.slice(0, 8)}:${p}`)), `check names an affected file:\n${ours.stderr}`);
+    }
 
     assertPartialRestore(repo, d.restoreOf, d.lost);
     if (!d.opens) return;
