@@ -21,6 +21,7 @@ import { registerFind } from './commands/find.ts';
 import { registerStats } from './commands/stats.ts';
 import { registerCat } from './commands/cat.ts';
 import { registerServe } from './commands/serve.ts';
+import { registerMigrate } from './commands/migrate.ts';
 
 const EXIT_FATAL = 1;
 const EXIT_INTERRUPTED = 130;
@@ -60,6 +61,7 @@ export function buildProgram(getCli: () => Cli): Command {
   registerCopy(program, getCli);
   registerPrune(program, getCli);
   registerServe(program, getCli);
+  registerMigrate(program, getCli);
   program.command('version').description('print version information').action(() => {
     process.stdout.write(`${PROGRAM_VERSION} on node ${process.version} ${process.platform}/${process.arch}\n`);
   });

@@ -18,6 +18,7 @@ import { defaultWorkerCount } from '../pool/backup-pool.ts';
 import { ownedArrayBuffer, RestorePool } from '../pool/restore-pool.ts';
 import type { RestoreTaskResult } from '../pool/restore-protocol.ts';
 import type { Repository } from '../repository/repository.ts';
+import { attachAffectedFiles } from './check/affected-files.ts';
 
 export type CheckProblemKind = 'missing-pack' | 'pack-size' | 'corrupt-pack' | 'corrupt-blob' | 'corrupt-index'
   | 'corrupt-snapshot' | 'missing-blob' | 'corrupt-tree' | 'unused-blob';
@@ -33,6 +34,10 @@ export interface CheckProblem {
   blob?: { type: BlobType; id: Id };
   /** Snapshots that reach the damaged thing (they will not restore completely). */
   snapshots?: Id[];
+  /** Affected files and directories as "<snapshot id, short>:<path>" (at most MAX_FILES_PER_PROBLEM). */
+  files?: string[];
+  /** How many files and directories are affected in all. */
+  filesTotal?: number;
 }
 
 /** Findings restic prints but does not count as errors. */
@@ -374,6 +379,8 @@ export async function check(repo: Repository, opts: CheckOptions = {}): Promise<
     p.snapshots = graph.snapshotsReaching(referrers.get('load' + p.blob!.id));
     problems.push(p);
   }
+
+  await attachAffectedFiles(repo, problems, opts.signal);
 
   if (usedData) {
     for (const { id, location } of repo.index.entries()) {

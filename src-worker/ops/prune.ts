@@ -8,7 +8,7 @@
 // Until step 3 is done the old index still describes packs that all exist; after it, the new one
 // does. The caller holds the repository's exclusive lock (`cairn prune`, or `forget --prune`).
 import zlib from 'node:zlib';
-import { isCairnError, throwIfAborted } from '../errors.ts';
+import { CairnError, isCairnError, throwIfAborted } from '../errors.ts';
 import { seal } from '../format/crypto.ts';
 import { hashId, type Id } from '../format/id.ts';
 import { decodeIndexFile, encodeIndexFile, type IndexPack } from '../format/index-file.ts';
@@ -79,6 +79,10 @@ export interface PruneResult {
 
 export async function prune(repo: Repository, options: PruneOptions = {}, onProgress?: (p: PruneProgress) => void): Promise<PruneResult> {
   const limits = parsePruneLimits(options);
+  // Version 1 has no compressed blobs at all: compressing while repacking would make it unreadable.
+  if (options.repackUncompressed && repo.version < 2) {
+    throw new CairnError('INVALID_ARGUMENT', '--repack-uncompressed needs compression, which repository format version 1 lacks: run "cairn migrate upgrade_repo_v2" first');
+  }
   const { signal } = options;
   const mutated = (action: PruneMutation['action'], type: PruneMutation['type'], id: Id) => options.onMutation?.({ action, type, id });
 

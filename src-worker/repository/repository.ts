@@ -58,7 +58,7 @@ export function currentUser(): { username: string; hostname: string; uid: number
 
 export class Repository {
   readonly backend: Backend;
-  readonly config: RepoConfig;
+  private currentConfig: RepoConfig;
   readonly key: MasterKey;
   readonly keyId: Id;
   readonly index = new MasterIndex();
@@ -77,14 +77,42 @@ export class Repository {
 
   private constructor(backend: Backend, config: RepoConfig, key: MasterKey, keyId: Id, compression: Compression) {
     this.backend = backend;
-    this.config = config;
+    this.currentConfig = config;
     this.key = key;
     this.keyId = keyId;
     this.compression = compression;
   }
 
+  get config(): RepoConfig {
+    return this.currentConfig;
+  }
+
   get version(): number {
-    return this.config.version;
+    return this.currentConfig.version;
+  }
+
+  /**
+   * Replaces the config file (only `migrate` does: the format version). Backends that cannot
+   * overwrite a file get it removed first; if writing the new one fails, the old bytes are put
+   * back. Later writes of this object follow the new config (a new version compresses).
+   */
+  async replaceConfig(next: RepoConfig): Promise<void> {
+    const old = await this.backend.load('config', 'config');
+    const sealed = seal(this.key, Buffer.from(encodeConfig(next), 'utf8'));
+    try {
+      await this.backend.save('config', 'config', sealed);
+    } catch {
+      try {
+        await this.backend.remove('config', 'config');
+        await this.backend.save('config', 'config', sealed);
+      } catch (err) {
+        await this.backend.save('config', 'config', old).catch((again: unknown) => {
+          throw new CairnError('BACKEND_ERROR', `writing the new config of ${this.backend.location} failed and the old one could not be put back (${(again as Error).message}): save the old config from a backup before anything else`, { cause: err });
+        });
+        throw fromSystemError(err, `the config of ${this.backend.location}`);
+      }
+    }
+    this.currentConfig = next;
   }
 
   /** Creates a new repository: layout, master key, the first key file and the config. */
@@ -133,22 +161,28 @@ export class Repository {
     }
     let master: MasterKey | null = null;
     let keyId = '';
+    /** Key files that are not even well-formed: named in the error, since a damaged key looks like a wrong password. */
+    const damaged: string[] = [];
     for (const name of keyNames) {
       const raw = await backend.load('keys', name);
-      let doc: unknown;
+      let keyFile;
       try {
-        doc = JSON.parse(raw.toString('utf8'));
+        keyFile = decodeKeyFile(JSON.parse(raw.toString('utf8')), name);
       } catch {
+        damaged.push(name);
         continue; // an unreadable key file cannot be ours; restic skips such files too
       }
-      const keyFile = decodeKeyFile(doc, name);
       master = await unlockKeyFile(keyFile, password, name);
       if (master) {
         keyId = name;
         break;
       }
     }
-    if (!master) throw new CairnError('WRONG_PASSWORD', `wrong password or no key found for the repository at ${backend.location}`);
+    if (!master) {
+      const tried = keyNames.filter((n) => !damaged.includes(n)).map((n) => `keys/${n.slice(0, 8)}`);
+      const detail = [tried.length ? `tried ${tried.join(', ')}` : '', damaged.length ? `damaged: ${damaged.map((n) => `keys/${n.slice(0, 8)}`).join(', ')}` : ''].filter(Boolean).join('; ');
+      throw new CairnError('WRONG_PASSWORD', `wrong password or no key found for the repository at ${backend.location} (${detail}): check the password; a damaged key file cannot be repaired, use another key`);
+    }
     let configText: string;
     try {
       configText = decodeUnpacked(open(master, sealedConfig), 'repository config');
@@ -229,13 +263,26 @@ export class Repository {
 
   // ---- index ----------------------------------------------------------------------------
 
-  async loadIndex(onProgress?: (done: number, total: number) => void): Promise<void> {
+  /**
+   * Loads every index file. A damaged one fails the load, unless `onDamaged` is given: then it is
+   * reported there and skipped (for readers such as restore, which must still get what the other
+   * index files find; never for writers that delete, which need the whole index).
+   */
+  async loadIndex(onProgress?: (done: number, total: number) => void, onDamaged?: (id: Id, err: CairnError) => void): Promise<void> {
     if (this.indexLoaded) return;
     const names: Id[] = [];
     for await (const f of this.backend.list('index')) names.push(f.name);
     let done = 0;
     await mapLimit(names, LOAD_CONCURRENCY, async (name) => {
-      const doc = decodeIndexFile(await this.loadUnpacked('index', name), name, this.version >= 2);
+      let doc;
+      try {
+        doc = decodeIndexFile(await this.loadUnpacked('index', name), name, this.version >= 2);
+      } catch (err) {
+        if (!onDamaged || !isCairnError(err) || (err.code !== 'CORRUPT_OBJECT' && err.code !== 'NOT_FOUND')) throw err;
+        onDamaged(name, err);
+        onProgress?.(++done, names.length);
+        return;
+      }
       for (const p of doc.packs) {
         this.index.addPack(p.id, p.blobs);
         if (this.backend instanceof CachedBackend && p.blobs.some((b) => b.type === 'tree')) this.backend.treePacks.add(p.id);

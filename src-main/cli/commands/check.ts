@@ -14,7 +14,10 @@ function statusLine(p: CheckProgress, elapsedMs: number): string {
 }
 
 function affected(p: CheckProblem): string {
-  return p.snapshots?.length ? `\n  affects snapshot${p.snapshots.length === 1 ? '' : 's'} ${p.snapshots.map((s) => s.slice(0, 8)).join(', ')}` : '';
+  let out = p.snapshots?.length ? `\n  affects snapshot${p.snapshots.length === 1 ? '' : 's'} ${p.snapshots.map((s) => s.slice(0, 8)).join(', ')}` : '';
+  for (const f of p.files ?? []) out += `\n  affects ${f}`;
+  if ((p.filesTotal ?? 0) > (p.files?.length ?? 0)) out += `\n  and ${p.filesTotal! - p.files!.length} more files`;
+  return out;
 }
 
 export function registerCheck(program: Command, cli: () => Cli): void {

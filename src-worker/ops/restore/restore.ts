@@ -570,7 +570,9 @@ function splitRanges<T extends { offset: number; length: number }>(items: T[]): 
 
 export async function restore(repo: Repository, options: RestoreOptions): Promise<RestoreSummary> {
   const started = performance.now();
-  await repo.loadIndex();
+  // A damaged index file must not withhold what the others still find: it is named, and only the
+  // files whose blobs it alone listed fail (each named as not restored).
+  await repo.loadIndex(undefined, (id, err) => options.onWarning?.(`index/${id}`, `index file skipped: ${(err as Error).message}`));
   const r = new Restorer(repo, options);
   const plan = await r.plan();
   const conflicts = await r.findConflicts(plan);
