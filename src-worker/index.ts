@@ -3,7 +3,7 @@
 export { CairnError, isCairnError, type ErrorCode } from './errors.ts';
 export type { Backend, FileType } from './backend/backend.ts';
 export { LocalBackend } from './backend/local.ts';
-export { openBackend } from './backend/location.ts';
+export { openBackend, type BackendCredentials, type BackendOptions } from './backend/location.ts';
 export { CachedBackend, defaultCacheRoot } from './backend/cache.ts';
 export { Repository, currentUser, type SnapshotEntry, type InitOptions, type OpenOptions } from './repository/repository.ts';
 export { RepositoryLock, listLocks, removeLocks, describeLock, isStale } from './repository/locks.ts';

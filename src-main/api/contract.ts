@@ -10,6 +10,7 @@ import type { JobEvent } from '../jobs/types.ts';
 import type { CairnNotification } from '../notify/types.ts';
 import type { SchedulerEvent } from '../scheduler/index.ts';
 import {
+  CredentialsSchema,
   AppInfoSchema, ConnectionReportSchema, CronCheckSchema, ExcludePresetIdSchema, LocalTargetSchema, SourceEstimateSchema, countSchema, DiffOutSchema, FileVersionSchema, FlagSchema, HealthSchema, IdSchema, JobInfoSchema,
   JobRequestSchema, LogLineSchema, PasswordSchema, PlanFieldsSchema, PlanSchema, ProfilesOutSchema, RepositoryFieldsSchema,
   RepositoryOpenedSchema, RepositoryOutSchema, RestoreInputSchema, RetentionPreviewSchema, RetentionSchema, SchedulerStatusSchema,
@@ -53,6 +54,8 @@ export const operations = {
     id: IdSchema.optional(),
     /** Goes to the keyring; required to init. */
     password: PasswordSchema.optional(),
+    /** Backend secrets; to the keyring too. */
+    credentials: CredentialsSchema.optional(),
     /** Create the repository at the location too (it must not exist yet). */
     init: FlagSchema.optional(),
   }), RepositoryOutSchema),
@@ -60,10 +63,17 @@ export const operations = {
     ...RepoRef,
     ...RepositoryFieldsSchema.partial().shape,
     password: PasswordSchema.optional(),
+    credentials: CredentialsSchema.optional(),
   }), RepositoryOutSchema),
   'repositories.delete': op('DELETE', '/api/repositories/:repositoryId', z.strictObject(RepoRef), Ok),
   /** For the wizard, before anything is saved. */
-  'repositories.testLocation': op('POST', '/api/connection-test', z.strictObject({ location: z.string().min(1), password: PasswordSchema.optional() }), ConnectionReportSchema),
+  'repositories.testLocation': op('POST', '/api/connection-test', z.strictObject({
+    location: z.string().min(1),
+    password: PasswordSchema.optional(),
+    options: z.record(z.string(), z.string()).optional(),
+    /** Used for this test only, never stored. */
+    credentials: CredentialsSchema.optional(),
+  }), ConnectionReportSchema),
   'repositories.test': op('POST', '/api/repositories/:repositoryId/test', z.strictObject(RepoRef), ConnectionReportSchema),
   'repositories.init': op('POST', '/api/repositories/:repositoryId/init', z.strictObject({ ...RepoRef, password: PasswordSchema.optional() }), RepositoryOpenedSchema),
   'repositories.open': op('POST', '/api/repositories/:repositoryId/open', z.strictObject(RepoRef), RepositoryOpenedSchema),

@@ -52,6 +52,16 @@ export const RepositoryOutSchema = z.object({
 export const ProfilesOutSchema = z.object({ repositories: z.array(RepositoryOutSchema), plans: z.array(PlanSchema) });
 
 /** What a client may set on a repository; `id` and `password` are handled by the API itself. */
+/**
+ * Backend secrets a client may hand in (they go to the keyring and never come back): an SFTP
+ * password or key passphrase, an S3 secret key (its access key id is the option s3.access-key-id).
+ */
+export const CredentialsSchema = z.strictObject({
+  sftpPassword: z.string().min(1).max(4096).optional(),
+  sftpKeyPassphrase: z.string().min(1).max(4096).optional(),
+  s3SecretAccessKey: z.string().min(1).max(4096).optional(),
+});
+
 export const RepositoryFieldsSchema = z.object({
   name: z.string(),
   location: z.string(),

@@ -1,7 +1,14 @@
 // The secrets store as the API sees it: present, or absent with the reason (no keyring, and the
 // user did not opt into the password file). Operations that need no secret keep working without.
-import { CairnError } from '../../src-worker/index.ts';
-import type { SecretsState, SecretStore } from '../secrets/index.ts';
+import { CairnError, type BackendCredentials } from '../../src-worker/index.ts';
+import { backendCredentials, secretAccount, type SecretKind, type SecretsState, type SecretStore } from '../secrets/index.ts';
+
+/** Which keyring entry holds each backend secret. */
+const CREDENTIAL_KINDS: Record<keyof BackendCredentials, SecretKind> = {
+  sftpPassword: 'sftp-password',
+  sftpKeyPassphrase: 'sftp-key-passphrase',
+  s3SecretAccessKey: 's3-secret-key',
+};
 
 export class SecretsAccess {
   private readonly state: SecretsState;
@@ -20,6 +27,19 @@ export class SecretsAccess {
       case 'keyring': return { state: 'keyring', message: 'passwords are kept in the system keyring' };
       case 'file': return { state: 'file', message: this.state.notice };
       case 'unavailable': return { state: 'unavailable', message: this.state.message };
+    }
+  }
+
+  /** A repository's stored backend secrets; none when there is no store. */
+  async credentials(repositoryId: string): Promise<BackendCredentials> {
+    return this.available ? backendCredentials(this.store(), repositoryId) : {};
+  }
+
+  /** Stores the backend secrets given (each replaces the one before). */
+  async setCredentials(repositoryId: string, credentials: BackendCredentials): Promise<void> {
+    for (const [field, kind] of Object.entries(CREDENTIAL_KINDS) as [keyof BackendCredentials, SecretKind][]) {
+      const value = credentials[field];
+      if (value !== undefined) await this.store().set(secretAccount(repositoryId, kind), value);
     }
   }
 

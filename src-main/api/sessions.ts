@@ -72,7 +72,7 @@ export class RepositorySessions {
     if (password === null) {
       throw new CairnError('WRONG_PASSWORD', `no password is stored for repository "${profile.name}": enter it in the repository's settings`);
     }
-    const backend = openBackend(profile.location, profile.options);
+    const backend = openBackend(profile.location, profile.options, await this.secrets.credentials(repositoryId));
     try {
       return await Repository.open(backend, password, { cacheDir: this.options.cacheDir });
     } catch (err) {

@@ -1,11 +1,13 @@
 // Opens a job's repositories from their profiles, with passwords from the secrets module. Every
 // password fetched is remembered for the job, so its log and its error can be scrubbed of it.
-import { CairnError, defaultCacheRoot, openBackend, Repository, type Backend } from '../../src-worker/index.ts';
+import { CairnError, defaultCacheRoot, openBackend, Repository, type Backend, type BackendCredentials } from '../../src-worker/index.ts';
 import type { RepositoryProfile } from '../profiles/index.ts';
 import { secretAccount } from '../secrets/accounts.ts';
 import type { SecretStore } from '../secrets/store.ts';
 
 export type GetPassword = (repositoryId: string) => Promise<string>;
+/** A repository's backend secrets (SFTP, S3), from the keyring. */
+export type GetCredentials = (repositoryId: string) => Promise<BackendCredentials>;
 
 /** The keyring (or opted-in password file) as a GetPassword. */
 export function passwordFromSecrets(store: SecretStore): GetPassword {
@@ -21,6 +23,7 @@ export function passwordFromSecrets(store: SecretStore): GetPassword {
 export interface RepositoryOpenerOptions {
   repository: (id: string) => RepositoryProfile | undefined;
   getPassword: GetPassword;
+  getCredentials?: GetCredentials;
   /** Metadata cache folder; null for none. */
   cacheDir: string | null;
 }
@@ -44,7 +47,9 @@ export class JobRepositories {
     if (!profile) throw new CairnError('NOT_FOUND', `repository "${repositoryId}" is not in the profiles any more: choose another repository`);
     const password = await this.opts.getPassword(repositoryId);
     if (password !== '') this.secrets.push(password);
-    const backend = openBackend(profile.location, profile.options);
+    const credentials = (await this.opts.getCredentials?.(repositoryId)) ?? {};
+    for (const secret of Object.values(credentials)) if (secret) this.secrets.push(secret);
+    const backend = openBackend(profile.location, profile.options, credentials);
     this.backends.push(backend);
     const cacheDir = options.cache === false || this.opts.cacheDir === null ? undefined : this.opts.cacheDir;
     const repo = await Repository.open(backend, password, { cacheDir });

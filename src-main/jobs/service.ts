@@ -8,6 +8,7 @@ import path from 'node:path';
 import { CairnError, checkSubsetSyntax } from '../../src-worker/index.ts';
 import type { Plan, RepositoryProfile } from '../profiles/index.ts';
 import type { SecretStore } from '../secrets/store.ts';
+import { backendCredentials } from '../secrets/credentials.ts';
 import type { JobContext } from './context.ts';
 import { describeFailure } from './failure.ts';
 import { HistoryStore, type HistoryKey } from './history.ts';
@@ -100,6 +101,7 @@ export class LocalJobService implements JobService {
     const repos = new JobRepositories({
       repository: (rid) => this.opts.profiles.repository(rid),
       getPassword: this.getPassword,
+      getCredentials: this.opts.secrets ? (rid) => backendCredentials(this.opts.secrets!, rid) : undefined,
       cacheDir: this.opts.cacheDir === undefined ? defaultJobCacheDir() : this.opts.cacheDir,
     });
     let resolve!: (info: JobInfo) => void;

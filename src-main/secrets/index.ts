@@ -10,6 +10,7 @@ export { redact, REDACTED } from './redact.ts';
 export { KeyringStore, KEYRING_HELP, type KeyringProbe } from './keyring.ts';
 export { PasswordFileStore, PASSWORD_FILE } from './password-file.ts';
 export type { SecretStore } from './store.ts';
+export { backendCredentials } from './credentials.ts';
 
 export type SecretsState =
   | { state: 'keyring'; store: SecretStore }

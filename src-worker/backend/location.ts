@@ -12,7 +12,28 @@ import { SftpBackend } from './sftp.ts';
 /** Backend options from `-o key=value` (restic's names where it has them). */
 export type BackendOptions = Record<string, string>;
 
+/**
+ * Secrets a backend may need, handed over in memory by the desktop host (from the OS keyring);
+ * never options, so they cannot end up in a profile file or on a command line. Without them the
+ * CLI's sources apply: the SSH agent and keys, CAIRN_SFTP_PASSWORD, the AWS credential chain.
+ */
+export interface BackendCredentials {
+  sftpPassword?: string;
+  sftpKeyPassphrase?: string;
+  /** Used with the option s3.access-key-id (not a secret, so it lives in the profile). */
+  s3SecretAccessKey?: string;
+}
+
 const truthy = (v: string | undefined) => v !== undefined && /^(1|true|yes|on)$/i.test(v);
+
+/** An access key pair when both halves are given; otherwise the SDK's own chain finds one. */
+function s3Credentials(options: BackendOptions, credentials: BackendCredentials): { accessKeyId: string; secretAccessKey: string } | undefined {
+  const id = options['s3.access-key-id'];
+  const secret = credentials.s3SecretAccessKey;
+  if (id && secret) return { accessKeyId: id, secretAccessKey: secret };
+  if (secret && !id) throw new CairnError('INVALID_ARGUMENT', 'an S3 secret key was given without its access key id: set the option s3.access-key-id');
+  return undefined;
+}
 
 /** `-o <scheme>.connections=N` (restic's option name), checked before anything connects. */
 function connectionsOption(options: BackendOptions, scheme: string): number | undefined {
@@ -25,7 +46,7 @@ function connectionsOption(options: BackendOptions, scheme: string): number | un
   return n;
 }
 
-export function openBackend(location: string, options: BackendOptions = {}): Backend {
+export function openBackend(location: string, options: BackendOptions = {}, credentials: BackendCredentials = {}): Backend {
   if (!location) throw new CairnError('INVALID_ARGUMENT', 'no repository given: use -r/--repo or set CAIRN_REPOSITORY');
   const scheme = /^([a-z0-9]+):/.exec(location)?.[1];
   if (!scheme || scheme.length === 1 /* a Windows drive letter */) return new LocalBackend(location);
@@ -39,9 +60,11 @@ export function openBackend(location: string, options: BackendOptions = {}): Bac
       knownHosts: options['sftp.known-hosts'],
       acceptNew: truthy(options['sftp.accept-new']) || truthy(process.env.CAIRN_SFTP_ACCEPT_NEW),
       connections: connectionsOption(options, 'sftp'),
+      password: credentials.sftpPassword,
+      keyPassphrase: credentials.sftpKeyPassphrase,
     }));
   }
-  if (scheme === 's3') return new RetryBackend(new S3Backend(location.slice('s3:'.length), { region: options['s3.region'], connections: connectionsOption(options, 's3') }));
+  if (scheme === 's3') return new RetryBackend(new S3Backend(location.slice('s3:'.length), { region: options['s3.region'], connections: connectionsOption(options, 's3'), credentials: s3Credentials(options, credentials) }));
   if (['b2', 'azure', 'gs', 'swift'].includes(scheme)) {
     throw new CairnError('INVALID_ARGUMENT', `repository type "${scheme}:" is not supported by Cairn yet: use its S3-compatible API (s3:...) or rclone:${scheme === 'b2' ? 'b2remote:bucket/path' : 'remote:path'}`);
   }

@@ -40,7 +40,7 @@ export class S3Backend implements Backend {
   private sdk: Promise<{ s3: typeof import('@aws-sdk/client-s3'); client: S3Client }> | null = null;
   private readonly staging = new StagingFolder();
 
-  constructor(spec: string, options: { region?: string; connections?: number } = {}) {
+  constructor(spec: string, options: { region?: string; connections?: number; credentials?: { accessKeyId: string; secretAccessKey: string } } = {}) {
     this.where = parseS3Location(spec);
     this.location = `s3:${this.where.endpoint}/${this.where.bucket}${this.where.prefix ? '/' + this.where.prefix : ''}`;
     this.connections = options.connections ?? 5;
@@ -52,6 +52,7 @@ export class S3Backend implements Backend {
       requestChecksumCalculation: 'WHEN_REQUIRED',
       responseChecksumValidation: 'WHEN_REQUIRED',
       maxAttempts: 1, // RetryBackend retries, with the whole operation in view
+      ...(options.credentials ? { credentials: options.credentials } : {}),
       // Sockets per endpoint: as many as transfers we run at once (the SDK's default is 50).
       requestHandler: { httpAgent: { keepAlive: true, maxSockets: this.connections }, httpsAgent: { keepAlive: true, maxSockets: this.connections } },
     };

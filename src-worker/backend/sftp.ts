@@ -57,6 +57,9 @@ export interface SftpOptions {
   acceptNew?: boolean;
   /** Simultaneous transfers on the one SSH connection (default 5, as restic). */
   connections?: number;
+  /** From the desktop host's keyring; else CAIRN_SFTP_PASSWORD / CAIRN_SFTP_KEY_PASSPHRASE. */
+  password?: string;
+  keyPassphrase?: string;
 }
 
 const DEFAULT_KEYS = ['id_ed25519', 'id_ecdsa', 'id_rsa'];
@@ -140,9 +143,11 @@ export class SftpBackend implements Backend {
       } catch (err) {
         throw new CairnError('INVALID_ARGUMENT', `cannot read the SSH key ${keyFile}: ${(err as Error).message}`);
       }
-      if (process.env.CAIRN_SFTP_KEY_PASSPHRASE) config.passphrase = process.env.CAIRN_SFTP_KEY_PASSPHRASE;
+      const passphrase = this.options.keyPassphrase ?? process.env.CAIRN_SFTP_KEY_PASSPHRASE;
+      if (passphrase) config.passphrase = passphrase;
     }
-    if (process.env.CAIRN_SFTP_PASSWORD) config.password = process.env.CAIRN_SFTP_PASSWORD;
+    const password = this.options.password ?? process.env.CAIRN_SFTP_PASSWORD;
+    if (password) config.password = password;
     // Quiet event callbacks: the library's defaults print to the console on every disconnect.
     const quiet = () => {};
     const { default: Client } = await import('ssh2-sftp-client');

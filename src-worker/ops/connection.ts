@@ -1,7 +1,7 @@
 // "Can Cairn use this repository?" in one call, for a set-up wizard: is the storage reachable, are
 // the credentials accepted, is there a repository (or does it need init), is the password right.
 // Never throws for those outcomes; each is a field with a message a person can act on.
-import { openBackend } from '../backend/location.ts';
+import { openBackend, type BackendCredentials, type BackendOptions } from '../backend/location.ts';
 import { isCairnError } from '../errors.ts';
 import { Repository } from '../repository/repository.ts';
 
@@ -16,10 +16,10 @@ export interface ConnectionReport {
   message: string;
 }
 
-export async function testConnection(location: string, password?: string): Promise<ConnectionReport> {
+export async function testConnection(location: string, password?: string, access: { options?: BackendOptions; credentials?: BackendCredentials } = {}): Promise<ConnectionReport> {
   let backend;
   try {
-    backend = openBackend(location);
+    backend = openBackend(location, access.options, access.credentials);
   } catch (err) {
     return { reachable: false, authenticated: false, repository: 'unknown', message: (err as Error).message };
   }

@@ -1,7 +1,7 @@
 // Repositories and plans: the profiles service does the validation and the saving; these handlers
 // add what the API owns: passwords go to the secrets store (and never come back), and a
 // repository can be created at its location in the same call.
-import { CairnError, openBackend, Repository } from '../../../src-worker/index.ts';
+import { CairnError, openBackend, Repository, type BackendCredentials } from '../../../src-worker/index.ts';
 import { addRepository } from '../../profiles/index.ts';
 import type { RepositoryProfile } from '../../profiles/index.ts';
 import { deleteRepositorySecrets, secretAccount } from '../../secrets/index.ts';
@@ -18,8 +18,8 @@ async function withSecretFlag(ctx: ApiContext, r: RepositoryProfile) {
 }
 
 /** Creates a new repository at the profile's location; the caller closes nothing (done here). */
-export async function initRepositoryAt(profile: RepositoryProfile, password: string): Promise<{ configId: string; version: number }> {
-  const backend = openBackend(profile.location, profile.options);
+export async function initRepositoryAt(profile: RepositoryProfile, password: string, credentials: BackendCredentials = {}): Promise<{ configId: string; version: number }> {
+  const backend = openBackend(profile.location, profile.options, credentials);
   try {
     const repo = await Repository.init(backend, password);
     return { configId: repo.config.id, version: repo.version };
@@ -43,16 +43,17 @@ export const profileHandlers: HandlerTable<
   },
 
   async 'repositories.create'(input, ctx) {
-    const { password, init, ...fields } = input;
+    const { password, credentials, init, ...fields } = input;
     if (init && password === undefined) throw new CairnError('INVALID_ARGUMENT', 'repositories.create: creating the repository needs its password: give "password"');
     // Check the profile first (pure, nothing saved), so a bad name fails before storage is touched.
     const draft = addRepository(ctx.profiles.profiles, fields).repository;
-    const store = password !== undefined ? ctx.secrets.store() : null;
-    if (init && password !== undefined) await initRepositoryAt(draft, password);
+    const store = password !== undefined || credentials !== undefined ? ctx.secrets.store() : null;
+    if (init && password !== undefined) await initRepositoryAt(draft, password, credentials);
     const saved = await ctx.profiles.addRepository({ ...fields, id: draft.id });
-    if (store && password !== undefined) {
+    if (store) {
       try {
-        await store.set(secretAccount(saved.id, 'password'), password);
+        if (password !== undefined) await store.set(secretAccount(saved.id, 'password'), password);
+        if (credentials !== undefined) await ctx.secrets.setCredentials(saved.id, credentials);
       } catch (err) {
         // A profile whose password silently went nowhere would fail later, far from the cause.
         await ctx.profiles.removeRepository(saved.id).catch(() => {});
@@ -64,11 +65,12 @@ export const profileHandlers: HandlerTable<
   },
 
   async 'repositories.update'(input, ctx) {
-    const { repositoryId, password, ...changes } = input;
+    const { repositoryId, password, credentials, ...changes } = input;
     requireRepository(ctx, repositoryId);
-    const store = password !== undefined ? ctx.secrets.store() : null;
+    const store = password !== undefined || credentials !== undefined ? ctx.secrets.store() : null;
     if (Object.keys(changes).length > 0) await ctx.profiles.updateRepository(repositoryId, changes);
     if (store && password !== undefined) await store.set(secretAccount(repositoryId, 'password'), password);
+    if (store && credentials !== undefined) await ctx.secrets.setCredentials(repositoryId, credentials);
     await ctx.repositories.drop(repositoryId);
     ctx.profilesChanged();
     return withSecretFlag(ctx, requireRepository(ctx, repositoryId));

@@ -13,13 +13,13 @@ function profileOf(ctx: ApiContext, id: string) {
 
 export const repositoryHandlers: HandlerTable<'repositories.testLocation' | 'repositories.test' | 'repositories.init' | 'repositories.open'> = {
   async 'repositories.testLocation'(input) {
-    return testConnection(input.location, input.password);
+    return testConnection(input.location, input.password, { options: input.options, credentials: input.credentials });
   },
 
   async 'repositories.test'(input, ctx) {
     const profile = profileOf(ctx, input.repositoryId);
     const password = ctx.secrets.available ? await ctx.secrets.store().get(secretAccount(profile.id, 'password')) : null;
-    return testConnection(profile.location, password ?? undefined);
+    return testConnection(profile.location, password ?? undefined, { options: profile.options, credentials: await ctx.secrets.credentials(profile.id) });
   },
 
   async 'repositories.init'(input, ctx) {
@@ -28,7 +28,7 @@ export const repositoryHandlers: HandlerTable<'repositories.testLocation' | 'rep
     const account = secretAccount(profile.id, 'password');
     const password = input.password ?? (await store.get(account));
     if (password === null) throw new CairnError('INVALID_ARGUMENT', `repositories.init: no password is stored for "${profile.name}": give "password"`);
-    const created = await initRepositoryAt(profile, password);
+    const created = await initRepositoryAt(profile, password, await ctx.secrets.credentials(profile.id));
     // Stored only once the repository exists with it, so a failed init leaves the old secret.
     if (input.password !== undefined) await store.set(account, input.password);
     await ctx.repositories.drop(profile.id);
