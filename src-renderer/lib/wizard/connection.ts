@@ -21,7 +21,7 @@ const UNREACHABLE_STEP: Record<StorageKind, string> = {
 const AUTH_STEP: Record<StorageKind, string> = {
   local: 'Give your user permission to write to that folder, or choose another one.',
   sftp: 'Check the user name, and that your SSH key is loaded (ssh-add) or is ~/.ssh/id_ed25519 on the computer running Cairn.',
-  s3: 'Check the access key: Cairn uses AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (or an AWS profile) on the computer running Cairn.',
+  s3: 'Check the access key ID and secret key (or, when both are empty, AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY on the computer running Cairn).',
 };
 
 export function verdict(kind: StorageKind, r: ConnectionReport): ConnectionVerdict {

@@ -2,7 +2,7 @@
 // last step: create the repositories and the plan, start the first backup. Ids of what was
 // already created are kept, so "try again" after a failure does not create things twice.
 import { call, type ExcludePresetId } from '../api/index.ts';
-import { emptyStorage, storageName, storageOptions, toLocation, type StorageFields } from './location.ts';
+import { emptyStorage, storageCredentials, storageName, storageOptions, toLocation, type StorageFields } from './location.ts';
 import { RETENTION_PRESETS, toSchedule, type RetentionChoice, type ScheduleChoice } from './plan-choices.ts';
 
 export type RepoMode = 'create' | 'open';
@@ -61,6 +61,7 @@ export class WizardDraft {
         name: storageName(this.storage),
         location: this.location,
         options: storageOptions(this.storage),
+        credentials: storageCredentials(this.storage),
         password: this.password,
         init: this.mode === 'create',
       });
@@ -72,6 +73,7 @@ export class WizardDraft {
         name: storageName(this.offsite),
         location: toLocation(this.offsite),
         options: storageOptions(this.offsite),
+        credentials: storageCredentials(this.offsite),
         password: this.offsitePasswordToUse,
         init: this.offsiteMode === 'create',
       });

@@ -11,18 +11,24 @@ export interface StorageFields {
   sftpHost: string;
   sftpPort: string;
   sftpPath: string;
+  /** Only when the server takes a password instead of an SSH key; sent once, kept in the keyring. */
+  sftpPassword: string;
   s3Preset: S3Preset;
   s3Region: string;
   s3Endpoint: string;
   s3Bucket: string;
   s3Prefix: string;
+  /** Empty: the access key comes from the computer running Cairn (AWS_* variables, profile). */
+  s3AccessKeyId: string;
+  /** Sent once with the repository, kept in the keyring; never stored in the profile. */
+  s3SecretKey: string;
 }
 
 export function emptyStorage(): StorageFields {
   return {
     kind: 'local', localPath: '',
-    sftpUser: '', sftpHost: '', sftpPort: '22', sftpPath: '',
-    s3Preset: 'aws', s3Region: 'us-east-1', s3Endpoint: '', s3Bucket: '', s3Prefix: 'cairn',
+    sftpUser: '', sftpHost: '', sftpPort: '22', sftpPath: '', sftpPassword: '',
+    s3Preset: 'aws', s3Region: 'us-east-1', s3Endpoint: '', s3Bucket: '', s3Prefix: 'cairn', s3AccessKeyId: '', s3SecretKey: '',
   };
 }
 
@@ -54,6 +60,7 @@ export function storageProblem(s: StorageFields): string | null {
       if (preset.needsEndpoint && !/^https?:\/\/[^/\s]+$/.test(s.s3Endpoint.trim().replace(/\/+$/, ''))) return 'Type the service\'s address, such as https://minio.example.com:9000.';
       if (preset.needsRegion && !/^[a-z0-9-]+$/.test(s.s3Region.trim())) return 'Type the region, such as us-east-1.';
       if (!/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(s.s3Bucket.trim())) return 'Type the bucket\'s name (lowercase letters, digits, "." and "-").';
+      if (!s.s3AccessKeyId.trim() !== !s.s3SecretKey) return 'Type both the access key ID and the secret key, or leave both empty to use the ones set up on this computer.';
       return null;
     }
   }
@@ -85,8 +92,17 @@ export function toLocation(s: StorageFields): string {
 
 /** Backend options the location needs besides the string itself. */
 export function storageOptions(s: StorageFields): Record<string, string> {
-  if (s.kind === 's3' && S3_PRESETS[s.s3Preset].needsRegion) return { 's3.region': s.s3Region.trim() };
-  return {};
+  const options: Record<string, string> = {};
+  if (s.kind === 's3' && S3_PRESETS[s.s3Preset].needsRegion) options['s3.region'] = s.s3Region.trim();
+  if (s.kind === 's3' && s.s3AccessKeyId.trim()) options['s3.access-key-id'] = s.s3AccessKeyId.trim();
+  return options;
+}
+
+/** The secrets typed for this storage, for the API (which puts them in the keyring); none when empty. */
+export function storageCredentials(s: StorageFields): { sftpPassword?: string; s3SecretAccessKey?: string } | undefined {
+  if (s.kind === 'sftp' && s.sftpPassword) return { sftpPassword: s.sftpPassword };
+  if (s.kind === 's3' && s.s3SecretKey) return { s3SecretAccessKey: s.s3SecretKey };
+  return undefined;
 }
 
 /** A default name for the repository, from where it is. */
