@@ -12,7 +12,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { chromium, type BrowserContext, type Locator, type Page } from 'playwright-core';
 import { compareTrees } from '../helpers/compare.ts';
 import { cairnOk, CAIRN_BIN, ROOT, tmpDir } from '../helpers/tools.ts';
 
@@ -68,12 +68,14 @@ async function api(method: string, p: string, body?: unknown): Promise<any> {
 const SIZES = [{ w: 1440, h: 900 }, { w: 800, h: 600 }];
 let shot = 0;
 
-async function screens(name: string): Promise<void> {
+/** Saves the screen at each size; `focus` is scrolled into view after each resize (a panel below the fold). */
+async function screens(name: string, focus?: Locator): Promise<void> {
   shot++;
   for (const scheme of ['light', 'dark'] as const) {
     await page.emulateMedia({ colorScheme: scheme });
     for (const { w, h } of scheme === 'light' ? SIZES : [SIZES[0]]) {
       await page.setViewportSize({ width: w, height: h });
+      if (focus) await focus.scrollIntoViewIfNeeded();
       const overflow = await page.evaluate(() => {
         const out: string[] = [];
         if (document.documentElement.scrollWidth > innerWidth) out.push(`page is ${document.documentElement.scrollWidth}px wide`);
@@ -201,7 +203,7 @@ async function browseAndRestore(): Promise<void> {
   assert.equal(await versions.getByRole('listitem').count(), 2);
   assert.match(await versions.getByRole('listitem').nth(0).getAttribute('aria-label') ?? '', /First version$/);
   assert.match(await versions.getByRole('listitem').nth(1).getAttribute('aria-label') ?? '', /Changed$/);
-  await screens('versions');
+  await screens('versions', versions);
   await versions.getByRole('button', { name: 'Close versions' }).click();
 
   // Restore notes.txt and the music folder into another folder.
@@ -219,7 +221,7 @@ async function browseAndRestore(): Promise<void> {
   assert.deepEqual(compareTrees(path.join(dataDir, 'music'), path.join(landed, 'music')), []);
   assert.ok(fs.readFileSync(path.join(landed, 'docs', 'notes.txt')).equals(fs.readFileSync(path.join(dataDir, 'docs', 'notes.txt'))));
   assert.deepEqual(fs.readdirSync(path.join(landed, 'docs')), ['notes.txt'], 'only the chosen file of docs');
-  await screens('restore-done');
+  await screens('restore-done', restore);
 
   // The same restore again with "keep existing files": refused before writing, conflicts listed.
   fs.writeFileSync(path.join(landed, 'docs', 'notes.txt'), 'edited since the restore\n');
@@ -231,7 +233,7 @@ async function browseAndRestore(): Promise<void> {
   await conflicts.getByText(path.join(landed, 'docs', 'notes.txt'), { exact: true }).waitFor();
   await restore.getByText('Nothing was restored:').waitFor();
   assert.equal(fs.readFileSync(path.join(landed, 'docs', 'notes.txt'), 'utf8'), 'edited since the restore\n', 'the existing file is untouched');
-  await screens('restore-conflict');
+  await screens('restore-conflict', restore);
   await restore.getByRole('button', { name: 'Close restore' }).click();
 
   // Search across snapshots: the new song is only in the second one.
@@ -280,5 +282,5 @@ async function settings(): Promise<void> {
   assert.ok(await history.getByText(`Restore to ${restoreDir}`).count() >= 1, 'the restore is in the history');
   await history.getByRole('button', { name: /^Log of Check/ }).click();
   await page.getByRole('list', { name: 'Job log' }).getByRole('listitem').first().waitFor();
-  await screens('settings-history');
+  await screens('settings-history', page.getByRole('list', { name: 'Job log' }));
 }
