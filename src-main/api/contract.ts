@@ -13,7 +13,7 @@ import {
   CredentialsSchema,
   AppInfoSchema, ConnectionReportSchema, CronCheckSchema, ExcludePresetIdSchema, LocalTargetSchema, SourceEstimateSchema, countSchema, DiffOutSchema, FileVersionSchema, FlagSchema, HealthSchema, IdSchema, JobInfoSchema,
   JobRequestSchema, LogLineSchema, PasswordSchema, PlanFieldsSchema, PlanSchema, ProfilesOutSchema, RepositoryFieldsSchema,
-  RepositoryOpenedSchema, RepositoryOutSchema, RestoreInputSchema, RetentionPreviewSchema, RetentionSchema, SchedulerStatusSchema,
+  RepositoryOpenedSchema, RepositoryOutSchema, RestoreInputSchema, RestorePreviewSchema, RetentionPreviewSchema, RetentionSchema, SchedulerStatusSchema,
   SearchHitSchema, SnapshotOutSchema, SnapshotPathSchema, SnapshotRefSchema, TreePageSchema,
 } from './schemas.ts';
 
@@ -109,6 +109,8 @@ export const operations = {
   'files.versions': op('GET', '/api/repositories/:repositoryId/versions', z.strictObject({ ...RepoRef, path: SnapshotPathSchema }),
     z.object({ path: z.string(), versions: z.array(FileVersionSchema) })),
   'restores.start': op('POST', '/api/restores', RestoreInputSchema, JobInfoSchema),
+  /** The same restore as a dry run: what it would write and which existing paths are in the way. */
+  'restores.preview': op('POST', '/api/restores/preview', RestoreInputSchema, RestorePreviewSchema),
   'retention.preview': op('POST', '/api/plans/:planId/retention-preview', z.strictObject({
     planId: IdSchema,
     /** Preview this policy instead of the saved one (while the user edits it). */

@@ -3,3 +3,4 @@ export { operations, isOpName, MAX_PAGE, type ApiEvent, type ApiError, type ApiI
 export { handle, toCairnError } from './dispatch.ts';
 export { createApiContext, type ApiContext, type ApiDeps, type SchedulerControl } from './context.ts';
 export { EventHub, type ApiEventListener } from './events.ts';
+export { streamSnapshotFile, FileContentInputSchema, type FileContentSink } from './file-content.ts';

@@ -126,6 +126,11 @@ export const TreeEntrySchema = z.object({
   mtime: z.string(),
   mode: NullableNumber,
   linkTarget: z.string().nullable(),
+  /** The owner as the backup recorded it: ids always, names when the source system had them. */
+  uid: z.number().int(),
+  gid: z.number().int(),
+  user: z.string().nullable(),
+  group: z.string().nullable(),
 });
 
 export const TreePageSchema = z.object({
@@ -215,6 +220,16 @@ export const RestoreInputSchema = z.strictObject({
   target: LocalTargetSchema,
   include: z.array(SnapshotPathSchema).optional(),
   overwrite: OverwriteSchema.optional(),
+});
+
+/** What a restore would do, before it writes anything (the engine's dry run). */
+export const RestorePreviewSchema = z.object({
+  totalFiles: z.number().int(),
+  totalBytes: z.number(),
+  /** Existing paths the restore would replace, sorted; with overwrite "never" the restore refuses to start. */
+  conflicts: z.array(z.string()),
+  /** More conflicts than listed (the list is cut to keep the answer small). */
+  conflictsTruncated: z.boolean(),
 });
 
 const JobProgressSchema = z.object({

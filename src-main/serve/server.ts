@@ -12,6 +12,7 @@ import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { CairnError } from '../../src-worker/index.ts';
 import { handle, toCairnError, type ApiContext, type ApiError } from '../api/index.ts';
+import { matchDownload, serveDownload } from './download.ts';
 import { DEFAULT_BODY_LIMIT, queryObject, readJsonBody } from './body.ts';
 import { DEFAULT_LISTEN, hostPort, isLoopback, isWildcard, type ListenAddress } from './listen.ts';
 import { matchRoute } from './routes.ts';
@@ -96,6 +97,11 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
         if (method !== 'GET') throw new HttpError('METHOD_NOT_ALLOWED', 'GET /api/events only');
         const stream = openEventStream(res, options.api.events, keepAliveMs, () => streams.delete(stream));
         streams.add(stream);
+        return;
+      }
+      const download = matchDownload(url.pathname);
+      if (download && (method === 'GET' || method === 'HEAD')) {
+        await serveDownload(res, options.api, { ...queryObject(url.searchParams), ...download }, method === 'HEAD');
         return;
       }
       const route = matchRoute(method, url.pathname);

@@ -38,3 +38,23 @@ export function relative(ms: number, now = Date.now()): string {
 export function dateTime(ms: number): string {
   return new Date(ms).toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' });
 }
+
+/**
+ * Permission bits as `ls -l` shows them ("drwxr-xr-x"). restic stores Go's os.FileMode: the
+ * permission bits are the low nine, the type is given separately.
+ */
+export function permissions(mode: number, type: string): string {
+  const letter = type === 'dir' ? 'd' : type === 'symlink' ? 'l' : type === 'file' ? '-' : type === 'fifo' ? 'p' : type === 'socket' ? 's' : type === 'chardev' ? 'c' : type === 'dev' ? 'b' : '?';
+  let s = letter;
+  for (let shift = 6; shift >= 0; shift -= 3) {
+    const bits = (mode >>> shift) & 7;
+    s += (bits & 4 ? 'r' : '-') + (bits & 2 ? 'w' : '-') + (bits & 1 ? 'x' : '-');
+  }
+  return s;
+}
+
+/** An ISO time from a snapshot or a tree, in the browser's locale. */
+export function isoDateTime(iso: string): string {
+  const ms = Date.parse(iso);
+  return Number.isNaN(ms) ? iso : dateTime(ms);
+}

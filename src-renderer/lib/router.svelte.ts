@@ -1,11 +1,13 @@
-// A two-screen router on the History API: `cairn serve` answers any path without an extension
-// with index.html, so "/setup" can be reloaded or bookmarked. Screens not built yet have no route.
-export type Route = 'dashboard' | 'setup';
+// A small router on the History API: `cairn serve` answers any path without an extension with
+// index.html, so "/snapshots" can be reloaded or bookmarked. Screens not built yet have no route.
+export type Route = 'dashboard' | 'setup' | 'snapshots' | 'settings';
 
-const PATHS: Record<Route, string> = { dashboard: '/', setup: '/setup' };
+const PATHS: Record<Route, string> = { dashboard: '/', setup: '/setup', snapshots: '/snapshots', settings: '/settings' };
 
 function fromPath(pathname: string): Route {
-  return pathname.replace(/\/+$/, '') === '/setup' ? 'setup' : 'dashboard';
+  const p = pathname.replace(/\/+$/, '');
+  const found = (Object.entries(PATHS) as [Route, string][]).find(([, path]) => path === p);
+  return found ? found[0] : 'dashboard';
 }
 
 class Router {

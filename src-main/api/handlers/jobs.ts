@@ -1,6 +1,6 @@
 // Jobs through the injected JobService: start (with restores as their own operation, so the UI's
 // restore form has a precise contract), cancel, list, history, log.
-import { CairnError } from '../../../src-worker/index.ts';
+import { CairnError, findSnapshot, restore } from '../../../src-worker/index.ts';
 import type { ApiContext } from '../context.ts';
 import type { HandlerTable } from './types.ts';
 
@@ -8,7 +8,10 @@ function requireRepository(ctx: ApiContext, id: string): void {
   if (!ctx.profiles.repository(id)) throw new CairnError('NOT_FOUND', `repository "${id}" does not exist`);
 }
 
-export const jobHandlers: HandlerTable<'jobs.start' | 'jobs.list' | 'jobs.get' | 'jobs.cancel' | 'jobs.log' | 'jobs.history' | 'restores.start'> = {
+/** Enough conflicts to show the user what is in the way; the count says how many there are. */
+const MAX_CONFLICTS = 200;
+
+export const jobHandlers: HandlerTable<'jobs.start' | 'jobs.list' | 'jobs.get' | 'jobs.cancel' | 'jobs.log' | 'jobs.history' | 'restores.start' | 'restores.preview'> = {
   async 'jobs.start'(input, ctx) {
     return ctx.jobs().start(input);
   },
@@ -18,6 +21,22 @@ export const jobHandlers: HandlerTable<'jobs.start' | 'jobs.list' | 'jobs.get' |
     // the engine refuses hostile names inside the repository while it restores.
     requireRepository(ctx, input.repositoryId);
     return ctx.jobs().start({ kind: 'restore', ...input });
+  },
+
+  async 'restores.preview'(input, ctx) {
+    // The engine's dry run plans the restore from the trees and looks at the target, writing
+    // nothing: the UI can show the conflicts before "never" would refuse the whole restore.
+    requireRepository(ctx, input.repositoryId);
+    return ctx.repositories.use(input.repositoryId, async (repo) => {
+      const snapshot = await findSnapshot(repo, input.snapshotId);
+      const summary = await restore(repo, { snapshot, target: input.target, include: input.include, overwrite: input.overwrite, dryRun: true });
+      return {
+        totalFiles: summary.totalFiles,
+        totalBytes: summary.totalBytes,
+        conflicts: summary.conflicts.slice(0, MAX_CONFLICTS),
+        conflictsTruncated: summary.conflicts.length > MAX_CONFLICTS,
+      };
+    });
   },
 
   async 'jobs.list'(_input, ctx) {

@@ -23,6 +23,10 @@ export function entryOf(dir: string, node: TreeNode) {
     mtime: node.mtime,
     mode: node.mode ?? null,
     linkTarget: node.linktarget ?? null,
+    uid: node.uid,
+    gid: node.gid,
+    user: node.user ?? null,
+    group: node.group ?? null,
   };
 }
 

@@ -25,6 +25,7 @@ export const routes = {
   'snapshots.diff': ['GET', '/api/repositories/:repositoryId/diff'],
   'files.versions': ['GET', '/api/repositories/:repositoryId/versions'],
   'restores.start': ['POST', '/api/restores'],
+  'restores.preview': ['POST', '/api/restores/preview'],
   'retention.preview': ['POST', '/api/plans/:planId/retention-preview'],
   'repositories.health': ['GET', '/api/repositories/:repositoryId/health'],
   'jobs.start': ['POST', '/api/jobs'],

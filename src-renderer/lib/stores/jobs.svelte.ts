@@ -7,6 +7,8 @@ class JobsStore {
   active = $state<Record<string, JobInfo>>({});
   /** The newest finished job per plan id (backup and forget-prune jobs carry a plan). */
   finishedByPlan = $state<Record<string, JobInfo>>({});
+  /** Jobs that finished since the page opened, by id: a view that started one shows its result. */
+  finished = $state<Record<string, JobInfo>>({});
 
   forPlan(planId: string): JobInfo | undefined {
     return Object.values(this.active).find((j) => 'planId' in j.request && j.request.planId === planId);
@@ -30,6 +32,7 @@ class JobsStore {
       }
       case 'job-finished':
         delete this.active[e.job.id];
+        this.finished[e.job.id] = e.job;
         if ('planId' in e.job.request) this.finishedByPlan[e.job.request.planId] = e.job;
         break;
     }

@@ -1,0 +1,286 @@
+// Browsing and restoring end to end: a real `cairn serve` and Debian's Chromium (headless, through
+// playwright-core), against a repository made with the CLI: two snapshots of a small folder, the
+// second with a changed file and a new folder. In the UI it browses the tree (by keyboard too),
+// opens a file's details and its version timeline, downloads the file, searches by name, compares
+// the snapshots, restores a file and a folder into another folder (bytes compared with the source),
+// meets "keep existing files" refusing with the conflict listed, previews a retention change in
+// Settings, runs a check and reads the job history and a log. Screens are saved at 1440x900 (light
+// and dark) and 800x600 under test-artifacts/browse/, each checked for content wider than the window.
+/// <reference lib="dom" />
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { after, before, test } from 'node:test';
+import { chromium, type BrowserContext, type Locator, type Page } from 'playwright-core';
+import { compareTrees } from '../helpers/compare.ts';
+import { cairnOk, CAIRN_BIN, ROOT, tmpDir } from '../helpers/tools.ts';
+
+const CHROMIUM = '/usr/bin/chromium';
+const ARTIFACTS = path.join(ROOT, 'test-artifacts', 'browse');
+const PASSWORD = 'cairn browse e2e 7f3a';
+
+let server: ChildProcess;
+let context: BrowserContext;
+let page: Page;
+let url: string;
+const work = tmpDir('e2e-browse');
+const dataDir = path.join(work, 'data');
+const repoDir = path.join(work, 'repo');
+const restoreDir = path.join(work, 'restored');
+
+function write(rel: string, content: string | Buffer): void {
+  fs.mkdirSync(path.dirname(path.join(dataDir, rel)), { recursive: true });
+  fs.writeFileSync(path.join(dataDir, rel), content);
+}
+
+async function startServe(): Promise<string> {
+  const env: NodeJS.ProcessEnv = { ...process.env, CAIRN_CONFIG_DIR: path.join(work, 'config'), CAIRN_CACHE_DIR: path.join(work, 'cache') };
+  delete env.DBUS_SESSION_BUS_ADDRESS; // the real keyring of whoever runs the tests is never touched
+  delete env.CAIRN_PASSWORD;
+  server = spawn(process.execPath, [CAIRN_BIN, 'serve', '--allow-password-file'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stderr = '';
+  server.stderr?.on('data', (b: Buffer) => (stderr += b.toString()));
+  return new Promise((resolve, reject) => {
+    let out = '';
+    server.stdout?.on('data', (b: Buffer) => {
+      out += b.toString();
+      const line = out.split('\n').find((l) => l.startsWith('http://'));
+      if (line) resolve(line.trim());
+    });
+    server.once('exit', (code) => reject(new Error(`cairn serve exited (${code}) before printing its URL:\n${stderr}`)));
+  });
+}
+
+/** One API call from the test itself (setting up faster than the wizard, which has its own test). */
+async function api(method: string, p: string, body?: unknown): Promise<any> {
+  const u = new URL(url);
+  const res = await fetch(`${u.origin}${p}`, {
+    method,
+    headers: { authorization: `Bearer ${u.searchParams.get('token')}`, ...(body ? { 'content-type': 'application/json' } : {}) },
+    body: body ? JSON.stringify(body) : undefined,
+  });
+  const json = await res.json();
+  assert.ok(res.ok, `${method} ${p}: ${JSON.stringify(json)}`);
+  return json;
+}
+
+const SIZES = [{ w: 1440, h: 900 }, { w: 800, h: 600 }];
+let shot = 0;
+
+/** Saves the screen at each size; `focus` is scrolled into view after each resize (a panel below the fold). */
+async function screens(name: string, focus?: Locator): Promise<void> {
+  shot++;
+  for (const scheme of ['light', 'dark'] as const) {
+    await page.emulateMedia({ colorScheme: scheme });
+    for (const { w, h } of scheme === 'light' ? SIZES : [SIZES[0]]) {
+      await page.setViewportSize({ width: w, height: h });
+      if (focus) await focus.scrollIntoViewIfNeeded();
+      const overflow = await page.evaluate(() => {
+        const out: string[] = [];
+        if (document.documentElement.scrollWidth > innerWidth) out.push(`page is ${document.documentElement.scrollWidth}px wide`);
+        for (const el of document.querySelectorAll('body *')) {
+          const r = el.getBoundingClientRect();
+          if (r.width > 0 && r.right > innerWidth + 1) out.push(`${el.tagName.toLowerCase()}.${el.className} ends at ${Math.round(r.right)}px`);
+        }
+        return out.slice(0, 5);
+      });
+      assert.deepEqual(overflow, [], `${name} at ${w}x${h} overflows the window`);
+      await page.screenshot({ path: path.join(ARTIFACTS, `${String(shot).padStart(2, '0')}-${name}-${w}x${h}-${scheme}.png`) });
+    }
+  }
+  await page.emulateMedia({ colorScheme: 'light' });
+  await page.setViewportSize({ width: 1440, height: 900 });
+}
+
+let snapshotIds: string[] = [];
+
+before(async () => {
+  if (!fs.existsSync(CHROMIUM)) throw new Error(`Chromium is required at ${CHROMIUM}: apt-get install -y chromium`);
+  if (!fs.existsSync(path.join(ROOT, 'dist-renderer', 'index.html'))) throw new Error('the UI is not built: run npm run build first');
+  fs.rmSync(ARTIFACTS, { recursive: true, force: true });
+  fs.mkdirSync(ARTIFACTS, { recursive: true });
+
+  write('docs/notes.txt', 'first draft\n'.repeat(20));
+  write('docs/report.txt', 'quarterly numbers\n'.repeat(40));
+  write('photos/beach.jpg', Buffer.alloc(20_000, 7));
+  cairnOk(['-r', repoDir, 'init'], { password: PASSWORD });
+  cairnOk(['-r', repoDir, 'backup', dataDir], { password: PASSWORD });
+  write('docs/notes.txt', 'second draft, longer\n'.repeat(30));
+  write('music/song.mp3', Buffer.alloc(30_000, 3));
+  write('music/lyrics/verse.txt', 'la la la\n');
+  cairnOk(['-r', repoDir, 'backup', dataDir], { password: PASSWORD });
+
+  url = await startServe();
+  const repo = await api('POST', '/api/repositories', { name: 'Home backup', location: repoDir, password: PASSWORD });
+  await api('POST', '/api/plans', { name: 'Documents', repositoryId: repo.id, sources: [dataDir], schedule: { kind: 'manual' }, retention: { keepLast: 5 } });
+  snapshotIds = (await api('GET', `/api/repositories/${repo.id}/snapshots`)).snapshots.map((s: { id: string }) => s.id);
+  assert.equal(snapshotIds.length, 2);
+
+  context = await chromium.launchPersistentContext(path.join(work, 'chromium-profile'), {
+    executablePath: CHROMIUM,
+    headless: true,
+    viewport: { width: 1440, height: 900 },
+    acceptDownloads: true,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+  context.setDefaultTimeout(20_000);
+  page = context.pages()[0] ?? await context.newPage();
+});
+
+after(async () => {
+  await context?.close();
+  if (server && server.exitCode === null) {
+    server.kill('SIGTERM');
+    await new Promise((r) => server.once('exit', r));
+  }
+  fs.rmSync(work, { recursive: true, force: true });
+});
+
+test('browse, search, compare, version timeline, restore with conflicts, retention preview, check and job history', async () => {
+  try {
+    await browseAndRestore();
+    await settings();
+  } catch (err) {
+    await page.screenshot({ path: path.join(ARTIFACTS, 'failure.png') }).catch(() => {});
+    throw err;
+  }
+});
+
+const heading = (name: string) => page.getByRole('heading', { level: 1, name });
+const grid = () => page.getByRole('grid', { name: /^Files in / });
+const crumb = () => page.getByRole('navigation', { name: 'Folder path' }).locator('[aria-current="location"]');
+
+async function browseAndRestore(): Promise<void> {
+  await page.goto(url);
+  await heading('Backups').waitFor();
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Snapshots' }).click();
+  await heading('Snapshots').waitFor();
+  const table = page.getByRole('table', { name: 'Snapshots' });
+  await table.getByRole('button', { name: /^Browse snapshot / }).first().waitFor();
+  assert.equal(await table.getByRole('button', { name: /^Browse snapshot / }).count(), 2);
+  await screens('snapshots');
+
+  // The newest snapshot, walked down to the data folder by keyboard: each level has one folder.
+  await table.getByRole('button', { name: `Browse snapshot ${snapshotIds[1].slice(0, 8)}` }).click();
+  await grid().waitFor();
+  await grid().focus();
+  for (const part of dataDir.split('/').filter(Boolean)) {
+    await grid().getByRole('row', { name: new RegExp(`^Select ${part}`) }).waitFor();
+    await page.keyboard.press('Enter');
+    await page.waitForFunction((p) => document.querySelector('nav[aria-label="Folder path"] [aria-current="location"]')?.textContent === p, part);
+  }
+  // docs, music, photos: down to music and select it with Space; then open docs with Enter.
+  await grid().getByRole('row', { name: /music/ }).waitFor();
+  assert.equal(await grid().getByRole('row').count(), 4, 'the header row and three folders');
+  await page.keyboard.press('ArrowDown');
+  await page.keyboard.press('Space');
+  assert.equal(await grid().getByRole('row', { name: /music/ }).getAttribute('aria-selected'), 'true');
+  await page.keyboard.press('ArrowUp');
+  await page.keyboard.press('Enter');
+  await page.waitForFunction(() => document.querySelector('nav[aria-label="Folder path"] [aria-current="location"]')?.textContent === 'docs');
+  assert.equal(await crumb().textContent(), 'docs');
+
+  // File details, with the owner and the mode.
+  await grid().getByRole('row', { name: /notes\.txt/ }).click();
+  const details = page.getByRole('region', { name: 'Details of notes.txt' });
+  await details.waitFor();
+  const size = fs.statSync(path.join(dataDir, 'docs', 'notes.txt')).size;
+  await details.getByText(`${size} bytes`).waitFor();
+  await details.getByText('-rw-').waitFor();
+  assert.match(await details.textContent() ?? '', new RegExp(`uid ${process.getuid?.()}`));
+  await screens('browse-details');
+
+  // Download (the browser's drag-to-restore): the exact bytes, under the file's name.
+  const [download] = await Promise.all([page.waitForEvent('download'), details.getByRole('link', { name: 'Download' }).click()]);
+  assert.equal(download.suggestedFilename(), 'notes.txt');
+  assert.ok(fs.readFileSync(await download.path()).equals(fs.readFileSync(path.join(dataDir, 'docs', 'notes.txt'))));
+
+  // The version timeline: two versions, the second marked as changed.
+  await details.getByRole('button', { name: 'Version history' }).click();
+  const versions = page.getByRole('region', { name: 'Versions of notes.txt' });
+  await versions.getByRole('listitem').nth(1).waitFor();
+  assert.equal(await versions.getByRole('listitem').count(), 2);
+  assert.match(await versions.getByRole('listitem').nth(0).getAttribute('aria-label') ?? '', /First version$/);
+  assert.match(await versions.getByRole('listitem').nth(1).getAttribute('aria-label') ?? '', /Changed$/);
+  await screens('versions', versions);
+  await versions.getByRole('button', { name: 'Close versions' }).click();
+
+  // Restore notes.txt and the music folder into another folder.
+  await grid().getByRole('checkbox', { name: 'Select notes.txt' }).click();
+  await page.getByRole('group', { name: 'Selection' }).getByText('2 selected').waitFor();
+  await page.getByRole('button', { name: 'Restore selected…' }).click();
+  const restore = page.getByRole('region', { name: 'Restore' });
+  await restore.getByRole('radio', { name: 'Another folder' }).check();
+  await restore.getByRole('textbox', { name: 'Folder to restore into' }).fill(restoreDir);
+  assert.ok(await restore.getByRole('radio', { name: /Keep existing files/ }).isChecked(), '"never" is the default');
+  await restore.getByRole('button', { name: 'Start restore' }).click();
+  await restore.getByText('Restore finished.').waitFor({ timeout: 60_000 });
+  await restore.getByText(path.join(restoreDir, dataDir, 'music')).waitFor();
+  const landed = path.join(restoreDir, dataDir);
+  assert.deepEqual(compareTrees(path.join(dataDir, 'music'), path.join(landed, 'music')), []);
+  assert.ok(fs.readFileSync(path.join(landed, 'docs', 'notes.txt')).equals(fs.readFileSync(path.join(dataDir, 'docs', 'notes.txt'))));
+  assert.deepEqual(fs.readdirSync(path.join(landed, 'docs')), ['notes.txt'], 'only the chosen file of docs');
+  await screens('restore-done', restore);
+
+  // The same restore again with "keep existing files": refused before writing, conflicts listed.
+  fs.writeFileSync(path.join(landed, 'docs', 'notes.txt'), 'edited since the restore\n');
+  await restore.getByRole('button', { name: 'Restore again…' }).click();
+  await restore.getByRole('radio', { name: 'Another folder' }).check();
+  await restore.getByRole('textbox', { name: 'Folder to restore into' }).fill(restoreDir);
+  await restore.getByRole('button', { name: 'Start restore' }).click();
+  const conflicts = restore.getByRole('list', { name: 'Conflicts' });
+  await conflicts.getByText(path.join(landed, 'docs', 'notes.txt'), { exact: true }).waitFor();
+  await restore.getByText('Nothing was restored:').waitFor();
+  assert.equal(fs.readFileSync(path.join(landed, 'docs', 'notes.txt'), 'utf8'), 'edited since the restore\n', 'the existing file is untouched');
+  await screens('restore-conflict', restore);
+  await restore.getByRole('button', { name: 'Close restore' }).click();
+
+  // Search across snapshots: the new song is only in the second one.
+  await page.getByRole('tab', { name: 'Search' }).click();
+  await page.getByRole('textbox', { name: 'File or folder name' }).fill('song.mp3');
+  await page.getByRole('button', { name: 'Search', exact: true }).click();
+  const hits = page.getByRole('list', { name: 'Search results' });
+  await hits.getByRole('listitem').first().waitFor();
+  assert.equal(await hits.getByRole('listitem').count(), 1);
+  await hits.getByText(path.join(dataDir, 'music', 'song.mp3')).waitFor();
+  await screens('search');
+  await hits.getByRole('button', { name: 'Show in snapshot' }).click();
+  await grid().getByRole('row', { name: /song\.mp3/ }).waitFor();
+
+  // Compare the two snapshots: the changed file and the new folder.
+  await page.getByRole('tab', { name: 'Compare' }).click();
+  await page.getByRole('button', { name: 'Compare', exact: true }).click();
+  const changes = page.getByRole('list', { name: 'Changes' });
+  await changes.waitFor();
+  // Each item is the kind of change followed by the path.
+  const text = (await changes.getByRole('listitem').allTextContents()).map((l) => l.trim());
+  assert.ok(text.some((l) => l.startsWith('Modified') && l.endsWith(path.join(dataDir, 'docs', 'notes.txt'))), text.join('\n'));
+  assert.ok(text.some((l) => l.startsWith('Added') && l.includes(path.join(dataDir, 'music'))), text.join('\n'));
+  await page.getByRole('definition').filter({ hasText: /^2 files, 2 folders/ }).waitFor();
+  await screens('compare');
+}
+
+async function settings(): Promise<void> {
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Settings' }).click();
+  await heading('Settings').waitFor();
+  const preview = page.getByRole('region', { name: 'Retention preview' });
+  await preview.getByText('Would keep 2 and remove 0.').waitFor();
+  await page.getByRole('textbox', { name: 'Latest snapshots' }).fill('1');
+  await preview.getByText('Would keep 1 and remove 1.').waitFor();
+  await preview.getByText(/last snapshot/).first().waitFor();
+  await screens('settings-retention');
+
+  await page.getByRole('combobox', { name: 'Check reads' }).selectOption({ label: 'Structure and all data (slow)' });
+  await page.getByRole('button', { name: 'Run check' }).click();
+  // Progress while it runs (the job panel and its bar), then the result.
+  await page.getByText('Check finished.').or(page.getByRole('progressbar', { name: 'Check progress' })).first().waitFor();
+  await page.getByText('Check finished.').waitFor({ timeout: 60_000 });
+
+  const history = page.getByRole('list', { name: 'Job history' });
+  await history.getByText('Check (reading 100%)').waitFor();
+  assert.ok(await history.getByText(`Restore to ${restoreDir}`).count() >= 1, 'the restore is in the history');
+  await history.getByRole('button', { name: /^Log of Check/ }).click();
+  await page.getByRole('list', { name: 'Job log' }).getByRole('listitem').first().waitFor();
+  await screens('settings-history', page.getByRole('list', { name: 'Job log' }));
+}
