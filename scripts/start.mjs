@@ -20,7 +20,9 @@ function electronBinary() {
     if (!fs.existsSync(bin)) return { reason: `its binary ${bin} is missing` };
     return { bin };
   } catch (err) {
-    return { reason: err.code === 'MODULE_NOT_FOUND' ? 'the electron package is not installed' : `its binary is not installed (${err.message.split('\n')[0]})` };
+    // Electron's own message says to reinstall, which does not help where npm runs no install
+    // scripts: name the step that downloads the binary instead.
+    return { reason: err.code === 'MODULE_NOT_FOUND' ? 'the electron package is not installed' : 'its binary is not downloaded (run `node node_modules/electron/install.js` where the network allows it)' };
   }
 }
 

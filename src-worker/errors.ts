@@ -58,6 +58,8 @@ export function fromSystemError(err: unknown, what: string): CairnError {
       return new CairnError('PERMISSION_DENIED', `permission denied for ${what}: check its owner and permissions`, { cause: err });
     case 'ENOENT':
       return new CairnError('NOT_FOUND', `${what} does not exist`, { cause: err });
+    case 'ENOTDIR':
+      return new CairnError('NOT_FOUND', `${what} does not exist (a part of its path is a file, not a folder)`, { cause: err });
     default:
       return new CairnError('BACKEND_ERROR', `${what}: ${(err as Error)?.message ?? String(err)}`, { cause: err });
   }

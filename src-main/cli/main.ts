@@ -101,7 +101,12 @@ export async function run(argv: string[]): Promise<number> {
     const message = isCairnError(err) ? err.message : `unexpected error: ${(err as Error)?.message ?? String(err)}`;
     if (json) process.stderr.write(JSON.stringify({ message_type: 'exit_error', code: EXIT_FATAL, message, error_code: isCairnError(err) ? err.code : 'INTERNAL' }) + '\n');
     else process.stderr.write(`Fatal: ${message}\n`);
-    if (!isCairnError(err) && process.env.CAIRN_DEBUG) process.stderr.write(`${(err as Error)?.stack}\n`);
+    // CAIRN_DEBUG=1: the stack and the underlying cause, for bug reports (never shown otherwise).
+    if (process.env.CAIRN_DEBUG) {
+      process.stderr.write(`${(err as Error)?.stack}\n`);
+      const cause = (err as { cause?: unknown })?.cause;
+      if (cause) process.stderr.write(`caused by: ${(cause as Error)?.stack ?? String(cause)}\n`);
+    }
     return EXIT_FATAL;
   } finally {
     await (cli as Cli | null)?.cleanup();

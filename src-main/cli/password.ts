@@ -19,7 +19,9 @@ async function fromFile(file: string): Promise<string> {
     // restic strips one trailing newline (and CR) from the file.
     return (await fs.readFile(file, 'utf8')).replace(/\r?\n$/, '');
   } catch (err) {
-    throw new CairnError('INVALID_ARGUMENT', `cannot read the password file ${file}: ${(err as Error).message}`, { cause: err });
+    const code = (err as NodeJS.ErrnoException).code;
+    const why = code === 'ENOENT' ? 'it does not exist' : code === 'EACCES' ? 'permission denied' : code === 'EISDIR' ? 'it is a folder' : (err as Error).message;
+    throw new CairnError('INVALID_ARGUMENT', `cannot read the password file ${file}: ${why}; check the path given with --password-file or CAIRN_PASSWORD_FILE`, { cause: err });
   }
 }
 

@@ -13,8 +13,8 @@ const ENTRY_OPTIONS: EntryOptions = { linux: { store: 'secret-service' } };
 
 export const KEYRING_HELP =
   process.platform === 'linux'
-    ? 'no system keyring is available (the Secret Service is not running on D-Bus): log in to a desktop session with GNOME Keyring or KWallet, or turn on the password-file fallback in Settings'
-    : 'the system keyring cannot be reached: unlock it and try again, or turn on the password-file fallback in Settings';
+    ? 'no system keyring is available (the Secret Service is not running on D-Bus): log in to a desktop session with GNOME Keyring or KWallet, or start Cairn with --allow-password-file to keep passwords in a file only you can read'
+    : 'the system keyring cannot be reached: unlock it and try again, or start Cairn with --allow-password-file to keep passwords in a file only you can read';
 
 export type KeyringProbe = { available: true } | { available: false; message: string };
 

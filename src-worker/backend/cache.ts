@@ -81,6 +81,7 @@ export class CachedBackend implements Backend {
   }
 
   private writeCached(type: FileType, name: string, data: Uint8Array): void {
+    if (this.broken) return;
     if (crypto.createHash('sha256').update(data).digest('hex') !== name) return; // damaged in transit: never cache it
     const file = this.fileOf(type, name);
     const tmp = `${file}.${process.pid}.${crypto.randomBytes(4).toString('hex')}.tmp`;
@@ -88,8 +89,12 @@ export class CachedBackend implements Backend {
       fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
       fs.writeFileSync(tmp, data, { mode: 0o600 });
       fs.renameSync(tmp, file);
-    } catch {
-      fs.rmSync(tmp, { force: true });
+    } catch (err) {
+      // The cache is an optimisation: a folder we cannot write (wrong owner, full disk) must
+      // never fail the command, and is not tried again in this run.
+      try { fs.rmSync(tmp, { force: true }); } catch { /* not even readable */ }
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code === 'EACCES' || code === 'EPERM' || code === 'EROFS') this.broken = true;
     }
   }
 
@@ -116,7 +121,7 @@ export class CachedBackend implements Backend {
     for (const sub of subdirs) {
       let names: string[] = [];
       try { names = fs.readdirSync(path.join(base, sub)); } catch { continue; }
-      for (const n of names) if (!seen.has(n)) fs.rmSync(path.join(base, sub, n), { force: true });
+      for (const n of names) if (!seen.has(n)) removeQuietly(path.join(base, sub, n));
     }
   }
 
@@ -130,13 +135,13 @@ export class CachedBackend implements Backend {
     if (this.broken) return false;
     const file = this.fileOf(type, name);
     if (!fs.existsSync(file)) return false;
-    fs.rmSync(file, { force: true });
+    removeQuietly(file);
     return true;
   }
 
   async remove(type: FileType, name: string): Promise<void> {
     await this.inner.remove(type, name);
-    if (!this.broken) fs.rmSync(this.fileOf(type, name), { force: true });
+    if (!this.broken) removeQuietly(this.fileOf(type, name));
   }
 
   stat(type: FileType, name: string): Promise<FileInfo> { return this.inner.stat(type, name); }
@@ -144,4 +149,13 @@ export class CachedBackend implements Backend {
   saveFile(type: FileType, name: string, file: string): Promise<void> { return this.inner.saveFile(type, name, file); }
   stagingDir(): Promise<string> { return this.inner.stagingDir(); }
   close(): Promise<void> { return this.inner.close(); }
+}
+
+/** Deletes a cached file; a cache we may not change is left as it is (it is only a cache). */
+function removeQuietly(file: string): void {
+  try {
+    fs.rmSync(file, { force: true });
+  } catch {
+    // EACCES/EPERM on someone else's cache folder: nothing to do
+  }
 }

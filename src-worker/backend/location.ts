@@ -46,9 +46,36 @@ function connectionsOption(options: BackendOptions, scheme: string): number | un
   return n;
 }
 
+/** The options each kind of repository takes (restic's names where it has them). */
+const KNOWN_OPTIONS: Record<string, string[]> = {
+  local: [],
+  rest: ['rest.connections'],
+  rclone: [],
+  sftp: ['sftp.key', 'sftp.known-hosts', 'sftp.accept-new', 'sftp.connections'],
+  s3: ['s3.region', 's3.connections', 's3.access-key-id'],
+};
+
+/**
+ * As restic: an option for this kind of repository that it does not know is an error (a typo
+ * such as sftp.conections would otherwise do nothing); options for other kinds are left alone,
+ * since one command line may name two repositories (copy).
+ */
+function checkOptions(kind: string, options: BackendOptions): void {
+  for (const key of Object.keys(options)) {
+    const dot = key.indexOf('.');
+    if (dot <= 0) throw new CairnError('INVALID_ARGUMENT', `-o ${key}: options are named kind.option, e.g. sftp.key or s3.region`);
+    if (key.slice(0, dot) !== kind) continue;
+    const known = KNOWN_OPTIONS[kind] ?? [];
+    if (!known.includes(key)) {
+      throw new CairnError('INVALID_ARGUMENT', `option ${key} is not known${known.length ? `: ${kind} repositories take ${known.join(', ')}` : `: ${kind} repositories take no options`}`);
+    }
+  }
+}
+
 export function openBackend(location: string, options: BackendOptions = {}, credentials: BackendCredentials = {}): Backend {
   if (!location) throw new CairnError('INVALID_ARGUMENT', 'no repository given: use -r/--repo or set CAIRN_REPOSITORY');
   const scheme = /^([a-z0-9]+):/.exec(location)?.[1];
+  checkOptions(!scheme || scheme.length === 1 ? 'local' : scheme, options);
   if (!scheme || scheme.length === 1 /* a Windows drive letter */) return new LocalBackend(location);
   if (scheme === 'local') return new LocalBackend(location.slice('local:'.length));
   // Remote backends get retries for transient faults (dropped connections, HTTP 5xx, 429).

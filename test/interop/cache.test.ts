@@ -61,3 +61,15 @@ test('cached snapshots the repository no longer has are removed', () => {
   assert.equal(cachedNames.includes(path.basename(snapFile)), false);
   assert.equal(cachedNames.length, 1);
 });
+
+test('a cache folder that cannot be written never fails a command: it is left out of the way', () => {
+  // A path under a regular file cannot be created (ENOTDIR), as a folder owned by someone else
+  // cannot (EACCES, which root in CI would not meet): the backup and the listing must still work.
+  const blocker = path.join(work, 'not-a-folder');
+  fs.writeFileSync(blocker, 'x');
+  const unusable = path.join(blocker, 'cache');
+  fs.writeFileSync(path.join(src, 'new-for-unusable-cache.txt'), 'new data\n');
+  cairnOk(['-r', repo, '--cache-dir', unusable, 'backup', src]);
+  assert.match(cairnOk(['-r', repo, '--cache-dir', unusable, 'snapshots']), /2 snapshots/);
+  assert.match(cairnOk(['-r', repo, '--cache-dir', unusable, 'ls', 'latest']), /new-for-unusable-cache\.txt/);
+});

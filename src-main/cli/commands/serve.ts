@@ -41,12 +41,20 @@ export function registerServe(program: Command, cli: () => Cli): void {
       });
       const api = app.api;
 
-      const server = await startServer({
-        api,
-        listen,
-        allowRemote: flags.allowRemote === true,
-        uiDir: flags.ui !== undefined ? path.resolve(flags.ui) : path.join(packageRoot(), 'dist-renderer'),
-      });
+      let server: Awaited<ReturnType<typeof startServer>>;
+      try {
+        server = await startServer({
+          api,
+          listen,
+          allowRemote: flags.allowRemote === true,
+          uiDir: flags.ui !== undefined ? path.resolve(flags.ui) : path.join(packageRoot(), 'dist-renderer'),
+        });
+      } catch (err) {
+        // The scheduler, watchers and keyring are already up: stop them, or the process would
+        // stay alive after printing the error (seen with a port in use).
+        await app.close();
+        throw err;
+      }
       if (!isLoopback(listen.host)) {
         c.warn(`Warning: listening on ${listen.host}: anyone who can reach this address and learns the token can read and restore your backups and change your plans. Traffic is not encrypted: use it only on a network you trust, or behind an HTTPS proxy.`);
       }
