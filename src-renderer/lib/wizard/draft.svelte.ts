@@ -20,6 +20,8 @@ export class WizardDraft {
   passwordAccepted = $state(false);
 
   sources = $state<string[]>(['']);
+  /** Folders the size estimate found missing or unreadable (path → reason), kept by the sources step. */
+  sourceProblems = $state<{ path: string; message: string }[]>([]);
   excludePresets = $state<ExcludePresetId[]>(['caches', 'trash']);
 
   scheduleChoice = $state<ScheduleChoice>('daily');

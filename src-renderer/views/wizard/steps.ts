@@ -42,6 +42,8 @@ export function stepProblem(id: StepId, d: WizardDraft, info: AppInfo | null): s
     case 'sources':
       if (d.cleanSources.length === 0) return 'Type at least one folder to back up.';
       for (const s of d.cleanSources) if (!(s.startsWith('/') || s === '~' || s.startsWith('~/') || /^[A-Za-z]:[\\/]/.test(s))) return `"${s}" is not a full path: start it with / or ~.`;
+      // A folder that is not there would make the first backup fail: say so now, where it can be fixed.
+      if (d.sourceProblems.length > 0) return `${d.sourceProblems[0]!.path}: ${d.sourceProblems[0]!.message}. Fix the path or remove it.`;
       return null;
     case 'schedule':
       return d.scheduleChoice === 'cron' && !d.cronValid ? 'Fix the cron expression first.' : d.scheduleChoice === 'daily' && !/^\d\d:\d\d$/.test(d.dailyAt) ? 'Choose the time of the daily backup.' : null;
