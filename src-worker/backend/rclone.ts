@@ -11,6 +11,7 @@ import { RestBackend, type RequestOptions, type Response } from './rest.ts';
 export class RcloneBackend extends RestBackend {
   private readonly child: ChildProcess;
   private readonly rcloneErrors: string[];
+  private childClosed = false;
   /** The HTTP/2 session over rclone's stdio, made once the process has really started. */
   private readonly session: Promise<http2.ClientHttp2Session>;
 
@@ -18,6 +19,7 @@ export class RcloneBackend extends RestBackend {
     super('http://rclone/', { displayName: `rclone:${remote}` });
     this.child = child;
     this.rcloneErrors = errors;
+    child.once('close', () => { this.childClosed = true; });
     this.session = new Promise((resolve, reject) => {
       child.once('error', (err) => reject(this.explain(err)));
       child.once('spawn', () => {
@@ -48,9 +50,18 @@ export class RcloneBackend extends RestBackend {
 
   protected override async request(method: string, url: URL, opts: RequestOptions = {}): Promise<Response> {
     const session = await this.session;
-    return new Promise((resolve, reject) => {
-      const fail = (err: Error) => reject(this.explain(err));
-      if (session.destroyed || session.closed) return fail(new Error('the connection to rclone is closed'));
+    return new Promise<Response>((resolve, reject) => {
+      // rclone may exit (a bad remote, no access) without the HTTP/2 stream ever ending or
+      // failing: without this, the request would never settle and the command would end with
+      // nothing left to wait for (seen under load as exit code 13).
+      // 'close' rather than 'exit': by then rclone's stderr has been read, so its reason is known.
+      const onExit = () => fail(new Error('rclone exited'));
+      const fail = (err: Error) => {
+        this.child.off('close', onExit);
+        reject(this.explain(err));
+      };
+      if (session.destroyed || session.closed || this.childClosed) return fail(new Error('the connection to rclone is closed'));
+      this.child.once('close', onExit);
       const headers: http2.OutgoingHttpHeaders = { ':method': method, ':path': url.pathname + url.search };
       for (const [k, v] of Object.entries(opts.headers ?? {})) headers[k.toLowerCase()] = v;
       const stream = session.request(headers, { endStream: opts.body === undefined });
@@ -64,8 +75,9 @@ export class RcloneBackend extends RestBackend {
       stream.on('data', (c: Buffer) => chunks.push(c));
       stream.on('end', () => {
         // No answer at all: rclone gave up (bad remote, no access) and says why on stderr.
-        if (status === 0) fail(new Error('rclone closed the connection'));
-        else resolve({ status, headers: responseHeaders as never, body: Buffer.concat(chunks) });
+        if (status === 0) return fail(new Error('rclone closed the connection'));
+        this.child.off('close', onExit);
+        resolve({ status, headers: responseHeaders as never, body: Buffer.concat(chunks) });
       });
       stream.on('error', fail);
       if (typeof opts.body === 'string') {
