@@ -5,20 +5,7 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { isAppUrl } from './origin.ts';
-
-const TYPES: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.mjs': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.json': 'application/json; charset=utf-8',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-  '.ico': 'image/x-icon',
-  '.woff2': 'font/woff2',
-  '.wasm': 'application/wasm',
-  '.txt': 'text/plain; charset=utf-8',
-};
+import { contentTypeOf } from '../common/content-types.ts';
 
 export type RendererFile = { status: 200; file: string; type: string } | { status: 403 | 404 };
 
@@ -47,13 +34,13 @@ export async function resolveRendererFile(uiDir: string, url: string): Promise<R
   const rel = decoded.replace(/^\/+/, '') || 'index.html';
   const candidate = path.join(uiDir, ...rel.split('/'));
   const found = await inside(uiDir, candidate);
-  if (found) return { status: 200, file: found, type: TYPES[path.extname(found).toLowerCase()] ?? 'application/octet-stream' };
+  if (found) return { status: 200, file: found, type: contentTypeOf(found) };
   // A path that exists but leads outside (a symlink) is refused, not replaced by index.html.
   const exists = await fs.lstat(candidate).then(() => true, () => false);
   if (exists) return { status: 403 };
   if (path.extname(rel) === '') {
     const index = await inside(uiDir, path.join(uiDir, 'index.html'));
-    if (index) return { status: 200, file: index, type: TYPES['.html'] };
+    if (index) return { status: 200, file: index, type: contentTypeOf('index.html') };
   }
   return { status: 404 };
 }
