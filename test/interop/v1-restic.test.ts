@@ -6,53 +6,17 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
-import { compareTrees } from '../helpers/compare.ts';
-import { makeOddTree } from '../helpers/odd-files.ts';
-import { cheapenKeys, storedForm } from '../helpers/repo-format.ts';
-import { cairn, cairnOk, dataset, restic, resticOk, tmpDir } from '../helpers/tools.ts';
+import { cheapenKeys } from '../helpers/repo-format.ts';
+import { assertStillV1, changedSource, changeLines, json, lastJson, makeV1Source, restoredEquals } from '../helpers/v1-fixture.ts';
+import { cairn, cairnOk, restic, resticOk } from '../helpers/tools.ts';
 
 let work: string;
 let src: string;
 
 before(() => {
-  work = tmpDir('v1');
-  src = path.join(work, 'src');
-  makeOddTree(path.join(src, 'odd'), 7);
-  fs.cpSync(dataset(4), path.join(src, 'dataset'), { recursive: true });
-  fs.rmSync(path.join(src, 'dataset', '.complete'));
+  ({ work, src } = makeV1Source());
 });
 after(() => fs.rmSync(work, { recursive: true, force: true }));
-
-const json = <T>(text: string): T => JSON.parse(text) as T;
-const lastJson = <T>(text: string): T => JSON.parse(text.trim().split('\n').pop()!) as T;
-
-/** Asserts the repository is still a version 1 repository that restic before 0.14 can read. */
-async function assertStillV1(repo: string): Promise<void> {
-  const form = await storedForm(repo);
-  assert.equal(form.version, 1, 'the config still says version 1');
-  assert.deepEqual(form.encodedUnpacked, [], 'index and snapshot files are plain JSON');
-  assert.deepEqual(form.compressedBlobs, [], 'no blob is stored compressed');
-  assert.equal(json<{ version: number }>(resticOk(repo, ['cat', 'config'])).version, 1);
-}
-
-function restoredEquals(repo: string, snapshot: string, by: 'cairn' | 'restic', expected: string): void {
-  const target = fs.mkdtempSync(path.join(work, `restore-${by}-`));
-  if (by === 'cairn') cairnOk(['-r', repo, 'restore', snapshot, '--target', target]);
-  else resticOk(repo, ['restore', snapshot, '--target', target]);
-  assert.deepEqual(compareTrees(expected, path.join(target, expected)), [], `${by} restores ${snapshot} byte-identical`);
-}
-
-/** A changed copy of the source: one file edited, one added, one removed. */
-function changedSource(name: string): string {
-  const dir = path.join(work, name);
-  fs.cpSync(src, dir, { recursive: true, verbatimSymlinks: true });
-  fs.appendFileSync(path.join(dir, 'odd', 'plain.txt'), 'changed\n');
-  fs.writeFileSync(path.join(dir, 'odd', 'added.txt'), `added in ${name}\n`.repeat(100));
-  fs.rmSync(path.join(dir, 'odd', 'names', '.hidden'));
-  return dir;
-}
-
-const changeLines = (text: string) => text.split('\n').filter((l) => /^[-+MTU?] +\//.test(l)).sort();
 
 test('a version 1 repository made by restic: Cairn runs every command on it, it stays version 1, restic checks it clean', async () => {
   const repo = path.join(work, 'restic-v1');
@@ -65,13 +29,13 @@ test('a version 1 repository made by restic: Cairn runs every command on it, it 
   assert.deepEqual(json<{ id: string }[]>(cairnOk(['-r', repo, 'snapshots', '--json'])).map((s) => s.id), [first]);
   const lsLines = (t: string) => t.trim().split('\n').slice(1).map((l) => json<{ path: string; type: string; size?: number }>(l)).map((n) => `${n.type} ${n.path} ${n.size ?? ''}`);
   assert.deepEqual(lsLines(cairnOk(['-r', repo, 'ls', '--json', first])), lsLines(resticOk(repo, ['ls', '--json', first])));
-  restoredEquals(repo, first, 'cairn', src);
+  restoredEquals(work, repo, first, 'cairn', src);
 
   // Writing: a backup on top of restic's, with it as parent.
-  const next = changedSource('next');
+  const next = changedSource(work, src, 'next');
   const summary = lastJson<{ snapshot_id: string }>(cairnOk(['-r', repo, '--json', 'backup', next]));
   const second = summary.snapshot_id;
-  restoredEquals(repo, second, 'restic', next);
+  restoredEquals(work, repo, second, 'restic', next);
   await assertStillV1(repo);
 
   // diff, find, stats: the same answers as restic's.
@@ -107,7 +71,7 @@ test('a version 1 repository made by restic: Cairn runs every command on it, it 
   cairnOk(['-r', repo, 'repair', 'index', '--read-all-packs']);
   assert.match(resticOk(repo, ['check', '--read-data']), /no errors were found/);
   assert.match(cairnOk(['-r', repo, 'check', '--read-data']), /no errors were found/);
-  restoredEquals(repo, tagged[0]!.id, 'restic', next);
+  restoredEquals(work, repo, tagged[0]!.id, 'restic', next);
   await assertStillV1(repo);
 
   // --repack-uncompressed needs compression, which version 1 does not have (restic refuses too).
