@@ -8,15 +8,15 @@
 // and dark) and 800x600 under test-artifacts/browse/, each checked for content wider than the window.
 /// <reference lib="dom" />
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
-import { chromium, type BrowserContext, type Locator, type Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
+import { launchChromium, requireBrowserAndUi, screenshotter, startServe, stopAll } from '../helpers/e2e.ts';
 import { compareTrees } from '../helpers/compare.ts';
-import { cairnOk, CAIRN_BIN, ROOT, tmpDir } from '../helpers/tools.ts';
+import { cairnOk, ROOT, tmpDir } from '../helpers/tools.ts';
 
-const CHROMIUM = '/usr/bin/chromium';
 const ARTIFACTS = path.join(ROOT, 'test-artifacts', 'browse');
 const PASSWORD = 'cairn browse e2e 7f3a';
 
@@ -34,24 +34,6 @@ function write(rel: string, content: string | Buffer): void {
   fs.writeFileSync(path.join(dataDir, rel), content);
 }
 
-async function startServe(): Promise<string> {
-  const env: NodeJS.ProcessEnv = { ...process.env, CAIRN_CONFIG_DIR: path.join(work, 'config'), CAIRN_CACHE_DIR: path.join(work, 'cache') };
-  delete env.DBUS_SESSION_BUS_ADDRESS; // the real keyring of whoever runs the tests is never touched
-  delete env.CAIRN_PASSWORD;
-  server = spawn(process.execPath, [CAIRN_BIN, 'serve', '--allow-password-file'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-  let stderr = '';
-  server.stderr?.on('data', (b: Buffer) => (stderr += b.toString()));
-  return new Promise((resolve, reject) => {
-    let out = '';
-    server.stdout?.on('data', (b: Buffer) => {
-      out += b.toString();
-      const line = out.split('\n').find((l) => l.startsWith('http://'));
-      if (line) resolve(line.trim());
-    });
-    server.once('exit', (code) => reject(new Error(`cairn serve exited (${code}) before printing its URL:\n${stderr}`)));
-  });
-}
-
 /** One API call from the test itself (setting up faster than the wizard, which has its own test). */
 async function api(method: string, p: string, body?: unknown): Promise<any> {
   const u = new URL(url);
@@ -65,39 +47,12 @@ async function api(method: string, p: string, body?: unknown): Promise<any> {
   return json;
 }
 
-const SIZES = [{ w: 1440, h: 900 }, { w: 800, h: 600 }];
-let shot = 0;
-
-/** Saves the screen at each size; `focus` is scrolled into view after each resize (a panel below the fold). */
-async function screens(name: string, focus?: Locator): Promise<void> {
-  shot++;
-  for (const scheme of ['light', 'dark'] as const) {
-    await page.emulateMedia({ colorScheme: scheme });
-    for (const { w, h } of scheme === 'light' ? SIZES : [SIZES[0]]) {
-      await page.setViewportSize({ width: w, height: h });
-      if (focus) await focus.scrollIntoViewIfNeeded();
-      const overflow = await page.evaluate(() => {
-        const out: string[] = [];
-        if (document.documentElement.scrollWidth > innerWidth) out.push(`page is ${document.documentElement.scrollWidth}px wide`);
-        for (const el of document.querySelectorAll('body *')) {
-          const r = el.getBoundingClientRect();
-          if (r.width > 0 && r.right > innerWidth + 1) out.push(`${el.tagName.toLowerCase()}.${el.className} ends at ${Math.round(r.right)}px`);
-        }
-        return out.slice(0, 5);
-      });
-      assert.deepEqual(overflow, [], `${name} at ${w}x${h} overflows the window`);
-      await page.screenshot({ path: path.join(ARTIFACTS, `${String(shot).padStart(2, '0')}-${name}-${w}x${h}-${scheme}.png`) });
-    }
-  }
-  await page.emulateMedia({ colorScheme: 'light' });
-  await page.setViewportSize({ width: 1440, height: 900 });
-}
+const screens = screenshotter(ARTIFACTS, () => page);
 
 let snapshotIds: string[] = [];
 
 before(async () => {
-  if (!fs.existsSync(CHROMIUM)) throw new Error(`Chromium is required at ${CHROMIUM}: apt-get install -y chromium`);
-  if (!fs.existsSync(path.join(ROOT, 'dist-renderer', 'index.html'))) throw new Error('the UI is not built: run npm run build first');
+  requireBrowserAndUi();
   fs.rmSync(ARTIFACTS, { recursive: true, force: true });
   fs.mkdirSync(ARTIFACTS, { recursive: true });
 
@@ -111,31 +66,16 @@ before(async () => {
   write('music/lyrics/verse.txt', 'la la la\n');
   cairnOk(['-r', repoDir, 'backup', dataDir], { password: PASSWORD });
 
-  url = await startServe();
+  ({ server, url } = await startServe(work));
   const repo = await api('POST', '/api/repositories', { name: 'Home backup', location: repoDir, password: PASSWORD });
   await api('POST', '/api/plans', { name: 'Documents', repositoryId: repo.id, sources: [dataDir], schedule: { kind: 'manual' }, retention: { keepLast: 5 } });
   snapshotIds = (await api('GET', `/api/repositories/${repo.id}/snapshots`)).snapshots.map((s: { id: string }) => s.id);
   assert.equal(snapshotIds.length, 2);
 
-  context = await chromium.launchPersistentContext(path.join(work, 'chromium-profile'), {
-    executablePath: CHROMIUM,
-    headless: true,
-    viewport: { width: 1440, height: 900 },
-    acceptDownloads: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
-  context.setDefaultTimeout(20_000);
-  page = context.pages()[0] ?? await context.newPage();
+  ({ context, page } = await launchChromium(work, { acceptDownloads: true }));
 });
 
-after(async () => {
-  await context?.close();
-  if (server && server.exitCode === null) {
-    server.kill('SIGTERM');
-    await new Promise((r) => server.once('exit', r));
-  }
-  fs.rmSync(work, { recursive: true, force: true });
-});
+after(() => stopAll(context, server, work));
 
 test('browse, search, compare, version timeline, restore with conflicts, retention preview, check and job history', async () => {
   try {

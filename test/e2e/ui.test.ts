@@ -8,16 +8,16 @@
 // each is checked for content sticking out of the window.
 /// <reference lib="dom" />
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
-import { cairnOk, CAIRN_BIN, requireTool, restic, resticOk, ROOT, tmpDir } from '../helpers/tools.ts';
+import type { BrowserContext, Page } from 'playwright-core';
+import { launchChromium, requireBrowserAndUi, screenshotter, startServe, stopAll } from '../helpers/e2e.ts';
+import { cairnOk, requireTool, restic, resticOk, ROOT, tmpDir } from '../helpers/tools.ts';
 
-const CHROMIUM = '/usr/bin/chromium';
 const ARTIFACTS = path.join(ROOT, 'test-artifacts', 'ui');
 const PASSWORD = 'granite ledge moss river 42';
 const OTHER_PASSWORD = 'an existing repository 9d1c';
@@ -54,82 +54,23 @@ async function closedPort(): Promise<number> {
   return port;
 }
 
-async function startServe(): Promise<string> {
-  const env: NodeJS.ProcessEnv = { ...process.env, CAIRN_CONFIG_DIR: path.join(work, 'config'), CAIRN_CACHE_DIR: path.join(work, 'cache') };
-  // No session bus: the real keyring of whoever runs the tests is never touched.
-  delete env.DBUS_SESSION_BUS_ADDRESS;
-  delete env.CAIRN_PASSWORD;
-  server = spawn(process.execPath, [CAIRN_BIN, 'serve', '--allow-password-file'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-  let stderr = '';
-  server.stderr?.on('data', (b: Buffer) => (stderr += b.toString()));
-  return new Promise((resolve, reject) => {
-    let out = '';
-    server.stdout?.on('data', (b: Buffer) => {
-      out += b.toString();
-      const line = out.split('\n').find((l) => l.startsWith('http://'));
-      if (line) resolve(line.trim());
-    });
-    server.once('exit', (code) => reject(new Error(`cairn serve exited (${code}) before printing its URL:\n${stderr}`)));
-  });
-}
-
-const SIZES = [{ w: 1440, h: 900 }, { w: 800, h: 600 }];
-let shot = 0;
-
-/** Saves the screen at both sizes (and 1440x900 dark), and fails on content wider than the window. */
-async function screens(name: string): Promise<void> {
-  shot++;
-  for (const scheme of ['light', 'dark'] as const) {
-    await page.emulateMedia({ colorScheme: scheme });
-    for (const { w, h } of scheme === 'light' ? SIZES : [SIZES[0]]) {
-      await page.setViewportSize({ width: w, height: h });
-      const overflow = await page.evaluate(() => {
-        const out: string[] = [];
-        if (document.documentElement.scrollWidth > innerWidth) out.push(`page is ${document.documentElement.scrollWidth}px wide`);
-        for (const el of document.querySelectorAll('body *')) {
-          const r = el.getBoundingClientRect();
-          if (r.width > 0 && r.right > innerWidth + 1) out.push(`${el.tagName.toLowerCase()}.${el.className} ends at ${Math.round(r.right)}px`);
-        }
-        return out.slice(0, 5);
-      });
-      assert.deepEqual(overflow, [], `${name} at ${w}x${h} overflows the window`);
-      await page.screenshot({ path: path.join(ARTIFACTS, `${String(shot).padStart(2, '0')}-${name}-${w}x${h}-${scheme}.png`) });
-    }
-  }
-  await page.emulateMedia({ colorScheme: 'light' });
-  await page.setViewportSize({ width: 1440, height: 900 });
-}
+const screens = screenshotter(ARTIFACTS, () => page);
 
 const heading = (name: string) => page.getByRole('heading', { level: 1, name });
 const next = () => page.getByRole('button', { name: 'Continue' }).click();
 
 before(async () => {
   requireTool('restic', 'apt-get install -y restic');
-  if (!fs.existsSync(CHROMIUM)) throw new Error(`Chromium is required at ${CHROMIUM}: apt-get install -y chromium`);
-  if (!fs.existsSync(path.join(ROOT, 'dist-renderer', 'index.html'))) throw new Error('the UI is not built: run npm run build first');
+  requireBrowserAndUi();
   fs.rmSync(ARTIFACTS, { recursive: true, force: true });
   fs.mkdirSync(ARTIFACTS, { recursive: true });
   makeData();
   cairnOk(['-r', existingRepo, 'init'], { password: OTHER_PASSWORD });
-  url = await startServe();
-  context = await chromium.launchPersistentContext(path.join(work, 'chromium-profile'), {
-    executablePath: CHROMIUM,
-    headless: true,
-    viewport: { width: 1440, height: 900 },
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
-  context.setDefaultTimeout(20_000);
-  page = context.pages()[0] ?? await context.newPage();
+  ({ server, url } = await startServe(work));
+  ({ context, page } = await launchChromium(work));
 });
 
-after(async () => {
-  await context?.close();
-  if (server && server.exitCode === null) {
-    server.kill('SIGTERM');
-    await new Promise((r) => server.once('exit', r));
-  }
-  fs.rmSync(work, { recursive: true, force: true });
-});
+after(() => stopAll(context, server, work));
 
 test('the wizard sets up a local repository, the first backup runs on the dashboard, and restic reads the result', async () => {
   try {
