@@ -1,6 +1,8 @@
 // Inspects a repository's stored form, below what any command shows: which format version its
 // config says, whether unpacked files are plain JSON, and whether any pack holds compressed blobs.
 // Tests use it to prove that writing into a version 1 repository kept it readable by old restic.
+// Also the one way tests damage a file on purpose (flipByte).
+import fs from 'node:fs';
 import { LocalBackend } from '../../src-worker/backend/local.ts';
 import { open } from '../../src-worker/format/crypto.ts';
 import { parsePackTail } from '../../src-worker/format/pack.ts';
@@ -48,4 +50,15 @@ export async function cheapenKeys(repoDir: string, password = 'test-password'): 
   for await (const f of repo.backend.list('keys')) old.push(f.name);
   await addKey(repo, password, { kdf: { N: 1024, r: 8, p: 1 } });
   for (const id of old) await repo.backend.remove('keys', id);
+}
+
+/** Damages a repository file on purpose: flips the bits of one byte (files restic wrote are read-only). */
+export function flipByte(file: string, at: number): void {
+  fs.chmodSync(file, 0o600);
+  const fd = fs.openSync(file, 'r+');
+  const b = Buffer.alloc(1);
+  fs.readSync(fd, b, 0, 1, at);
+  b[0] ^= 0x55;
+  fs.writeSync(fd, b, 0, 1, at);
+  fs.closeSync(fd);
 }

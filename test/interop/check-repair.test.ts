@@ -9,6 +9,7 @@ import { LocalBackend } from '../../src-worker/backend/local.ts';
 import { Repository } from '../../src-worker/repository/repository.ts';
 import { compareTrees } from '../helpers/compare.ts';
 import { mulberry32, randomBytes } from '../helpers/random.ts';
+import { flipByte } from '../helpers/repo-format.ts';
 import { cairn, cairnOk, restic, resticOk, tmpDir, type RunResult } from '../helpers/tools.ts';
 
 let work: string;
@@ -75,16 +76,6 @@ async function packOf(repoDir: string, sn: string, file: string): Promise<{ pack
 
 function packPath(repoDir: string, pack: string): string {
   return path.join(repoDir, 'data', pack.slice(0, 2), pack);
-}
-
-function flipByte(file: string, at: number): void {
-  fs.chmodSync(file, 0o600);
-  const fd = fs.openSync(file, 'r+');
-  const b = Buffer.alloc(1);
-  fs.readSync(fd, b, 0, 1, at);
-  b[0] ^= 0x55;
-  fs.writeSync(fd, b, 0, 1, at);
-  fs.closeSync(fd);
 }
 
 /** Restores a snapshot with Cairn and compares it with its source folder. */

@@ -14,7 +14,7 @@ import { decodeIndexFile, encodeIndexFile } from '../../src-worker/format/index-
 import { walkTree } from '../../src-worker/ops/walk.ts';
 import { Repository } from '../../src-worker/repository/repository.ts';
 import { mulberry32, randomBytes } from '../helpers/random.ts';
-import { cheapenKeys } from '../helpers/repo-format.ts';
+import { cheapenKeys, flipByte } from '../helpers/repo-format.ts';
 import { cairn, cairnOk, restic, resticOk, tmpDir, type RunResult } from '../helpers/tools.ts';
 
 let work: string;
@@ -84,16 +84,6 @@ const packsOf = (repo: string) => fs.readdirSync(path.join(repo, 'data'), { recu
 const firstBlob = (name: string, file: string) => contents[name]!.get(`${sources[name]}/${file}`)![0]!;
 /** The index file listing a pack (restic wrote one per backup, Cairn one per backup too). */
 const indexOf = (pack: string) => [...indexPacks].find(([, packs]) => packs.includes(pack))![0];
-
-function flipByte(file: string, at: number): void {
-  fs.chmodSync(file, 0o600);
-  const fd = fs.openSync(file, 'r+');
-  const b = Buffer.alloc(1);
-  fs.readSync(fd, b, 0, 1, at);
-  b[0] ^= 0x55;
-  fs.writeSync(fd, b, 0, 1, at);
-  fs.closeSync(fd);
-}
 
 async function blobOffset(repo: string, blob: string): Promise<number> {
   const r = await open(repo);
