@@ -32,8 +32,61 @@ export function civilFromDays(z: number): [number, number, number] {
 
 const RFC3339 = /^(-?\d{4,})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))?(Z|z|[+-]\d{2}:\d{2})$/;
 
+/** The number written by the `count` ASCII digits at `at`, or -1 if one of them is not a digit. */
+function digitsAt(text: string, at: number, count: number): number {
+  let n = 0;
+  for (let i = at; i < at + count; i++) {
+    const d = text.charCodeAt(i) - 48;
+    if (d < 0 || d > 9) return -1;
+    n = n * 10 + d;
+  }
+  return n;
+}
+
+/**
+ * parseTime for the layout restic and Cairn write ("2006-01-02T15:04:05.999999999+07:00" or "...Z",
+ * four-digit year), without a regular expression or substrings: a backup compares the two times
+ * of every file in its parent snapshot with this. Returns null for any other layout.
+ */
+function parseCanonicalTime(text: string): bigint | null {
+  const len = text.length;
+  if (len < 20 || text.charCodeAt(4) !== 45 || text.charCodeAt(7) !== 45 || text.charCodeAt(10) !== 84 ||
+      text.charCodeAt(13) !== 58 || text.charCodeAt(16) !== 58) return null;
+  const year = digitsAt(text, 0, 4), month = digitsAt(text, 5, 2), day = digitsAt(text, 8, 2);
+  const hour = digitsAt(text, 11, 2), minute = digitsAt(text, 14, 2), second = digitsAt(text, 17, 2);
+  if (year < 0 || month < 0 || day < 0 || hour < 0 || minute < 0 || second < 0) return null;
+  let at = 19;
+  let fraction = 0;
+  if (text.charCodeAt(at) === 46) {
+    const start = ++at;
+    while (at < len && at - start < 9) {
+      const d = text.charCodeAt(at) - 48;
+      if (d < 0 || d > 9) break;
+      fraction = fraction * 10 + d;
+      at++;
+    }
+    if (at === start) return null;
+    for (let k = at - start; k < 9; k++) fraction *= 10;
+  }
+  let offset = 0;
+  const zone = text.charCodeAt(at);
+  if (zone === 90 && at + 1 === len) {
+    // Z
+  } else if ((zone === 43 || zone === 45) && at + 6 === len && text.charCodeAt(at + 3) === 58) {
+    const h = digitsAt(text, at + 1, 2), m = digitsAt(text, at + 4, 2);
+    if (h < 0 || m < 0) return null;
+    offset = (zone === 45 ? -1 : 1) * (h * 3600 + m * 60);
+  } else {
+    return null;
+  }
+  const seconds = daysFromCivil(year, month, day) * 86400 + hour * 3600 + minute * 60 + second - offset;
+  return BigInt(seconds) * NS_PER_SEC + BigInt(fraction);
+}
+
 /** Parses an RFC 3339 timestamp into nanoseconds since the epoch. */
 export function parseTime(text: string): bigint {
+  const fast = parseCanonicalTime(text);
+  if (fast !== null) return fast;
   const m = RFC3339.exec(text);
   if (!m) throw new CairnError('CORRUPT_OBJECT', `invalid timestamp "${text}"`);
   const days = daysFromCivil(Number(m[1]), Number(m[2]), Number(m[3]));
@@ -50,7 +103,23 @@ export function parseTime(text: string): bigint {
 
 /** Local time-zone offset in minutes east of UTC at the given instant. */
 export type ZoneOffset = (epochMs: number) => number;
-export const localZone: ZoneOffset = (epochMs) => -new Date(epochMs).getTimezoneOffset();
+const zoneByQuarterHour = new Map<number, number>();
+/**
+ * The system's offset, remembered per quarter hour (a backup formats three times per file, and
+ * asking the time-zone database each time shows in no-change backups). Zones change offset on
+ * quarter-hour boundaries since the 1970s; should an old local-mean-time change fall inside a
+ * quarter hour, the text written is still the same instant, only with the neighbouring offset.
+ */
+export const localZone: ZoneOffset = (epochMs) => {
+  const quarter = Math.floor(epochMs / 900_000);
+  let offset = zoneByQuarterHour.get(quarter);
+  if (offset === undefined) {
+    if (zoneByQuarterHour.size >= 4096) zoneByQuarterHour.clear();
+    offset = -new Date(epochMs).getTimezoneOffset();
+    zoneByQuarterHour.set(quarter, offset);
+  }
+  return offset;
+};
 export const utcZone: ZoneOffset = () => 0;
 
 const pad2 = (n: number) => String(n).padStart(2, '0');

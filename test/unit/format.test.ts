@@ -48,6 +48,17 @@ test('time round trip over random instants (seed 7)', () => {
   }
 });
 
+test('time layouts other than the one restic writes still parse, and broken ones are refused', () => {
+  // Lower-case separators, a space instead of T and a five-digit year take the slow path.
+  assert.equal(parseTime('2014-12-06t16:50:23.5z'), parseTime('2014-12-06T16:50:23.5Z'));
+  assert.equal(parseTime('2014-12-06 17:50:23+01:00'), parseTime('2014-12-06T16:50:23Z'));
+  assert.equal(parseTime('10000-01-01T00:00:00Z') > parseTime('9999-12-31T23:59:59.999999999Z'), true);
+  for (const bad of ['2014-12-06T17:50:23', '2014-12-06T17:50:23.Z', '2014-12-06T17:50:23.1234567890Z', '2014-12-06T17:5x:23Z',
+    '2014-12-06T17:50:23+0100', '2014-12-06T17:50:23Z ', '2014-1a-06T17:50:23Z']) {
+    assert.throws(() => parseTime(bad), (e) => isCairnError(e, 'CORRUPT_OBJECT'), bad);
+  }
+});
+
 test('names sort by UTF-8 bytes like Go, not UTF-16 units', () => {
   const names = ['b', 'a', '\uFF21', '😀', 'B', 'ä'];
   names.sort(compareNames);

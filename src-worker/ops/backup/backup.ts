@@ -63,6 +63,14 @@ export interface BackupSummary {
 
 const LSTAT_WINDOW = 32;
 
+/**
+ * `dir`/`name` for a name readdir returned (it holds no separator) in a directory the walk already
+ * normalized: path.join would normalize the whole path again for each of millions of entries.
+ */
+function childPath(dir: string, name: string): string {
+  return dir.endsWith(path.sep) ? dir + name : dir + path.sep + name;
+}
+
 type Change = 'new' | 'changed' | 'unmodified';
 
 class Archiver {
@@ -143,7 +151,7 @@ class Archiver {
   }
 
   /** Archives one entry (file, symlink, device...) that is not a directory. Resolves to null when skipped. */
-  private async archiveLeaf(abs: string, name: string, st: BigIntStats, prev: TreeNode | undefined): Promise<TreeNode | null> {
+  private async archiveLeaf(abs: string, name: string, st: BigIntStats, prev: TreeNode | undefined, unchanged = this.fileUnchanged(prev, st)): Promise<TreeNode | null> {
     const node = nodeFromStat(name, st, this.names);
     if (node.type === 'symlink') {
       try {
@@ -156,7 +164,7 @@ class Archiver {
     }
     if (node.type !== 'file') return node;
     this.progress.startFile(abs);
-    if (this.fileUnchanged(prev, st)) {
+    if (unchanged) {
       node.content = prev!.content!.slice();
       this.summary.filesUnmodified++;
       this.progress.fileDone(abs, Number(st.size));
@@ -215,9 +223,10 @@ class Archiver {
     // Entries are stat'ed a window at a time and their work started in name order.
     for (let i = 0; i < names.length; i += LSTAT_WINDOW) {
       const batch = names.slice(i, i + LSTAT_WINDOW);
-      const stats = batch.map((n) => {
+      const paths = batch.map((n) => childPath(abs, n));
+      const stats = paths.map((p) => {
         try {
-          return fs.lstatSync(path.join(abs, n), { bigint: true });
+          return fs.lstatSync(p, { bigint: true });
         } catch (err) {
           return err as Error;
         }
@@ -225,7 +234,7 @@ class Archiver {
       for (let k = 0; k < batch.length; k++) {
         throwIfAborted(this.opts.signal);
         const name = batch[k];
-        const child = path.join(abs, name);
+        const child = paths[k];
         const st = stats[k];
         if (st instanceof Error) {
           if ((st as NodeJS.ErrnoException).code !== 'ENOENT') this.warn(child, `cannot stat: ${st.message}`);
@@ -247,8 +256,9 @@ class Archiver {
           }
           children.push(this.archiveDir(child, name, st, prev));
         } else {
-          if (st.isFile() && !this.fileUnchanged(prev, st)) await this.pool.waitForCapacity();
-          children.push(guard(this.archiveLeaf(child, name, st, prev)));
+          const unchanged = st.isFile() && this.fileUnchanged(prev, st);
+          if (st.isFile() && !unchanged) await this.pool.waitForCapacity();
+          children.push(guard(this.archiveLeaf(child, name, st, prev, unchanged)));
         }
       }
     }
