@@ -122,22 +122,63 @@ export const localZone: ZoneOffset = (epochMs) => {
 };
 export const utcZone: ZoneOffset = () => 0;
 
-const pad2 = (n: number) => String(n).padStart(2, '0');
+const TWO_DIGITS = Array.from({ length: 100 }, (_, i) => String(i).padStart(2, '0'));
+const ZEROS = Array.from({ length: 9 }, (_, i) => '0'.repeat(i));
+
+// A backup formats three times per file; these keep that from building the same small strings
+// again and again (many files share a day, all share a zone).
+const datePrefixByDay = new Map<number, string>();
+const zoneSuffixByOffset = new Map<number, string>();
+
+/** "2006-01-02T" for a day number. */
+function datePrefix(days: number): string {
+  let text = datePrefixByDay.get(days);
+  if (text === undefined) {
+    const [y, mo, d] = civilFromDays(days);
+    text = `${String(y).padStart(4, '0')}-${TWO_DIGITS[mo]}-${TWO_DIGITS[d]}T`;
+    if (datePrefixByDay.size >= 4096) datePrefixByDay.clear();
+    datePrefixByDay.set(days, text);
+  }
+  return text;
+}
+
+/** "Z" or "+07:00" for an offset in minutes. */
+function zoneSuffix(offsetMin: number): string {
+  let text = zoneSuffixByOffset.get(offsetMin);
+  if (text === undefined) {
+    const abs = Math.abs(offsetMin);
+    text = offsetMin === 0 ? 'Z' : (offsetMin < 0 ? '-' : '+') + TWO_DIGITS[Math.floor(abs / 60)] + ':' + TWO_DIGITS[abs % 60];
+    zoneSuffixByOffset.set(offsetMin, text);
+  }
+  return text;
+}
+
+/** ".5", ".000000001": the nanoseconds 1..999999999 as a fraction without trailing zeros. */
+function fractionText(nanos: number): string {
+  let digits = 9;
+  while (nanos % 10 === 0) {
+    nanos /= 10;
+    digits--;
+  }
+  const text = String(nanos);
+  return '.' + ZEROS[digits - text.length] + text;
+}
 
 /** Formats nanoseconds since the epoch the way Go's time.Time marshals to JSON. */
 export function formatTime(ns: bigint, zone: ZoneOffset = localZone): string {
-  const floorSec = ns >= 0n ? ns / NS_PER_SEC : -((-ns + NS_PER_SEC - 1n) / NS_PER_SEC);
-  const frac = Number(ns - floorSec * NS_PER_SEC);
-  const offsetMin = zone(Number(floorSec) * 1000);
-  const local = Number(floorSec) + offsetMin * 60;
+  // Seconds and nanoseconds as numbers (seconds fit in 2^53 for any year Go can print).
+  let seconds = Number(ns / NS_PER_SEC);
+  let nanos = Number(ns % NS_PER_SEC);
+  if (nanos < 0) {
+    seconds -= 1;
+    nanos += 1_000_000_000;
+  }
+  const offsetMin = zone(seconds * 1000);
+  const local = seconds + offsetMin * 60;
   const days = Math.floor(local / 86400);
   const secOfDay = local - days * 86400;
-  const [y, mo, d] = civilFromDays(days);
-  let text = `${String(y).padStart(4, '0')}-${pad2(mo)}-${pad2(d)}T${pad2(Math.floor(secOfDay / 3600))}:${pad2(Math.floor(secOfDay / 60) % 60)}:${pad2(secOfDay % 60)}`;
-  if (frac !== 0) text += '.' + String(frac).padStart(9, '0').replace(/0+$/, '');
-  if (offsetMin === 0) return text + 'Z';
-  const abs = Math.abs(offsetMin);
-  return text + (offsetMin < 0 ? '-' : '+') + pad2(Math.floor(abs / 60)) + ':' + pad2(abs % 60);
+  const clock = TWO_DIGITS[Math.floor(secOfDay / 3600)] + ':' + TWO_DIGITS[Math.floor(secOfDay / 60) % 60] + ':' + TWO_DIGITS[secOfDay % 60];
+  return datePrefix(days) + clock + (nanos === 0 ? '' : fractionText(nanos)) + zoneSuffix(offsetMin);
 }
 
 export function msToNs(ms: number): bigint {
