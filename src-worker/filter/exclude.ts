@@ -5,6 +5,7 @@
 import { open, lstat, readFile } from 'node:fs/promises';
 import { CairnError, fromSystemError } from '../errors.ts';
 import { compilePatterns, expandEnv, type CompiledPatterns } from './filter.ts';
+import { fsPath } from '../format/raw-names.ts';
 
 export interface ExcludeOptions {
   exclude?: string[];
@@ -118,7 +119,7 @@ class TagRule {
   private async check(dir: string): Promise<boolean> {
     const tagPath = localPath(dir + this.name);
     try {
-      await lstat(tagPath);
+      await lstat(fsPath(tagPath));
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'ENOENT') this.warn(`could not access exclusion tagfile ${tagPath}: ${(err as Error).message}`);
       return false;
@@ -127,7 +128,7 @@ class TagRule {
     if (this.header.length === 0) return true;
     let fh;
     try {
-      fh = await open(tagPath, 'r');
+      fh = await open(fsPath(tagPath), 'r');
     } catch (err) {
       this.warn(`could not open exclusion tagfile ${tagPath}: ${(err as Error).message}`);
       return false;

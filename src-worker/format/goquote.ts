@@ -2,6 +2,8 @@
 // then JSON-encodes that), so names with control characters, quotes or backslashes carry an
 // extra layer of escaping. These are the two directions of that layer.
 
+import { decodeName } from './raw-names.ts';
+
 const PRINTABLE = /^[\p{L}\p{M}\p{N}\p{P}\p{S} ]$/u;
 const SHORT_ESCAPES: Record<string, string> = { '\x07': '\\a', '\b': '\\b', '\f': '\\f', '\n': '\\n', '\r': '\\r', '\t': '\\t', '\v': '\\v' };
 
@@ -15,7 +17,7 @@ export function goQuoteInner(s: string): string {
     if (ch === '"' || ch === '\\') out += '\\' + ch;
     else if (cp >= 0x20 && cp < 0x7f) out += ch;
     else if (SHORT_ESCAPES[ch]) out += SHORT_ESCAPES[ch];
-    else if (cp === 0xfffd) out += ch; // what a lone invalid byte decodes to here; Go would write \xNN
+    else if (cp >= 0xdc80 && cp <= 0xdcff) out += '\\x' + hex(cp - 0xdc00, 2); // a raw byte (raw-names.ts), as Go quotes invalid UTF-8
     else if (cp >= 0xd800 && cp <= 0xdfff) out += '\\ufffd';
     else if (PRINTABLE.test(ch)) out += ch;
     else if (cp < 0x20 || cp === 0x7f) out += '\\x' + hex(cp, 2);
@@ -70,5 +72,6 @@ export function goUnquoteInner(s: string): string | null {
       return null;
     }
   }
-  return Buffer.from(bytes).toString('utf8');
+  // \xNN may spell bytes that are not valid UTF-8 (restic's quoting of such names): keep them.
+  return decodeName(Buffer.from(bytes));
 }

@@ -3,6 +3,7 @@
 import { goJson, goString } from './gojson.ts';
 import { CairnError } from '../errors.ts';
 import { goQuoteInner, goUnquoteInner } from './goquote.ts';
+import { encodeName } from './raw-names.ts';
 
 import type { Id } from './id.ts';
 
@@ -147,7 +148,16 @@ export function encodeNode(n: TreeNode): string {
 /** Compares names the way Go compares strings: by UTF-8 bytes, which differs from UTF-16 order. */
 export function compareNames(a: string, b: string): number {
   if (a === b) return 0;
-  return Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8'));
+  // UTF-8 byte order is code point order, which is UTF-16 unit order except where a surrogate is
+  // involved (a pair, or a raw byte of raw-names.ts): only then compare the bytes themselves.
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i++) {
+    const x = a.charCodeAt(i), y = b.charCodeAt(i);
+    if (x === y) continue;
+    if ((x >= 0xd800 && x <= 0xdfff) || (y >= 0xd800 && y <= 0xdfff)) return Buffer.compare(encodeName(a), encodeName(b));
+    return x < y ? -1 : 1;
+  }
+  return a.length - b.length < 0 ? -1 : 1;
 }
 
 export function sortNodes(nodes: TreeNode[]): TreeNode[] {

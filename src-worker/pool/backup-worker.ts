@@ -11,6 +11,7 @@ import type { MasterKey } from '../format/crypto.ts';
 import { PackWriter, TARGET_PACK_SIZE } from '../repository/pack-writer.ts';
 import { release } from '../format/release.ts';
 import type { ClaimReply, FileJob, FileResult, FromWorker, ToWorker, WorkerInit } from './protocol.ts';
+import { fsPath } from '../format/raw-names.ts';
 
 const init = workerData as WorkerInit;
 const port = parentPort!;
@@ -171,7 +172,7 @@ async function processLarge(job: FileJob, fd: number): Promise<void> {
 async function processJob(job: FileJob): Promise<void> {
   let fd: number;
   try {
-    fd = fs.openSync(job.path, 'r');
+    fd = fs.openSync(fsPath(job.path), 'r');
   } catch (err) {
     return fail(job, err);
   }

@@ -7,6 +7,7 @@ import { openBlob } from '../format/blob-codec.ts';
 import type { MasterKey } from '../format/crypto.ts';
 import { release } from '../format/release.ts';
 import type { RestoreFailure, RestoreTask, RestoreTaskResult, RestoreWorkerInit } from './restore-protocol.ts';
+import { fsPath } from '../format/raw-names.ts';
 
 const init = workerData as RestoreWorkerInit;
 const key: MasterKey = { encrypt: init.key.encrypt, macK: init.key.macK, macR: init.key.macR };
@@ -20,7 +21,7 @@ function isAllZero(b: Buffer): boolean {
 
 function writeAt(path: string, data: Buffer, offset: number): void {
   // O_NOFOLLOW: the temporary file must be the one restore created, never a planted symlink.
-  const fd = fs.openSync(path, fs.constants.O_WRONLY | (fs.constants.O_NOFOLLOW ?? 0));
+  const fd = fs.openSync(fsPath(path), fs.constants.O_WRONLY | (fs.constants.O_NOFOLLOW ?? 0));
   try {
     let done = 0;
     while (done < data.length) done += fs.writeSync(fd, data, done, data.length - done, offset + done);
@@ -42,7 +43,7 @@ function readRange(file: { path: string; offset: number; length: number }): Buff
     // whole packs of ~16-17 MiB).
     readBuffer = Buffer.allocUnsafe(Math.max(Math.ceil(file.length * 1.25), 8 << 20) + 65536);
   }
-  const fd = fs.openSync(file.path, 'r');
+  const fd = fs.openSync(fsPath(file.path), 'r');
   try {
     let got = 0;
     while (got < file.length) {

@@ -19,6 +19,8 @@ import { findParentSnapshot } from '../snapshots.ts';
 import { AccountNames, nodeFromStat } from './node-from-stat.ts';
 import { buildTargetTree, targetFor, toSnapshotPath, type Target, type TargetDir } from './targets.ts';
 import { BackupProgressTracker, type BackupProgress } from './progress.ts';
+import { fsPath } from '../../format/raw-names.ts';
+import { readDirNamesSync } from './dir-names.ts';
 
 export const PROGRAM_VERSION = 'cairn 0.1.0';
 
@@ -155,7 +157,7 @@ class Archiver {
     const node = nodeFromStat(name, st, this.names);
     if (node.type === 'symlink') {
       try {
-        node.linktarget = await fsp.readlink(abs);
+        node.linktarget = await fsp.readlink(fsPath(abs));
       } catch (err) {
         this.warn(abs, `cannot read symlink: ${(err as Error).message}`);
         return null;
@@ -210,7 +212,7 @@ class Archiver {
     try {
       // Sync on purpose (here and for lstat below): a local readdir or lstat takes microseconds,
       // less than the thread-pool round trip of the promise version.
-      names = fs.readdirSync(abs);
+      names = readDirNamesSync(abs);
     } catch (err) {
       this.warn(abs, `cannot read directory: ${(err as Error).message}`);
       return { done: this.saveTree([]) };
@@ -226,7 +228,7 @@ class Archiver {
       const paths = batch.map((n) => childPath(abs, n));
       const stats = paths.map((p) => {
         try {
-          return fs.lstatSync(p, { bigint: true });
+          return fs.lstatSync(fsPath(p), { bigint: true });
         } catch (err) {
           return err as Error;
         }

@@ -2,6 +2,8 @@
 // of the sources) how much there is in total, for a percentage and an ETA.
 import fsp from 'node:fs/promises';
 import path from 'node:path';
+import { fsPath } from '../../format/raw-names.ts';
+import { readDirNames } from './dir-names.ts';
 
 export interface BackupProgress {
   elapsedMs: number;
@@ -89,11 +91,11 @@ export class BackupProgressTracker {
     const walk = async (p: string): Promise<void> => {
       if (signal?.aborted || this.timer === null) return;
       let st;
-      try { st = await fsp.lstat(p); } catch { return; }
+      try { st = await fsp.lstat(fsPath(p)); } catch { return; }
       if (await isExcluded(p, { isDirectory: st.isDirectory(), size: st.size })) return;
       if (st.isDirectory()) {
         let names: string[] = [];
-        try { names = await fsp.readdir(p); } catch { return; }
+        try { names = await readDirNames(p); } catch { return; }
         for (const n of names) await walk(path.join(p, n));
       } else {
         this.scannedFiles++;

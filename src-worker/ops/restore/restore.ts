@@ -20,6 +20,7 @@ import { ownedArrayBuffer, RestorePool } from '../../pool/restore-pool.ts';
 import type { Repository, SnapshotEntry } from '../../repository/repository.ts';
 import { mapLimit } from '../../repository/concurrency.ts';
 import { checkName, resolveSubpath } from './paths.ts';
+import { fsPath } from '../../format/raw-names.ts';
 
 export type OverwritePolicy = 'never' | 'always' | 'if-changed';
 
@@ -233,7 +234,7 @@ class Restorer {
 
   private async unchangedOnDisk(f: PlannedFile): Promise<boolean> {
     try {
-      const st = await fsp.lstat(f.local, { bigint: true });
+      const st = await fsp.lstat(fsPath(f.local), { bigint: true });
       if (!st.isFile() || Number(st.size) !== f.size) return false;
       const want = parseTime(f.node.mtime);
       // Node can set times only as doubles, so allow the rounding that a Cairn restore itself left.
@@ -246,14 +247,14 @@ class Restorer {
 
   private makeDir(local: string, overwrite: OverwritePolicy): void {
     try {
-      fs.mkdirSync(local, { mode: 0o700 });
+      fs.mkdirSync(fsPath(local), { mode: 0o700 });
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
-      const st = fs.lstatSync(local);
+      const st = fs.lstatSync(fsPath(local));
       if (st.isFile() && overwrite !== 'never') {
         // A file where the snapshot has a directory: overwriting means replacing it.
-        fs.rmSync(local);
-        fs.mkdirSync(local, { mode: 0o700 });
+        fs.rmSync(fsPath(local));
+        fs.mkdirSync(fsPath(local), { mode: 0o700 });
       } else if (!st.isDirectory()) {
         throw new CairnError('UNSAFE_PATH', `cannot restore into ${local}: it exists and is not a directory${st.isSymbolicLink() ? ' (a symlink, which restore never follows)' : ''}`);
       }
@@ -408,7 +409,7 @@ class Restorer {
   private createTmp(f: PlannedFile): Promise<void> {
     if (!f.created) {
       f.created = Promise.resolve();
-      const fd = fs.openSync(f.tmp, fs.constants.O_WRONLY | fs.constants.O_CREAT | fs.constants.O_TRUNC | (fs.constants.O_NOFOLLOW ?? 0), 0o600);
+      const fd = fs.openSync(fsPath(f.tmp), fs.constants.O_WRONLY | fs.constants.O_CREAT | fs.constants.O_TRUNC | (fs.constants.O_NOFOLLOW ?? 0), 0o600);
       try {
         fs.ftruncateSync(fd, f.size);
       } finally {
@@ -421,17 +422,17 @@ class Restorer {
   private async finishFile(f: PlannedFile): Promise<void> {
     this.filesDone++;
     if (f.failed) {
-      fs.rmSync(f.tmp, { force: true });
+      fs.rmSync(fsPath(f.tmp), { force: true });
       return;
     }
     try {
       await this.createTmp(f);
       this.applyMetadata(f.tmp, f.node);
-      fs.renameSync(f.tmp, f.local);
+      fs.renameSync(fsPath(f.tmp), fsPath(f.local));
       this.summary.filesRestored++;
       this.summary.bytesRestored += f.size;
     } catch (err) {
-      fs.rmSync(f.tmp, { force: true });
+      fs.rmSync(fsPath(f.tmp), { force: true });
       this.error(f.local, `not restored: ${(err as Error).message}`);
       f.failed = (err as Error).message;
     }
@@ -439,12 +440,12 @@ class Restorer {
 
   private async replaceable(local: string, overwrite: OverwritePolicy): Promise<boolean> {
     try {
-      const st = await fsp.lstat(local);
+      const st = await fsp.lstat(fsPath(local));
       if (overwrite === 'never' || st.isDirectory()) {
         this.error(local, 'not restored: the path exists already');
         return false;
       }
-      await fsp.rm(local, { force: true });
+      await fsp.rm(fsPath(local), { force: true });
     } catch { /* does not exist */ }
     return true;
   }
@@ -453,7 +454,7 @@ class Restorer {
     if (first.failed) return this.error(local, `not restored: it is a hard link to ${first.local}, which could not be restored`);
     if (!(await this.replaceable(local, overwrite))) return;
     try {
-      await fsp.link(first.local, local);
+      await fsp.link(fsPath(first.local), fsPath(local));
       this.summary.filesRestored++;
     } catch (err) {
       this.error(local, `cannot create hard link: ${(err as Error).message}`);
@@ -464,7 +465,7 @@ class Restorer {
     if (!(await this.replaceable(local, overwrite))) return;
     const target = node.linktarget_raw ? Buffer.from(node.linktarget_raw, 'base64').toString('latin1') : node.linktarget ?? '';
     try {
-      await fsp.symlink(target, local);
+      await fsp.symlink(target, fsPath(local));
       this.applyMetadata(local, node, true);
       this.summary.otherRestored++;
     } catch (err) {
@@ -498,21 +499,21 @@ class Restorer {
   /** Mode, owner (when allowed) and times; errors on owner are expected for non-root users. */
   private applyMetadata(local: string, node: TreeNode, isSymlink = false): void {
     if (isRoot) {
-      try { fs.lchownSync(local, node.uid, node.gid); } catch { /* e.g. unknown ids on this system */ }
+      try { fs.lchownSync(fsPath(local), node.uid, node.gid); } catch { /* e.g. unknown ids on this system */ }
     }
-    if (!isSymlink && node.mode !== undefined) fs.chmodSync(local, posixPermFromGoMode(node.mode));
+    if (!isSymlink && node.mode !== undefined) fs.chmodSync(fsPath(local), posixPermFromGoMode(node.mode));
     const atime = nsToSeconds(parseTime(node.atime));
     const mtime = nsToSeconds(parseTime(node.mtime));
     if (isSymlink) {
-      try { fs.lutimesSync(local, atime, mtime); } catch { /* not supported everywhere */ }
+      try { fs.lutimesSync(fsPath(local), atime, mtime); } catch { /* not supported everywhere */ }
     } else {
-      fs.utimesSync(local, atime, mtime);
+      fs.utimesSync(fsPath(local), atime, mtime);
     }
   }
 
   async verify(plan: Plan): Promise<void> {
     await mapLimit(plan.files.filter((f) => !f.failed), 4, async (f) => {
-      const h = await fsp.open(f.local, 'r');
+      const h = await fsp.open(fsPath(f.local), 'r');
       try {
         let pos = 0;
         for (const id of f.node.content ?? []) {
@@ -536,7 +537,7 @@ class Restorer {
 /** lstat that treats "no such path" (also: a parent is a file) as absent. */
 function lstatIfAny(p: string): fs.Stats | null {
   try {
-    return fs.lstatSync(p);
+    return fs.lstatSync(fsPath(p));
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     if (code === 'ENOENT' || code === 'ENOTDIR') return null;
