@@ -6,7 +6,8 @@
 // password opens the repository, the old one does not), adds a key for someone else and removes
 // it again through the confirmation dialog, switches a notification off, sees start at login
 // disabled with the reason, and deletes the plan (cancelled by Escape first) while the snapshots
-// stay. Screens are saved at 1440x900 (light and dark) and 800x600 under test-artifacts/settings/.
+// stay. Screens are saved at 1440x900 (light and dark) and 800x600 under test-artifacts/settings/,
+// and the text on them is checked for WCAG AA contrast in both colour schemes.
 /// <reference lib="dom" />
 import assert from 'node:assert/strict';
 import type { ChildProcess } from 'node:child_process';
@@ -46,6 +47,74 @@ async function api(method: string, p: string, body?: unknown): Promise<any> {
 }
 
 const screens = screenshotter(ARTIFACTS, () => page);
+
+/**
+ * Text on the page whose contrast with what is behind it is below WCAG AA (4.5:1, or 3:1 for large
+ * text), in the current colour scheme. Disabled controls are exempt (as WCAG says); the background
+ * is the first opaque one up the tree, blended with translucent ones on the way.
+ */
+async function lowContrast(): Promise<string[]> {
+  return page.evaluate(() => {
+    const probe = document.createElement('canvas').getContext('2d')!;
+    function rgba(css: string): [number, number, number, number] {
+      probe.clearRect(0, 0, 1, 1);
+      probe.fillStyle = '#000';
+      probe.fillStyle = css;
+      probe.fillRect(0, 0, 1, 1);
+      const [r, g, b, a] = probe.getImageData(0, 0, 1, 1).data;
+      return [r!, g!, b!, a! / 255];
+    }
+    const lum = ([r, g, b]: number[]) => {
+      const f = (c: number) => { const v = c / 255; return v <= 0.04045 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4; };
+      return 0.2126 * f(r!) + 0.7152 * f(g!) + 0.0722 * f(b!);
+    };
+    function background(el: Element | null): number[] {
+      const layers: [number, number, number, number][] = [];
+      for (let e = el; e; e = e.parentElement) {
+        const c = rgba(getComputedStyle(e).backgroundColor);
+        if (c[3] > 0) layers.push(c);
+        if (c[3] >= 1) break;
+      }
+      let out = [255, 255, 255];
+      if (layers.length === 0 || layers[layers.length - 1]![3] < 1) out = rgba(getComputedStyle(document.documentElement).backgroundColor).slice(0, 3);
+      for (const [r, g, b, a] of layers.reverse()) out = [r * a + out[0]! * (1 - a), g * a + out[1]! * (1 - a), b * a + out[2]! * (1 - a)];
+      return out;
+    }
+    const bad: string[] = [];
+    const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+    for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+      const el = n.parentElement;
+      if (!el || !n.textContent?.trim() || el.closest('[disabled], :disabled, dialog:not([open])')) continue;
+      const r = el.getBoundingClientRect();
+      if (r.width === 0 || r.height === 0) continue;
+      const st = getComputedStyle(el);
+      if (st.visibility === 'hidden' || Number(st.opacity) === 0) continue;
+      const fg = rgba(st.color);
+      const bg = background(el);
+      const text = [fg[0] * fg[3] + bg[0]! * (1 - fg[3]), fg[1] * fg[3] + bg[1]! * (1 - fg[3]), fg[2] * fg[3] + bg[2]! * (1 - fg[3])];
+      const [hi, lo] = [lum(text), lum(bg)].sort((a, b) => b - a);
+      const ratio = (hi! + 0.05) / (lo! + 0.05);
+      const size = parseFloat(st.fontSize);
+      const large = size >= 24 || (size >= 18.66 && Number(st.fontWeight) >= 700);
+      if (ratio < (large ? 3 : 4.5)) bad.push(`"${n.textContent.trim().slice(0, 40)}" ${ratio.toFixed(2)}:1`);
+    }
+    return bad.slice(0, 10);
+  });
+}
+
+async function checkContrast(where: string): Promise<void> {
+  // The checker itself must see a faint text (grey on white, 1.9:1), or its silence means nothing.
+  await page.evaluate(() => document.body.insertAdjacentHTML('beforeend', '<p id="faint" style="position:fixed;top:0;left:0;color:#bbb;background:#fff">faint probe</p>'));
+  const probe = await lowContrast();
+  await page.evaluate(() => document.getElementById('faint')?.remove());
+  assert.ok(probe.some((b) => b.startsWith('"faint probe"')), `the contrast check misses a faint text: ${JSON.stringify(probe)}`);
+
+  for (const scheme of ['light', 'dark'] as const) {
+    await page.emulateMedia({ colorScheme: scheme });
+    assert.deepEqual(await lowContrast(), [], `text below WCAG AA contrast on ${where} (${scheme})`);
+  }
+  await page.emulateMedia({ colorScheme: 'light' });
+}
 const opens = (password: string) => restic(repoDir, ['snapshots', '--json'], { password }).code === 0;
 
 before(async () => {
@@ -105,6 +174,7 @@ async function editPlan(): Promise<void> {
   await form.getByText(/^not a valid cron expression/).waitFor();
   assert.equal(await form.getByRole('button', { name: 'Save plan' }).isDisabled(), true);
   await screens('plan-cron-invalid', form.getByRole('textbox', { name: 'Cron expression' }));
+  await checkContrast('the plan editor with an error');
   await form.getByRole('textbox', { name: 'Cron expression' }).fill('0 */6 * * *');
   await form.getByText(/^Next runs: /).waitFor();
   await form.getByRole('button', { name: 'Save plan' }).click();
@@ -140,6 +210,7 @@ async function repository(): Promise<void> {
   await change.getByRole('alert').filter({ hasText: /current password of "USB disk" is not right/ }).waitFor();
   assert.ok(opens(PASSWORD) && !opens(NEW_PASSWORD), 'a refused change leaves the repository as it was');
   await screens('password-wrong', change.getByRole('button', { name: 'Change password' }));
+  await checkContrast('the repository settings with an error');
 
   await change.getByLabel('Current password').fill(PASSWORD);
   await change.getByRole('button', { name: 'Change password' }).click();
@@ -170,6 +241,7 @@ async function repository(): Promise<void> {
   await dialog.waitFor();
   assert.equal(await dialog.getByRole('button', { name: 'Cancel' }).evaluate((b) => b === document.activeElement), true, 'Cancel has the focus');
   await screens('remove-key-dialog');
+  await checkContrast('the remove-key dialog');
   await dialog.getByRole('button', { name: 'Remove key' }).click();
   await dialog.waitFor({ state: 'hidden' });
   await region.getByText(/^Key [0-9a-f]{8} removed\./).waitFor();
@@ -191,6 +263,7 @@ async function preferences(): Promise<void> {
   assert.equal(await login.isDisabled(), true, 'cairn serve cannot start at login');
   await region.getByText(/Not available here\. Start at login is a setting of the desktop app/).waitFor();
   await screens('notifications', login);
+  await checkContrast('the notification settings');
 }
 
 async function deletePlan(): Promise<void> {
