@@ -10,7 +10,7 @@ import { autostartFile, linuxAutostartEnabled, setLinuxAutostart } from '../../s
 import { createApiContext, handle } from '../../src-main/api/index.ts';
 import { ProfilesService } from '../../src-main/profiles/index.ts';
 import { PasswordFileStore, secretAccount } from '../../src-main/secrets/index.ts';
-import { CairnError, isCairnError } from '../../src-worker/index.ts';
+import { CairnError, isCairnError, openBackend, Repository, RepositoryLock } from '../../src-worker/index.ts';
 import { request, startTestServer, type TestServer } from '../helpers/serve-client.ts';
 import { restic, resticOk, tmpDir } from '../helpers/tools.ts';
 
@@ -86,6 +86,21 @@ describe('repository keys and password change', () => {
     assert.ok(!opens(repoDir, NEW));
   });
 
+  test('while another program holds an exclusive lock, the password change is refused and nothing changes', async () => {
+    const other = await Repository.open(openBackend(repoDir), OLD);
+    const lock = await RepositoryLock.acquire(other, true);
+    try {
+      const r = await request(s, 'POST', `/api/repositories/${repoId}/password`, { body: { oldPassword: OLD, newPassword: NEW } });
+      assert.equal(r.json.error?.code, 'REPO_LOCKED', r.text);
+      assert.match(r.json.error.message, /it is locked by/);
+    } finally {
+      await lock.release();
+      await other.backend.close();
+    }
+    assert.ok(opens(repoDir, OLD) && !opens(repoDir, NEW));
+    assert.deepEqual(fs.readdirSync(path.join(repoDir, 'locks')), [], 'no lock is left behind');
+  });
+
   test('change password: restic opens the repository with the new password and not the old; the stored password follows', async () => {
     const keysBefore = fs.readdirSync(path.join(repoDir, 'keys'));
     const r = await request(s, 'POST', `/api/repositories/${repoId}/password`, { body: { oldPassword: OLD, newPassword: NEW } });
@@ -118,6 +133,7 @@ describe('repository keys and password change', () => {
     assert.equal(r.json.removed, family.id);
     assert.ok(!opens(repoDir, FAMILY));
     assert.ok(opens(repoDir, NEW));
+    assert.deepEqual(fs.readdirSync(path.join(repoDir, 'locks')), [], 'adding and removing keys leave no lock behind');
   });
 
   test('the same new password as the current one is refused', async () => {

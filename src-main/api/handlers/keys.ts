@@ -1,7 +1,9 @@
 // A repository's keys (each one a password that opens it): list, add another, remove one, and
 // change the password Cairn uses, with `restic key passwd`'s semantics: the new key is written
 // before the old one is removed, so a failure in between leaves two working keys, never none.
-import { addKey, CairnError, changePassword, listKeys, openBackend, removeKey, Repository, type KeyInfo } from '../../../src-worker/index.ts';
+// Locks as restic's key command takes them: adding under a shared lock, removing and replacing
+// under an exclusive one (no other operation may be reading the repository with that key).
+import { addKey, CairnError, changePassword, listKeys, openBackend, removeKey, Repository, RepositoryLock, type KeyInfo } from '../../../src-worker/index.ts';
 import { secretAccount } from '../../secrets/index.ts';
 import type { ApiContext } from '../context.ts';
 import type { HandlerTable } from './types.ts';
@@ -12,6 +14,15 @@ function profileOf(ctx: ApiContext, id: string) {
   return r;
 }
 
+async function locked<T>(repo: Repository, exclusive: boolean, fn: () => Promise<T>): Promise<T> {
+  const lock = await RepositoryLock.acquire(repo, exclusive);
+  try {
+    return await fn();
+  } finally {
+    await lock.release();
+  }
+}
+
 export const keyHandlers: HandlerTable<'keys.list' | 'keys.add' | 'keys.remove' | 'repositories.changePassword'> = {
   async 'keys.list'(input, ctx) {
     return ctx.repositories.use(input.repositoryId, async (repo) => ({ keys: await listKeys(repo) }));
@@ -19,7 +30,7 @@ export const keyHandlers: HandlerTable<'keys.list' | 'keys.add' | 'keys.remove' 
 
   async 'keys.add'(input, ctx) {
     return ctx.repositories.use(input.repositoryId, async (repo) => {
-      const id = await addKey(repo, input.password, { user: input.userName, host: input.hostName });
+      const id = await locked(repo, false, () => addKey(repo, input.password, { user: input.userName, host: input.hostName }));
       const added = (await listKeys(repo)).find((k: KeyInfo) => k.id === id);
       if (!added) throw new CairnError('BACKEND_ERROR', `the new key ${id.slice(0, 8)} was written but is not listed by the storage: check the repository's keys folder`);
       return added;
@@ -28,7 +39,7 @@ export const keyHandlers: HandlerTable<'keys.list' | 'keys.add' | 'keys.remove' 
 
   async 'keys.remove'(input, ctx) {
     // The session was opened with the stored password, so its key is the one removeKey refuses.
-    return ctx.repositories.use(input.repositoryId, async (repo) => ({ removed: await removeKey(repo, input.keyId) }));
+    return ctx.repositories.use(input.repositoryId, async (repo) => ({ removed: await locked(repo, true, () => removeKey(repo, input.keyId)) }));
   },
 
   async 'repositories.changePassword'(input, ctx) {
@@ -47,7 +58,7 @@ export const keyHandlers: HandlerTable<'keys.list' | 'keys.add' | 'keys.remove' 
         }
         throw err;
       }
-      keyId = await changePassword(repo, input.newPassword);
+      keyId = await locked(repo, true, () => changePassword(repo, input.newPassword));
     } finally {
       await backend.close().catch(() => {});
     }
