@@ -17,6 +17,12 @@ export interface SchedulerControl {
   resume(): void;
 }
 
+/** Starting the app at login, where the host can (the desktop app); see src-main/electron/autostart.ts. */
+export interface AutostartControl {
+  get(): Promise<boolean>;
+  set(enabled: boolean): Promise<void>;
+}
+
 export interface ApiDeps {
   profiles: ProfilesService;
   secrets: SecretsState;
@@ -27,6 +33,8 @@ export interface ApiDeps {
   cacheDir?: string;
   /** Told after repositories or plans changed (the host gives the scheduler the new plans). */
   onProfilesChanged?: () => void;
+  /** Start at login; absent on hosts that cannot (`cairn serve`). */
+  autostart?: AutostartControl;
 }
 
 export interface ApiContext {
@@ -35,6 +43,7 @@ export interface ApiContext {
   readonly scheduler?: SchedulerControl;
   readonly events: EventHub;
   readonly repositories: RepositorySessions;
+  readonly autostart?: AutostartControl;
   /** The job service, or the CairnError saying why there is none. */
   jobs(): JobService;
   profilesChanged(): void;
@@ -62,6 +71,7 @@ export function createApiContext(deps: ApiDeps): ApiContext {
     scheduler: deps.scheduler,
     events,
     repositories,
+    autostart: deps.autostart,
     jobs() {
       if (jobs instanceof CairnError) throw jobs;
       return jobs;

@@ -15,6 +15,7 @@ import {
   JobRequestSchema, LogLineSchema, PasswordSchema, PlanFieldsSchema, PlanSchema, ProfilesOutSchema, RepositoryFieldsSchema,
   RepositoryOpenedSchema, RepositoryOutSchema, RestoreInputSchema, RestorePreviewSchema, RetentionPreviewSchema, RetentionSchema, SchedulerStatusSchema,
   SearchHitSchema, SnapshotOutSchema, SnapshotPathSchema, SnapshotRefSchema, TreePageSchema,
+  AppSettingsOutSchema, KeyInfoSchema, KeyLabelSchema, PasswordChangedSchema,
 } from './schemas.ts';
 
 export type HttpMethod = 'GET' | 'POST' | 'PATCH' | 'DELETE';
@@ -134,6 +135,32 @@ export const operations = {
   'scheduler.status': op('GET', '/api/scheduler', z.strictObject({}), SchedulerStatusSchema),
   'scheduler.pause': op('POST', '/api/scheduler/pause', z.strictObject({ until: z.number().int().positive() }), SchedulerStatusSchema),
   'scheduler.resume': op('POST', '/api/scheduler/resume', z.strictObject({}), SchedulerStatusSchema),
+
+  // ---- repository keys: the passwords that open a repository --------------------------------
+  'keys.list': op('GET', '/api/repositories/:repositoryId/keys', z.strictObject(RepoRef), z.object({ keys: z.array(KeyInfoSchema) })),
+  /** Another password for the same repository (a family member's); the stored one stays. */
+  'keys.add': op('POST', '/api/repositories/:repositoryId/keys', z.strictObject({
+    ...RepoRef,
+    password: PasswordSchema,
+    userName: KeyLabelSchema.optional(),
+    hostName: KeyLabelSchema.optional(),
+  }), KeyInfoSchema),
+  /** Never the key Cairn opens the repository with. */
+  'keys.remove': op('DELETE', '/api/repositories/:repositoryId/keys/:keyId', z.strictObject({ ...RepoRef, keyId: z.string().regex(/^[0-9a-f]{4,64}$/, 'use a key id (or a unique prefix of at least 4 digits)') }),
+    z.object({ removed: z.string() })),
+  /** `key passwd`: a new key with the new password, then the old password's key is removed. */
+  'repositories.changePassword': op('POST', '/api/repositories/:repositoryId/password', z.strictObject({
+    ...RepoRef,
+    oldPassword: PasswordSchema,
+    newPassword: PasswordSchema,
+  }), PasswordChangedSchema),
+
+  // ---- the app's own settings -----------------------------------------------------------------
+  'settings.get': op('GET', '/api/settings', z.strictObject({}), AppSettingsOutSchema),
+  'settings.update': op('PATCH', '/api/settings', z.strictObject({
+    notifications: z.strictObject({ success: z.boolean(), failure: z.boolean(), overdue: z.boolean() }).partial().optional(),
+    startAtLogin: z.boolean().optional(),
+  }), AppSettingsOutSchema),
 } as const;
 
 export type Operations = typeof operations;

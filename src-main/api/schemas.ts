@@ -328,3 +328,38 @@ export const CronCheckSchema = z.object({
   /** The next few times it fires (ms since the epoch), in this computer's time zone. */
   nextRuns: z.array(z.number()),
 });
+
+// ---- repository keys (passwords) ----------------------------------------------------------
+
+/** One key file of a repository, as `cairn key list` shows it. */
+export const KeyInfoSchema = z.object({
+  id: z.string(),
+  /** The key the stored password opens (the one Cairn uses): it cannot be removed. */
+  current: z.boolean(),
+  userName: z.string(),
+  hostName: z.string(),
+  created: z.string(),
+});
+
+/** A user or host name recorded in a new key: printable, one line. */
+export const KeyLabelSchema = z.string().trim().min(1).max(100).regex(/^[^\p{Cc}]*$/u, 'use printable characters only');
+
+export const PasswordChangedSchema = z.object({
+  /** The new key's id (the old key is gone). */
+  keyId: z.string(),
+  /** The stored password was the old one and now is the new one. */
+  keyringUpdated: z.boolean(),
+});
+
+// ---- app settings ---------------------------------------------------------------------------
+
+export const AppSettingsOutSchema = z.object({
+  notifications: z.object({ success: z.boolean(), failure: z.boolean(), overdue: z.boolean() }),
+  startAtLogin: z.object({
+    /** Whether this host can start Cairn at login (the desktop app can; `cairn serve` cannot). */
+    supported: z.boolean(),
+    enabled: z.boolean(),
+    /** Why it is not supported, in words for the settings screen; null when it is. */
+    reason: z.string().nullable(),
+  }),
+});

@@ -174,6 +174,8 @@ async function main(): Promise<void> {
     allowPasswordFile: process.argv.includes('--allow-password-file'),
     warn: (message) => console.warn(`Warning: ${message}`),
     deliverNotification: notify,
+    // Settings → Start at login goes through the API like every other setting.
+    autostart: autostart(),
     onTrayModel: renderTray,
   });
   const offIpc = registerIpc({ api: cairn.api, desktop: desktopHandlers, windows: appWindows });

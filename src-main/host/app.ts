@@ -3,9 +3,9 @@
 // scheduler (which starts backups through the job runner), watch mode, the API context, the tray
 // state and notifications. A host adds only its transport (HTTP, IPC) and its desktop glue.
 import { CairnError } from '../../src-worker/index.ts';
-import { createApiContext, type ApiContext } from '../api/index.ts';
+import { createApiContext, type ApiContext, type AutostartControl } from '../api/index.ts';
 import { createJobService, runPlanJob, type JobService } from '../jobs/index.ts';
-import { NotificationService, type CairnNotification } from '../notify/index.ts';
+import { NotificationService, wanted, type CairnNotification } from '../notify/index.ts';
 import type { PlanEnvironment } from '../profiles/plan-options.ts';
 import { ProfilesService, type Plan } from '../profiles/index.ts';
 import { FileSchedulerStore, Scheduler, systemClock, type Clock } from '../scheduler/index.ts';
@@ -28,6 +28,8 @@ export interface AppOptions {
    * which is what a host without native notifications wants.
    */
   deliverNotification?: (n: CairnNotification, api: ApiContext) => void;
+  /** Start at login, when the host can do it (the desktop app); `cairn serve` cannot. */
+  autostart?: AutostartControl;
   /** Told each new tray model (rate-limited). */
   onTrayModel?: (model: TrayModel) => void;
   clock?: Clock;
@@ -59,8 +61,9 @@ export interface CairnApp {
 export async function startApp(options: AppOptions): Promise<CairnApp> {
   const dir = options.configDir;
   const clock = options.clock ?? systemClock;
-  const { service: profiles, load } = await ProfilesService.open(dir);
+  const { service: profiles, load, settingsWarning } = await ProfilesService.open(dir);
   if (!load.ok) options.warn(load.error.message);
+  if (settingsWarning) options.warn(settingsWarning);
   const secrets = options.secrets ?? await openSecrets({ configDir: dir, allowPasswordFile: options.allowPasswordFile });
   if (secrets.state === 'file') options.warn(secrets.notice);
   if (secrets.state === 'unavailable') options.warn(secrets.message);
@@ -106,6 +109,7 @@ export async function startApp(options: AppOptions): Promise<CairnApp> {
     jobs,
     scheduler,
     cacheDir: options.cacheDir,
+    autostart: options.autostart,
     onProfilesChanged: () => {
       scheduler.setPlans(profiles.profiles.plans);
       void watch.update(profiles.profiles.plans).catch((err: unknown) => options.warn(`watch mode: ${(err as Error).message}`));
@@ -131,6 +135,7 @@ export async function startApp(options: AppOptions): Promise<CairnApp> {
     planName: (id) => profiles.plan(id)?.name,
     statuses: () => scheduler.statuses(),
     deliver: (n) => deliver(n, ctx),
+    wants: (n) => wanted(n, profiles.appSettings.notifications),
     onProblem: options.warn,
   });
   const offTray = ctx.events.subscribe((e) => tray.handle(e));

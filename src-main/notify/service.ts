@@ -17,6 +17,8 @@ export interface NotificationServiceDeps {
   /** The scheduler's plan statuses (overdue flags); none when the host runs no scheduler. */
   statuses(): readonly PlanStatus[];
   deliver(n: CairnNotification): void;
+  /** The user's choices (Settings → Notifications): false silences the notification. Default: all. */
+  wants?: (n: CairnNotification) => boolean;
   /** How often to look for plans that became overdue (they do so by time passing alone). */
   overdueCheckMs?: number;
   policy?: Omit<NotificationPolicyOptions, 'relativeTime'>;
@@ -96,7 +98,7 @@ export class NotificationService {
   }
 
   private show(list: CairnNotification[]): void {
-    for (const n of list) this.deps.deliver(n);
+    for (const n of list) if (this.deps.wants?.(n) ?? true) this.deps.deliver(n);
     const due = this.policy.nextFlushAt();
     if (due !== undefined && this.flushTimer === undefined) {
       this.flushTimer = this.deps.clock.setTimer(() => {

@@ -6,3 +6,4 @@ export { CURRENT_VERSION, emptyProfiles, type Plan, type PlanInput, type Profile
 export { loadProfiles, saveProfiles, profilesPath, PROFILES_FILE, type LoadResult, type UnusableReason } from './store.ts';
 export { addRepository, updateRepository, removeRepository, addPlan, updatePlan, removePlan } from './crud.ts';
 export { ProfilesService } from './service.ts';
+export { defaultAppSettings, loadAppSettings, saveAppSettings, appSettingsPath, APP_SETTINGS_FILE, type AppSettings, type NotificationChoices } from './app-settings.ts';

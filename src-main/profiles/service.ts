@@ -2,6 +2,7 @@
 // crud.ts, written atomically after each change. Changes are serialized, so two quick edits from
 // the UI cannot interleave their read-modify-write and lose one.
 import { CairnError } from '../../src-worker/index.ts';
+import { loadAppSettings, NotificationChoicesSchema, saveAppSettings, type AppSettings, type NotificationChoices } from './app-settings.ts';
 import * as crud from './crud.ts';
 import { emptyProfiles, type Plan, type PlanInput, type Profiles, type RepositoryInput, type RepositoryProfile } from './schema.ts';
 import { loadProfiles, saveProfiles, type LoadResult, type StoreOptions } from './store.ts';
@@ -9,25 +10,46 @@ import { loadProfiles, saveProfiles, type LoadResult, type StoreOptions } from '
 export class ProfilesService {
   readonly dir: string;
   private current: Profiles;
+  private settings: AppSettings;
   private queue: Promise<unknown> = Promise.resolve();
 
-  private constructor(dir: string, profiles: Profiles) {
+  private constructor(dir: string, profiles: Profiles, settings: AppSettings) {
     this.dir = dir;
     this.current = profiles;
+    this.settings = settings;
   }
 
   /**
    * Opens the profiles in `dir`. An unusable file is moved aside by loadProfiles; then the service
    * starts empty and `load` tells the caller (who must show the user `load.error.message`).
    */
-  static async open(dir: string, options: StoreOptions = {}): Promise<{ service: ProfilesService; load: LoadResult }> {
+  static async open(dir: string, options: StoreOptions = {}): Promise<{ service: ProfilesService; load: LoadResult; settingsWarning?: string }> {
     const load = await loadProfiles(dir, options);
-    const service = new ProfilesService(dir, load.ok ? load.profiles : emptyProfiles());
-    return { service, load };
+    const settings = await loadAppSettings(dir, options.now);
+    const service = new ProfilesService(dir, load.ok ? load.profiles : emptyProfiles(), settings.settings);
+    return { service, load, ...(settings.warning ? { settingsWarning: settings.warning } : {}) };
   }
 
   get profiles(): Profiles {
     return this.current;
+  }
+
+  /** The app's preferences (settings.json), separate from the plans. */
+  get appSettings(): AppSettings {
+    return this.settings;
+  }
+
+  /** Changes the notification choices given; the others stay. Saved before it takes effect. */
+  updateNotifications(changes: Partial<NotificationChoices>): Promise<AppSettings> {
+    const run = async (): Promise<AppSettings> => {
+      const next: AppSettings = { ...this.settings, notifications: NotificationChoicesSchema.parse({ ...this.settings.notifications, ...changes }) };
+      await saveAppSettings(this.dir, next);
+      this.settings = next;
+      return next;
+    };
+    const p = this.queue.then(run, run);
+    this.queue = p.catch(() => {});
+    return p;
   }
 
   repository(id: string): RepositoryProfile | undefined {

@@ -5,10 +5,12 @@ import { appHandlers } from './app.ts';
 import { browseHandlers } from './browse.ts';
 import { healthHandlers } from './health.ts';
 import { jobHandlers } from './jobs.ts';
+import { keyHandlers } from './keys.ts';
 import { profileHandlers } from './profiles.ts';
 import { repositoryHandlers } from './repositories.ts';
 import { retentionHandlers } from './retention.ts';
 import { schedulerHandlers } from './scheduler.ts';
+import { settingsHandlers } from './settings.ts';
 import { snapshotHandlers } from './snapshots.ts';
 import type { HandlerTable } from './types.ts';
 
@@ -22,4 +24,6 @@ export const handlers: HandlerTable<OpName> = {
   ...healthHandlers,
   ...jobHandlers,
   ...schedulerHandlers,
+  ...keyHandlers,
+  ...settingsHandlers,
 };

@@ -37,4 +37,10 @@ export const routes = {
   'scheduler.status': ['GET', '/api/scheduler'],
   'scheduler.pause': ['POST', '/api/scheduler/pause'],
   'scheduler.resume': ['POST', '/api/scheduler/resume'],
+  'keys.list': ['GET', '/api/repositories/:repositoryId/keys'],
+  'keys.add': ['POST', '/api/repositories/:repositoryId/keys'],
+  'keys.remove': ['DELETE', '/api/repositories/:repositoryId/keys/:keyId'],
+  'repositories.changePassword': ['POST', '/api/repositories/:repositoryId/password'],
+  'settings.get': ['GET', '/api/settings'],
+  'settings.update': ['PATCH', '/api/settings'],
 } as const satisfies Record<OpName, readonly [HttpMethod, string]>;

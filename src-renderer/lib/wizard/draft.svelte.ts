@@ -3,7 +3,7 @@
 // already created are kept, so "try again" after a failure does not create things twice.
 import { call, type ExcludePresetId } from '../api/index.ts';
 import { emptyStorage, storageCredentials, storageName, storageOptions, toLocation, type StorageFields } from './location.ts';
-import { RETENTION_PRESETS, toSchedule, type RetentionChoice, type ScheduleChoice } from './plan-choices.ts';
+import { cleanList, RETENTION_PRESETS, toSchedule, type RetentionChoice, type ScheduleChoice } from './plan-choices.ts';
 
 export type RepoMode = 'create' | 'open';
 
@@ -28,6 +28,8 @@ export class WizardDraft {
   dailyAt = $state('12:00');
   cron = $state('0 */4 * * *');
   cronValid = $state(true);
+  /** Unused by the wizard (it offers no other interval than hourly); part of the schedule fields. */
+  minutes = $state(60);
 
   retentionChoice = $state<RetentionChoice>('standard');
 
@@ -52,7 +54,7 @@ export class WizardDraft {
   }
 
   get cleanSources(): string[] {
-    return [...new Set(this.sources.map((s) => s.trim()).filter(Boolean))];
+    return cleanList(this.sources);
   }
 
   /** Runs the summary's "Start first backup"; `onStage` names each step as it begins. */

@@ -3,6 +3,7 @@ import { passwordStrength } from '../../lib/password-strength.ts';
 import type { AppInfo } from '../../lib/api/index.ts';
 import type { WizardDraft } from '../../lib/wizard/draft.svelte.ts';
 import { storageProblem, toLocation } from '../../lib/wizard/location.ts';
+import { scheduleProblem, sourcesProblem } from '../../lib/wizard/plan-choices.ts';
 
 export type StepId = 'welcome' | 'storage' | 'password' | 'sources' | 'schedule' | 'retention' | 'offsite' | 'summary';
 
@@ -40,13 +41,9 @@ export function stepProblem(id: StepId, d: WizardDraft, info: AppInfo | null): s
       if (!d.lostPasswordUnderstood) return 'Confirm that you have written the password down.';
       return null;
     case 'sources':
-      if (d.cleanSources.length === 0) return 'Type at least one folder to back up.';
-      for (const s of d.cleanSources) if (!(s.startsWith('/') || s === '~' || s.startsWith('~/') || /^[A-Za-z]:[\\/]/.test(s))) return `"${s}" is not a full path: start it with / or ~.`;
-      // A folder that is not there would make the first backup fail: say so now, where it can be fixed.
-      if (d.sourceProblems.length > 0) return `${d.sourceProblems[0]!.path}: ${d.sourceProblems[0]!.message}. Fix the path or remove it.`;
-      return null;
+      return sourcesProblem(d);
     case 'schedule':
-      return d.scheduleChoice === 'cron' && !d.cronValid ? 'Fix the cron expression first.' : d.scheduleChoice === 'daily' && !/^\d\d:\d\d$/.test(d.dailyAt) ? 'Choose the time of the daily backup.' : null;
+      return scheduleProblem(d);
     case 'retention':
       return null;
     case 'offsite':

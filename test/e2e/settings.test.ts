@@ -1,0 +1,292 @@
+// The Settings screens end to end: a real `cairn serve` and Debian's Chromium (headless, through
+// playwright-core), with a repository made by the CLI. In the UI it edits a plan (rename, a second
+// folder, an exclude preset and a pattern, a bad then a good cron expression with its next runs)
+// and saves it (checked through the API and the scheduler), tests the repository's connection,
+// fails to change the password with a wrong current one, changes it (checked with restic: the new
+// password opens the repository, the old one does not), adds a key for someone else and removes
+// it again through the confirmation dialog, switches a notification off, sees start at login
+// disabled with the reason, and deletes the plan (cancelled by Escape first) while the snapshots
+// stay. Screens are saved at 1440x900 (light and dark) and 800x600 under test-artifacts/settings/,
+// and the text on them is checked for WCAG AA contrast in both colour schemes.
+/// <reference lib="dom" />
+import assert from 'node:assert/strict';
+import type { ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { after, before, test } from 'node:test';
+import type { BrowserContext, Page } from 'playwright-core';
+import { launchChromium, requireBrowserAndUi, screenshotter, startServe, stopAll } from '../helpers/e2e.ts';
+import { cairnOk, restic, ROOT, tmpDir } from '../helpers/tools.ts';
+
+const ARTIFACTS = path.join(ROOT, 'test-artifacts', 'settings');
+const PASSWORD = 'cairn settings e2e 51c2';
+const NEW_PASSWORD = 'a brand new passphrase 8d1e';
+const FAMILY_PASSWORD = 'family member phrase 77a0';
+
+let server: ChildProcess;
+let context: BrowserContext;
+let page: Page;
+let url: string;
+let repoId: string;
+let planId: string;
+const work = tmpDir('e2e-settings');
+const dataDir = path.join(work, 'data');
+const otherDir = path.join(work, 'more');
+const repoDir = path.join(work, 'repo');
+
+async function api(method: string, p: string, body?: unknown): Promise<any> {
+  const u = new URL(url);
+  const res = await fetch(`${u.origin}${p}`, {
+    method,
+    headers: { authorization: `Bearer ${u.searchParams.get('token')}`, ...(body ? { 'content-type': 'application/json' } : {}) },
+    body: body ? JSON.stringify(body) : undefined,
+  });
+  const json = await res.json();
+  assert.ok(res.ok, `${method} ${p}: ${JSON.stringify(json)}`);
+  return json;
+}
+
+const screens = screenshotter(ARTIFACTS, () => page);
+
+/**
+ * Text on the page whose contrast with what is behind it is below WCAG AA (4.5:1, or 3:1 for large
+ * text), in the current colour scheme. Disabled controls are exempt (as WCAG says); the background
+ * is the first opaque one up the tree, blended with translucent ones on the way.
+ */
+async function lowContrast(): Promise<string[]> {
+  return page.evaluate(() => {
+    const probe = document.createElement('canvas').getContext('2d')!;
+    function rgba(css: string): [number, number, number, number] {
+      probe.clearRect(0, 0, 1, 1);
+      probe.fillStyle = '#000';
+      probe.fillStyle = css;
+      probe.fillRect(0, 0, 1, 1);
+      const [r, g, b, a] = probe.getImageData(0, 0, 1, 1).data;
+      return [r!, g!, b!, a! / 255];
+    }
+    const lum = ([r, g, b]: number[]) => {
+      const f = (c: number) => { const v = c / 255; return v <= 0.04045 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4; };
+      return 0.2126 * f(r!) + 0.7152 * f(g!) + 0.0722 * f(b!);
+    };
+    function background(el: Element | null): number[] {
+      const layers: [number, number, number, number][] = [];
+      for (let e = el; e; e = e.parentElement) {
+        const c = rgba(getComputedStyle(e).backgroundColor);
+        if (c[3] > 0) layers.push(c);
+        if (c[3] >= 1) break;
+      }
+      let out = [255, 255, 255];
+      if (layers.length === 0 || layers[layers.length - 1]![3] < 1) out = rgba(getComputedStyle(document.documentElement).backgroundColor).slice(0, 3);
+      for (const [r, g, b, a] of layers.reverse()) out = [r * a + out[0]! * (1 - a), g * a + out[1]! * (1 - a), b * a + out[2]! * (1 - a)];
+      return out;
+    }
+    const bad: string[] = [];
+    const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+    for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+      const el = n.parentElement;
+      if (!el || !n.textContent?.trim() || el.closest('[disabled], :disabled, dialog:not([open])')) continue;
+      const r = el.getBoundingClientRect();
+      if (r.width === 0 || r.height === 0) continue;
+      const st = getComputedStyle(el);
+      if (st.visibility === 'hidden' || Number(st.opacity) === 0) continue;
+      const fg = rgba(st.color);
+      const bg = background(el);
+      const text = [fg[0] * fg[3] + bg[0]! * (1 - fg[3]), fg[1] * fg[3] + bg[1]! * (1 - fg[3]), fg[2] * fg[3] + bg[2]! * (1 - fg[3])];
+      const [hi, lo] = [lum(text), lum(bg)].sort((a, b) => b - a);
+      const ratio = (hi! + 0.05) / (lo! + 0.05);
+      const size = parseFloat(st.fontSize);
+      const large = size >= 24 || (size >= 18.66 && Number(st.fontWeight) >= 700);
+      if (ratio < (large ? 3 : 4.5)) bad.push(`"${n.textContent.trim().slice(0, 40)}" ${ratio.toFixed(2)}:1`);
+    }
+    return bad.slice(0, 10);
+  });
+}
+
+async function checkContrast(where: string): Promise<void> {
+  // The checker itself must see a faint text (grey on white, 1.9:1), or its silence means nothing.
+  await page.evaluate(() => document.body.insertAdjacentHTML('beforeend', '<p id="faint" style="position:fixed;top:0;left:0;color:#bbb;background:#fff">faint probe</p>'));
+  const probe = await lowContrast();
+  await page.evaluate(() => document.getElementById('faint')?.remove());
+  assert.ok(probe.some((b) => b.startsWith('"faint probe"')), `the contrast check misses a faint text: ${JSON.stringify(probe)}`);
+
+  for (const scheme of ['light', 'dark'] as const) {
+    await page.emulateMedia({ colorScheme: scheme });
+    assert.deepEqual(await lowContrast(), [], `text below WCAG AA contrast on ${where} (${scheme})`);
+  }
+  await page.emulateMedia({ colorScheme: 'light' });
+}
+const opens = (password: string) => restic(repoDir, ['snapshots', '--json'], { password }).code === 0;
+
+before(async () => {
+  requireBrowserAndUi();
+  fs.rmSync(ARTIFACTS, { recursive: true, force: true });
+  fs.mkdirSync(ARTIFACTS, { recursive: true });
+  fs.mkdirSync(dataDir, { recursive: true });
+  fs.mkdirSync(otherDir, { recursive: true });
+  fs.writeFileSync(path.join(dataDir, 'notes.txt'), 'some notes\n'.repeat(50));
+  fs.writeFileSync(path.join(otherDir, 'photo.jpg'), Buffer.alloc(12_000, 5));
+  cairnOk(['-r', repoDir, 'init'], { password: PASSWORD });
+  cairnOk(['-r', repoDir, 'backup', dataDir], { password: PASSWORD });
+
+  ({ server, url } = await startServe(work));
+  repoId = (await api('POST', '/api/repositories', { name: 'USB disk', location: repoDir, password: PASSWORD })).id;
+  planId = (await api('POST', '/api/plans', { name: 'Documents', repositoryId: repoId, sources: [dataDir], schedule: { kind: 'cron', expression: '0 3 * * *' } })).id;
+  ({ context, page } = await launchChromium(work));
+});
+
+after(() => stopAll(context, server, work));
+
+test('edit a plan, test the connection, change the password, add and remove a key, notifications, delete the plan', async () => {
+  await page.goto(url);
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Settings' }).click();
+  await page.getByRole('heading', { name: 'Settings', level: 1 }).waitFor();
+  await editPlan();
+  await repository();
+  await preferences();
+  await deletePlan();
+});
+
+async function editPlan(): Promise<void> {
+  // The plan's card (its form is named after the plan, which is renamed below).
+  const form = page.getByRole('region', { name: 'Plan', exact: true });
+  await form.getByRole('form', { name: 'Settings of plan Documents' }).waitFor();
+  await form.getByText(/^About .* in 1 file/).waitFor();
+  assert.equal(await form.getByRole('radio', { name: 'Every day' }).isChecked(), true, 'the saved schedule is shown as "every day at"');
+  assert.equal(await form.getByLabel('Time of the daily backup').inputValue(), '03:00');
+  await screens('plan');
+
+  await form.getByRole('textbox', { name: 'Name' }).fill('Papers');
+  await form.getByRole('button', { name: 'Add another folder' }).click();
+  await form.getByRole('textbox', { name: 'Folder to back up 2' }).fill(otherDir);
+  await form.getByRole('checkbox', { name: /^Trash/ }).check();
+  await form.getByRole('button', { name: 'Add a pattern' }).click();
+  await form.getByRole('textbox', { name: 'Exclude pattern 1' }).fill('*.tmp');
+  await form.getByText(/^About .* in 2 files/).waitFor();
+
+  // Daily at a time shows when it runs next.
+  await form.getByRole('radio', { name: 'Every day' }).check();
+  await form.getByLabel('Time of the daily backup').fill('02:30');
+  await form.getByText(/^Next runs: /).waitFor();
+
+  // A bad cron expression is refused in words, and Save waits for a good one.
+  await form.getByRole('radio', { name: 'On a custom schedule (cron)' }).check();
+  await form.getByRole('textbox', { name: 'Cron expression' }).fill('61 * * * *');
+  await form.getByText(/^not a valid cron expression/).waitFor();
+  assert.equal(await form.getByRole('button', { name: 'Save plan' }).isDisabled(), true);
+  await screens('plan-cron-invalid', form.getByRole('textbox', { name: 'Cron expression' }));
+  await checkContrast('the plan editor with an error');
+  await form.getByRole('textbox', { name: 'Cron expression' }).fill('0 */6 * * *');
+  await form.getByText(/^Next runs: /).waitFor();
+  await form.getByRole('button', { name: 'Save plan' }).click();
+  await form.getByText(/^Saved\. Next backup: /).waitFor();
+  await screens('plan-saved', form.getByRole('button', { name: 'Save plan' }));
+
+  const saved = (await api('GET', '/api/profiles')).plans.find((p: { id: string }) => p.id === planId);
+  assert.equal(saved.name, 'Papers');
+  assert.deepEqual(saved.sources, [dataDir, otherDir]);
+  assert.deepEqual(saved.excludes, ['*.tmp']);
+  assert.ok(saved.excludePresets.includes('trash'));
+  assert.deepEqual(saved.schedule, { kind: 'cron', expression: '0 */6 * * *' });
+  const next = (await api('GET', '/api/scheduler')).plans.find((p: { planId: string }) => p.planId === planId).nextRun;
+  assert.equal(new Date(next).getMinutes(), 0, 'the scheduler runs the new schedule');
+  assert.equal(new Date(next).getHours() % 6, 0);
+}
+
+async function repository(): Promise<void> {
+  const region = page.getByRole('region', { name: 'Repository', exact: true });
+  await region.getByRole('button', { name: 'Test connection' }).click();
+  await region.getByText('Connected. The saved password opens the repository.').waitFor();
+  await region.getByRole('list', { name: 'Keys' }).getByText('used by Cairn').waitFor();
+  await screens('repository', region.getByRole('button', { name: 'Test connection' }));
+
+  // A wrong current password: refused, nothing changed.
+  const change = region.getByRole('form', { name: 'Change password' });
+  await change.getByLabel('Current password').fill('not the password');
+  await change.getByLabel('New password', { exact: true }).fill(NEW_PASSWORD);
+  await change.getByLabel('New password again').fill(NEW_PASSWORD);
+  await change.getByRole('meter', { name: 'Password strength' }).waitFor();
+  await change.getByRole('button', { name: 'Change password' }).click();
+  await change.getByRole('alert').filter({ hasText: 'The password was not changed.' }).waitFor();
+  await change.getByRole('alert').filter({ hasText: /current password of "USB disk" is not right/ }).waitFor();
+  assert.ok(opens(PASSWORD), 'a refused change leaves the repository as it was');
+  await screens('password-wrong', change.getByRole('button', { name: 'Change password' }));
+  await checkContrast('the repository settings with an error');
+
+  await change.getByLabel('Current password').fill(PASSWORD);
+  await change.getByRole('button', { name: 'Change password' }).click();
+  await change.getByText('Password changed.').waitFor({ timeout: 60_000 });
+  await change.getByText('The saved password was updated too.').waitFor();
+  assert.ok(opens(NEW_PASSWORD), 'restic opens the repository with the new password');
+  assert.ok(!opens(PASSWORD), 'and no longer with the old one');
+  // The app keeps working: its saved password followed.
+  await region.getByRole('button', { name: 'Test connection' }).click();
+  await region.getByText('Connected. The saved password opens the repository.').waitFor();
+
+  // A second key for someone else, then removed again after the confirmation.
+  const add = region.getByRole('form', { name: 'Add a key' });
+  await add.getByLabel('Password for the new key', { exact: true }).fill(FAMILY_PASSWORD);
+  await add.getByLabel('Password for the new key again').fill(FAMILY_PASSWORD);
+  await add.getByLabel('User name (optional)').fill('anna');
+  await add.getByLabel('Computer name (optional)').fill('family-laptop');
+  await add.getByRole('button', { name: 'Add key' }).click();
+  await add.getByText(/^Key [0-9a-f]{8} added\./).waitFor({ timeout: 60_000 });
+  const keys = region.getByRole('list', { name: 'Keys' });
+  await keys.getByText('anna@family-laptop').waitFor();
+  assert.equal(await keys.getByRole('listitem').count(), 2);
+  assert.ok(opens(FAMILY_PASSWORD), 'restic opens the repository with the added password');
+  assert.equal(await keys.getByRole('listitem').filter({ hasText: 'used by Cairn' }).getByRole('button').count(), 0, 'the key in use has no Remove button');
+
+  await keys.getByRole('button', { name: /^Remove key [0-9a-f]{8} \(anna@family-laptop\)$/ }).click();
+  const dialog = page.getByRole('dialog', { name: /^Remove key [0-9a-f]{8}\?$/ });
+  await dialog.waitFor();
+  assert.equal(await dialog.getByRole('button', { name: 'Cancel' }).evaluate((b) => b === document.activeElement), true, 'Cancel has the focus');
+  await screens('remove-key-dialog');
+  await checkContrast('the remove-key dialog');
+  await dialog.getByRole('button', { name: 'Remove key' }).click();
+  await dialog.waitFor({ state: 'hidden' });
+  await region.getByText(/^Key [0-9a-f]{8} removed\./).waitFor();
+  assert.equal(await keys.getByRole('listitem').count(), 1);
+  assert.ok(!opens(FAMILY_PASSWORD), 'the removed key\'s password no longer opens the repository');
+}
+
+async function preferences(): Promise<void> {
+  const region = page.getByRole('region', { name: 'Notifications and start at login' });
+  const good = region.getByRole('checkbox', { name: /^Good news/ });
+  await good.waitFor();
+  assert.equal(await good.isChecked(), true);
+  // By keyboard: focus the checkbox and toggle it with Space.
+  await good.focus();
+  await page.keyboard.press('Space');
+  await region.getByText('Notification settings saved.').waitFor();
+  assert.deepEqual((await api('GET', '/api/settings')).notifications, { success: false, failure: true, overdue: true });
+  const login = region.getByRole('checkbox', { name: /^Start Cairn when I log in/ });
+  assert.equal(await login.isDisabled(), true, 'cairn serve cannot start at login');
+  await region.getByText(/Not available here\. Start at login is a setting of the desktop app/).waitFor();
+  await screens('notifications', login);
+  await checkContrast('the notification settings');
+}
+
+async function deletePlan(): Promise<void> {
+  const form = page.getByRole('form', { name: 'Settings of plan Papers' });
+  await form.waitFor();
+  await form.getByRole('button', { name: 'Delete plan…' }).click();
+  const dialog = page.getByRole('dialog', { name: 'Delete the plan “Papers”?' });
+  await dialog.waitFor();
+  await dialog.getByText('The snapshots already made stay in USB disk').waitFor();
+  await screens('delete-plan-dialog');
+  await page.keyboard.press('Escape');
+  await dialog.waitFor({ state: 'hidden' });
+  assert.equal((await api('GET', '/api/profiles')).plans.length, 1, 'Escape deletes nothing');
+  const snapshots = () => JSON.parse(restic(repoDir, ['snapshots', '--json'], { password: NEW_PASSWORD }).stdout).length;
+  const before = snapshots();
+
+  await form.getByRole('button', { name: 'Delete plan…' }).click();
+  await dialog.getByRole('button', { name: 'Delete plan' }).click();
+  await page.getByRole('region', { name: 'Plan', exact: true }).getByText('There is no backup plan yet.').waitFor();
+  const profiles = await api('GET', '/api/profiles');
+  assert.deepEqual(profiles.plans, []);
+  assert.equal(profiles.repositories.length, 1, 'the repository stays');
+  assert.equal(snapshots(), before, 'its snapshots stay');
+  assert.ok(before >= 1);
+  await screens('plan-deleted');
+}
