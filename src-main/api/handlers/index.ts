@@ -9,6 +9,7 @@ import { profileHandlers } from './profiles.ts';
 import { repositoryHandlers } from './repositories.ts';
 import { retentionHandlers } from './retention.ts';
 import { schedulerHandlers } from './scheduler.ts';
+import { showInFolderHandlers } from './show-in-folder.ts';
 import { snapshotHandlers } from './snapshots.ts';
 import type { HandlerTable } from './types.ts';
 
@@ -22,4 +23,5 @@ export const handlers: HandlerTable<OpName> = {
   ...healthHandlers,
   ...jobHandlers,
   ...schedulerHandlers,
+  ...showInFolderHandlers,
 };

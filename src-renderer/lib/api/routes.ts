@@ -37,4 +37,5 @@ export const routes = {
   'scheduler.status': ['GET', '/api/scheduler'],
   'scheduler.pause': ['POST', '/api/scheduler/pause'],
   'scheduler.resume': ['POST', '/api/scheduler/resume'],
+  'restores.showInFolder': ['POST', '/api/restores/show-in-folder'],
 } as const satisfies Record<OpName, readonly [HttpMethod, string]>;
