@@ -132,3 +132,20 @@ test('a file, a missing folder, a path with ".." and a missing token are refused
   const anonymous = await request(s, 'GET', zipUrl(src), { token: null });
   assert.equal(anonymous.status, 401);
 });
+
+test('a download cut off by the client stops the stream and leaves the repository usable', async () => {
+  await new Promise<void>((resolve, reject) => {
+    const req = http.get({ host: '127.0.0.1', port: s.port, path: zipUrl(src), agent: false, headers: { host: `127.0.0.1:${s.port}`, authorization: `Bearer ${s.token}` } }, (res) => {
+      assert.equal(res.statusCode, 200);
+      res.once('data', () => { req.destroy(); resolve(); });
+    });
+    req.on('error', (err: NodeJS.ErrnoException) => { if (err.code !== 'ECONNRESET') reject(err); });
+  });
+  // The next download (and listing) gets the repository: nothing is left holding it.
+  const work = tmpDir('serve-zip-again');
+  const again = await download(zipUrl(path.join(src, 'docs')), path.join(work, 'docs.zip'));
+  assert.equal(again.status, 200);
+  const unzip = spawnSync('unzip', ['-q', path.join(work, 'docs.zip'), '-d', path.join(work, 'out')], { encoding: 'utf8' });
+  assert.equal(unzip.status, 0, unzip.stderr);
+  assert.deepEqual(compareTrees(path.join(src, 'docs'), path.join(work, 'out'), { checkTimes: false }), []);
+});
