@@ -6,6 +6,7 @@ import type { ProfilesService } from '../profiles/index.ts';
 import type { PlanStatus } from '../scheduler/index.ts';
 import type { SecretsState } from '../secrets/index.ts';
 import { EventHub } from './events.ts';
+import { systemOpener, type FolderOpener } from './open-folder.ts';
 import { SecretsAccess } from './secrets-access.ts';
 import { RepositorySessions } from './sessions.ts';
 
@@ -35,6 +36,8 @@ export interface ApiDeps {
   onProfilesChanged?: () => void;
   /** Start at login; absent on hosts that cannot (`cairn serve`). */
   autostart?: AutostartControl;
+  /** Opens a folder in the OS file manager ("Show in folder"); the platform's opener when omitted. */
+  openFolder?: FolderOpener;
 }
 
 export interface ApiContext {
@@ -47,6 +50,8 @@ export interface ApiContext {
   /** The job service, or the CairnError saying why there is none. */
   jobs(): JobService;
   profilesChanged(): void;
+  /** Opens a folder in the OS file manager. */
+  readonly openFolder: FolderOpener;
   /** Stops listening to the job service and closes open repositories. */
   close(): Promise<void>;
 }
@@ -80,6 +85,7 @@ export function createApiContext(deps: ApiDeps): ApiContext {
       deps.onProfilesChanged?.();
       events.emit({ type: 'profiles-changed' });
     },
+    openFolder: deps.openFolder ?? systemOpener(),
     async close() {
       unsubscribe();
       await repositories.close();

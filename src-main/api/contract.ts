@@ -90,6 +90,8 @@ export const operations = {
     path: SnapshotPathSchema.default('/'),
     cursor: z.string().max(200).optional(),
     limit: countSchema(MAX_PAGE).default(200),
+    /** Start at this position instead of a cursor: a jump far into a big folder is one request. */
+    offset: z.coerce.number().int().min(0).max(1e9).optional(),
   }), TreePageSchema),
   'snapshots.search': op('GET', '/api/repositories/:repositoryId/search', z.strictObject({
     ...RepoRef,
@@ -161,6 +163,15 @@ export const operations = {
     notifications: z.strictObject({ success: z.boolean(), failure: z.boolean(), overdue: z.boolean() }).partial().optional(),
     startAtLogin: z.boolean().optional(),
   }), AppSettingsOutSchema),
+  // ---- after a restore ------------------------------------------------------------------------
+  /**
+   * Opens the file manager (on the machine `cairn serve` runs on) at a path a finished restore of
+   * this session wrote: a restored folder itself, a restored file's folder. Other paths are refused.
+   */
+  'restores.showInFolder': op('POST', '/api/restores/show-in-folder', z.strictObject({
+    jobId: z.string().min(1).max(100),
+    path: z.string().min(1).max(4096),
+  }), z.object({ opened: z.string() })),
 } as const;
 
 export type Operations = typeof operations;

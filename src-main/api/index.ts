@@ -4,3 +4,5 @@ export { handle, toCairnError } from './dispatch.ts';
 export { createApiContext, type ApiContext, type ApiDeps, type AutostartControl, type SchedulerControl } from './context.ts';
 export { EventHub, type ApiEventListener } from './events.ts';
 export { streamSnapshotFile, FileContentInputSchema, type FileContentSink } from './file-content.ts';
+export { restoredPath, landingPath } from './restored-paths.ts';
+export { streamSnapshotFolder, FolderContentInputSchema, type FolderContentSink, type FolderItem } from './folder-content.ts';

@@ -7,10 +7,15 @@ import { IdSchema, SnapshotPathSchema, SnapshotRefSchema } from '../api/schemas.
 const Autostart = z.object({ enabled: z.boolean(), supported: z.boolean() });
 
 export const desktopOperations = {
-  /** Restores the file into a temporary folder, then starts the OS drag with it. */
+  /** Restores the file or folder into a temporary folder, then starts the OS drag with it. */
   'desktop.dragOut': {
     input: z.strictObject({ repositoryId: IdSchema, snapshotId: SnapshotRefSchema, path: SnapshotPathSchema }),
     output: z.object({ file: z.string() }),
+  },
+  /** Shows a path a restore of this session wrote, selected in the file manager (checked like restores.showInFolder). */
+  'desktop.showInFolder': {
+    input: z.strictObject({ jobId: z.string().min(1).max(100), path: z.string().min(1).max(4096) }),
+    output: z.object({ shown: z.string() }),
   },
   'desktop.autostart.get': { input: z.strictObject({}), output: Autostart },
   'desktop.autostart.set': { input: z.strictObject({ enabled: z.boolean() }), output: Autostart },

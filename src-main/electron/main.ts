@@ -8,6 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { defaultCacheRoot } from '../../src-worker/index.ts';
+import { restoredPath } from '../api/index.ts';
 import { packageRoot, startApp, type CairnApp } from '../host/index.ts';
 import type { CairnNotification } from '../notify/index.ts';
 import { configDir } from '../profiles/index.ts';
@@ -145,6 +146,11 @@ function desktopHandlers(sender: WebContents): DesktopHandlers {
       const file = await prepareDragOut(cairn!.jobs, input);
       sender.startDrag({ file, icon: path.join(resources, 'build', 'icons', '64x64.png') });
       return { file };
+    },
+    async 'desktop.showInFolder'(input) {
+      const found = await restoredPath(cairn!.jobs, input.jobId, input.path);
+      shell.showItemInFolder(found.path);
+      return { shown: found.path };
     },
     async 'desktop.autostart.get'() {
       return { enabled: await login.get(), supported: true };

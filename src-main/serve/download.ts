@@ -4,13 +4,14 @@ import { once } from 'node:events';
 import type { ServerResponse } from 'node:http';
 import { streamSnapshotFile, type ApiContext } from '../api/index.ts';
 
-const PATTERN = /^\/api\/repositories\/([^/]+)\/snapshots\/([^/]+)\/file$/;
+const PATTERN = /^\/api\/repositories\/([^/]+)\/snapshots\/([^/]+)\/(file|zip)$/;
 
-export function matchDownload(pathname: string): { repositoryId: string; snapshotId: string } | null {
+/** A file download ("file") or a folder as a zip ("zip", src-main/serve/zip.ts). */
+export function matchDownload(pathname: string): { kind: 'file' | 'zip'; params: { repositoryId: string; snapshotId: string } } | null {
   const m = PATTERN.exec(pathname);
   if (!m) return null;
   try {
-    return { repositoryId: decodeURIComponent(m[1]), snapshotId: decodeURIComponent(m[2]) };
+    return { kind: m[3] as 'file' | 'zip', params: { repositoryId: decodeURIComponent(m[1]), snapshotId: decodeURIComponent(m[2]) } };
   } catch {
     return null;
   }

@@ -19,6 +19,7 @@ import { matchRoute } from './routes.ts';
 import { allowedHosts, cookieName, newToken, originAllowed, requestToken, tokenMatches } from './security.ts';
 import { openEventStream, type EventStream } from './sse.ts';
 import { serveStatic } from './static.ts';
+import { serveFolderZip } from './zip.ts';
 import { HttpError, STATUS_OF } from './status.ts';
 
 export interface ServeOptions {
@@ -101,7 +102,9 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
       }
       const download = matchDownload(url.pathname);
       if (download && (method === 'GET' || method === 'HEAD')) {
-        await serveDownload(res, options.api, { ...queryObject(url.searchParams), ...download }, method === 'HEAD');
+        const input = { ...queryObject(url.searchParams), ...download.params };
+        if (download.kind === 'zip') await serveFolderZip(res, options.api, input, method === 'HEAD');
+        else await serveDownload(res, options.api, input, method === 'HEAD');
         return;
       }
       const route = matchRoute(method, url.pathname);

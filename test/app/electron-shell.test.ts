@@ -19,6 +19,7 @@ import { resolveRendererFile } from '../../src-main/electron/renderer-files.ts';
 import { trayIconFile, trayMenuTemplate } from '../../src-main/electron/tray-menu.ts';
 import { ProfilesService } from '../../src-main/profiles/index.ts';
 import { trayModel, type TrayAction } from '../../src-main/tray/index.ts';
+import { compareTrees } from '../helpers/compare.ts';
 import { jobFixture, writeRandomFiles } from '../helpers/job-fixture.ts';
 import { ROOT, tmpDir } from '../helpers/tools.ts';
 
@@ -131,6 +132,7 @@ test('IPC calls go through the contract: unknown ops, bad input and bad names co
   const calls: string[] = [];
   const desktop: DesktopHandlers = {
     'desktop.dragOut': async (i) => { calls.push(i.path); return { file: '/tmp/x' }; },
+    'desktop.showInFolder': async (i) => { calls.push(i.path); return { shown: i.path }; },
     'desktop.autostart.get': async () => ({ enabled: false, supported: true }),
     'desktop.autostart.set': async (i) => ({ enabled: i.enabled, supported: true }),
   };
@@ -141,12 +143,14 @@ test('IPC calls go through the contract: unknown ops, bad input and bad names co
   assert.equal((await invoke('profiles.get', { extra: 1 }, ctx, desktop) as { ok: false; error: { code: string } }).error.code, 'INVALID_ARGUMENT');
   const bad = await invoke('desktop.dragOut', { repositoryId: 'main', snapshotId: 'latest', path: '/a/../../etc/passwd' }, ctx, desktop);
   assert.equal(bad.ok, false);
+  const noJob = await invoke('desktop.showInFolder', { path: '/etc' }, ctx, desktop);
+  assert.equal(noJob.ok, false, 'show in folder names the restore job that wrote the path');
   assert.deepEqual(calls, [], 'the handler never saw the bad path');
   assert.deepEqual(await invoke('desktop.autostart.set', { enabled: true }, ctx, desktop), { ok: true, value: { enabled: true, supported: true } });
   await ctx.close();
 });
 
-test('drag-out restores the one file into a fresh temporary folder and returns its path; a folder is refused', async () => {
+test('drag-out restores the one file or folder into a fresh temporary folder and returns its path; a missing one is refused', async () => {
   const f = await jobFixture();
   await f.addRepo('main');
   const src = path.join(f.root, 'src');
@@ -161,7 +165,11 @@ test('drag-out restores the one file into a fresh temporary folder and returns i
   assert.deepEqual(fs.readFileSync(file), fs.readFileSync(path.join(src, 'file-001.bin')));
   const entries = fs.readdirSync(path.dirname(file));
   assert.deepEqual(entries, ['file-001.bin'], 'only the dragged file');
-  await assert.rejects(prepareDragOut(f.service, { repositoryId: 'main', snapshotId: 'latest', path: src }, tmp), /only files can be dragged out/);
-  assert.equal(fs.readdirSync(tmp).length, 1, 'the refused attempt left no folder behind');
+  const folder = await prepareDragOut(f.service, { repositoryId: 'main', snapshotId: 'latest', path: src }, tmp);
+  assert.equal(path.basename(folder), 'src');
+  assert.deepEqual(compareTrees(src, folder), [], 'the whole folder, as backed up');
+  assert.equal(fs.readdirSync(tmp).length, 2);
+  await assert.rejects(prepareDragOut(f.service, { repositoryId: 'main', snapshotId: 'latest', path: `${src}/nothing` }, tmp), /not a file or folder in snapshot/);
+  assert.equal(fs.readdirSync(tmp).length, 2, 'the refused attempt left no folder behind');
   await f.service.close();
 });

@@ -84,3 +84,17 @@ test('one entry of the big folder is found by path without listing it', async ()
   assert.equal(v.json.versions.length, 1);
   assert.equal(v.json.versions[0].size, 0);
 });
+
+test('an offset starts a page anywhere in the folder, so a jump to its end is one request', async () => {
+  const last = await page(`limit=500&offset=${COUNT - 500}`);
+  assert.equal(last.status, 200, last.text);
+  assert.deepEqual(last.json.entries.map((e: any) => e.name), Array.from({ length: 500 }, (_, i) => name(COUNT - 500 + i)));
+  assert.equal(last.json.nextCursor, null);
+  const past = await page(`limit=10&offset=${COUNT + 5}`);
+  assert.equal(past.status, 200);
+  assert.deepEqual(past.json.entries, [], 'past the end: an empty page, not an error');
+  const first = await page('limit=10');
+  const both = await page(`limit=10&offset=20&cursor=${encodeURIComponent(first.json.nextCursor)}`);
+  assert.equal(both.status, 400);
+  assert.match(both.json.error.message, /cursor or an offset, not both/);
+});

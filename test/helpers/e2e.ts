@@ -17,9 +17,9 @@ export function requireBrowserAndUi(): void {
   if (!fs.existsSync(path.join(ROOT, 'dist-renderer', 'index.html'))) throw new Error('the UI is not built: run npm run build first');
 }
 
-/** Starts `cairn serve` with its config and cache in `work`; resolves with the process and its one URL. */
-export async function startServe(work: string): Promise<{ server: ChildProcess; url: string }> {
-  const env: NodeJS.ProcessEnv = { ...process.env, CAIRN_CONFIG_DIR: path.join(work, 'config'), CAIRN_CACHE_DIR: path.join(work, 'cache') };
+/** Starts `cairn serve` with its config and cache in `work` (and `extraEnv`); resolves with the process and its one URL. */
+export async function startServe(work: string, extraEnv: NodeJS.ProcessEnv = {}): Promise<{ server: ChildProcess; url: string }> {
+  const env: NodeJS.ProcessEnv = { ...process.env, CAIRN_CONFIG_DIR: path.join(work, 'config'), CAIRN_CACHE_DIR: path.join(work, 'cache'), ...extraEnv };
   // No session bus: the real keyring of whoever runs the tests is never touched.
   delete env.DBUS_SESSION_BUS_ADDRESS;
   delete env.CAIRN_PASSWORD;

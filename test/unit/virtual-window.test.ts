@@ -2,7 +2,7 @@
 // whatever the folder's size, and keyboard moves scroll just enough to show the focused row.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { pageRows, rowWindow, scrollToRow } from '../../src-renderer/lib/browse/virtual-window.ts';
+import { pagesToFetch, pageRows, rowWindow, scrollToRow } from '../../src-renderer/lib/browse/virtual-window.ts';
 
 test('a 100k-row list puts only a screenful plus the overscan in the DOM', () => {
   const w = rowWindow(0, 400, 32, 100_000, 8);
@@ -36,4 +36,15 @@ test('moving focus scrolls only when the row is out of view, by the least amount
 test('Page Down moves a screenful less one row, and at least one', () => {
   assert.equal(pageRows(320, 32), 9);
   assert.equal(pageRows(10, 32), 1);
+});
+
+test('a jump to the end of a 100k-row folder asks for the last page only, not those before', () => {
+  const w = rowWindow(100_000 * 32, 400, 32, 100_000, 8);
+  assert.deepEqual(pagesToFetch(w.start, w.end, 500, (p) => p === 0), [199]);
+});
+
+test('a window across a page boundary asks for both pages, skipping those loaded or on their way', () => {
+  assert.deepEqual(pagesToFetch(495, 520, 500, () => false), [0, 1]);
+  assert.deepEqual(pagesToFetch(495, 520, 500, (p) => p === 0), [1]);
+  assert.deepEqual(pagesToFetch(10, 10, 500, () => false), []);
 });

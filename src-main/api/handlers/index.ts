@@ -11,6 +11,7 @@ import { repositoryHandlers } from './repositories.ts';
 import { retentionHandlers } from './retention.ts';
 import { schedulerHandlers } from './scheduler.ts';
 import { settingsHandlers } from './settings.ts';
+import { showInFolderHandlers } from './show-in-folder.ts';
 import { snapshotHandlers } from './snapshots.ts';
 import type { HandlerTable } from './types.ts';
 
@@ -26,4 +27,5 @@ export const handlers: HandlerTable<OpName> = {
   ...schedulerHandlers,
   ...keyHandlers,
   ...settingsHandlers,
+  ...showInFolderHandlers,
 };

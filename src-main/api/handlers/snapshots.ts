@@ -3,7 +3,8 @@
 // Paging: a cursor is the position in the folder's tree plus that tree's id. Trees are immutable
 // and addressed by content, so a position in one stays valid forever, and each page is a slice of
 // the (cached) tree: no rescanning, whatever the page number. A cursor handed to another folder
-// or snapshot is refused instead of silently listing the wrong entries.
+// or snapshot is refused instead of silently listing the wrong entries. An offset instead of a
+// cursor starts anywhere: the browser's jump to the end of a 100k-entry folder is one request.
 import { CairnError, findSnapshot, shortId, type TreeNode } from '../../../src-worker/index.ts';
 import type { ApiContext } from '../context.ts';
 import { folderTree } from './tree-lookup.ts';
@@ -90,7 +91,8 @@ export const snapshotHandlers: HandlerTable<'snapshots.list' | 'snapshots.tree'>
       await repo.loadIndex();
       const treeId = await folderTree(repo, sn.snapshot.tree, input.path);
       const nodes = (await repo.loadTree(treeId)).nodes;
-      const start = input.cursor === undefined ? 0 : readCursor(input.cursor, treeId, nodes.length);
+      if (input.cursor !== undefined && input.offset !== undefined) throw new CairnError('INVALID_ARGUMENT', 'snapshots.tree: give a cursor or an offset, not both');
+      const start = input.cursor !== undefined ? readCursor(input.cursor, treeId, nodes.length) : Math.min(input.offset ?? 0, nodes.length);
       const end = Math.min(start + input.limit, nodes.length);
       return {
         snapshotId: sn.id,

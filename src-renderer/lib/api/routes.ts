@@ -43,4 +43,5 @@ export const routes = {
   'repositories.changePassword': ['POST', '/api/repositories/:repositoryId/password'],
   'settings.get': ['GET', '/api/settings'],
   'settings.update': ['PATCH', '/api/settings'],
+  'restores.showInFolder': ['POST', '/api/restores/show-in-folder'],
 } as const satisfies Record<OpName, readonly [HttpMethod, string]>;

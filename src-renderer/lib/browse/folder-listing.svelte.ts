@@ -1,7 +1,9 @@
-// One folder of a snapshot, fetched page by page as the list scrolls. snapshots.tree hands out an
-// opaque cursor for the next page, so pages are fetched in order, each once, until the rows asked
-// for are loaded; a folder of 100k entries costs only the pages the user has scrolled through.
+// One folder of a snapshot, fetched a page at a time as rows come on screen. Pages are asked for
+// by offset, so the pages fetched are exactly those the user looks at: a jump to the end of a
+// folder of 100k entries (End, or dragging the scrollbar) costs one or two requests, not the
+// whole folder before it.
 import { call, asApiError, type ApiCallError, type ApiOutput } from '../api/index.ts';
+import { pagesToFetch } from './virtual-window.ts';
 
 export type TreeEntry = ApiOutput<'snapshots.tree'>['entries'][number];
 
@@ -12,13 +14,11 @@ export class FolderListing {
   readonly repositoryId: string;
   readonly snapshotId: string;
   readonly path: string;
-  /** Loaded entries, in the folder's order; the rest are still to fetch. Raw: rows are replaced, never mutated. */
-  entries = $state.raw<TreeEntry[]>([]);
+  /** Loaded pages by number. Raw: replaced when a page arrives, never mutated. */
+  pages = $state.raw<ReadonlyMap<number, TreeEntry[]>>(new Map());
   total = $state<number | null>(null);
   error = $state<ApiCallError | null>(null);
-  loading = $state(false);
-  private cursor: string | null | undefined = undefined;
-  private pending: Promise<void> | null = null;
+  private readonly inFlight = new Set<number>();
   private closed = false;
 
   constructor(repositoryId: string, snapshotId: string, path: string) {
@@ -27,16 +27,17 @@ export class FolderListing {
     this.path = path;
   }
 
-  get done(): boolean {
-    return this.cursor === null;
+  /** The entry at row `i`, when its page is loaded. */
+  entry(i: number): TreeEntry | undefined {
+    return this.pages.get(Math.floor(i / PAGE_SIZE))?.[i % PAGE_SIZE];
   }
 
-  /** Fetches pages until the first `rows` entries are loaded (or the folder ends). */
-  async ensure(rows: number): Promise<void> {
-    while (!this.closed && !this.done && this.entries.length < rows && this.error === null) {
-      this.pending ??= this.fetchPage().finally(() => { this.pending = null; });
-      await this.pending;
-    }
+  /** Fetches the pages of rows [start, end) not loaded yet (the first page when nothing is). */
+  async show(start: number, end: number): Promise<void> {
+    if (this.closed || this.error !== null) return;
+    const last = this.total === null ? PAGE_SIZE : Math.min(end, this.total);
+    const wanted = pagesToFetch(start, Math.max(last, start + 1), PAGE_SIZE, (p) => this.pages.has(p) || this.inFlight.has(p));
+    await Promise.all(wanted.map((p) => this.fetchPage(p)));
   }
 
   /** Stops fetching (the user went to another folder). */
@@ -44,21 +45,19 @@ export class FolderListing {
     this.closed = true;
   }
 
-  private async fetchPage(): Promise<void> {
-    this.loading = true;
+  private async fetchPage(page: number): Promise<void> {
+    this.inFlight.add(page);
     try {
-      const page = await call('snapshots.tree', {
-        repositoryId: this.repositoryId, snapshotId: this.snapshotId, path: this.path, limit: PAGE_SIZE,
-        ...(this.cursor ? { cursor: this.cursor } : {}),
+      const answer = await call('snapshots.tree', {
+        repositoryId: this.repositoryId, snapshotId: this.snapshotId, path: this.path, limit: PAGE_SIZE, offset: page * PAGE_SIZE,
       });
       if (this.closed) return;
-      this.entries = this.entries.concat(page.entries);
-      this.total = page.total;
-      this.cursor = page.nextCursor;
+      this.pages = new Map(this.pages).set(page, answer.entries);
+      this.total = answer.total;
     } catch (err) {
-      this.error = asApiError(err);
+      if (!this.closed) this.error = asApiError(err);
     } finally {
-      this.loading = false;
+      this.inFlight.delete(page);
     }
   }
 }

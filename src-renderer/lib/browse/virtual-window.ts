@@ -38,3 +38,15 @@ export function scrollToRow(row: number, scrollTop: number, viewport: number, ro
 export function pageRows(viewport: number, rowHeight: number): number {
   return Math.max(1, Math.floor(viewport / rowHeight) - 1);
 }
+
+/**
+ * The pages (of `pageSize` rows) holding rows [start, end) that are neither loaded nor on their
+ * way: what a folder listing fetches for the rows on screen, by offset, skipping all pages between
+ * (a jump to the end of a 100k-row folder asks for the last page or two, not the 199 before).
+ */
+export function pagesToFetch(start: number, end: number, pageSize: number, known: (page: number) => boolean): number[] {
+  const out: number[] = [];
+  if (end <= start || pageSize <= 0) return out;
+  for (let p = Math.floor(start / pageSize); p <= Math.floor((end - 1) / pageSize); p++) if (!known(p)) out.push(p);
+  return out;
+}
