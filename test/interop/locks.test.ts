@@ -63,6 +63,29 @@ test('a restic exclusive lock stops Cairn with a message naming it', async () =>
   assert.deepEqual(locks(), []);
 });
 
+test('key commands lock as restic\'s do: list and add beside a running backup, remove and passwd wait for it', async () => {
+  const pwFile = path.join(work, 'second-password');
+  fs.writeFileSync(pwFile, 'second password\n');
+  const child = spawnCairn(['-r', repo, 'backup', src], { stdio: 'ignore' });
+  await waitFor(() => locks().length > 0, 'the backup lock');
+  child.kill('SIGSTOP');
+  let added: string;
+  try {
+    added = JSON.parse(cairnOk(['-r', repo, '--json', 'key', 'add', '--new-password-file', pwFile])).id;
+    assert.match(cairnOk(['-r', repo, 'key', 'list']), new RegExp(added.slice(0, 8)));
+    for (const args of [['key', 'remove', added], ['key', 'passwd', '--new-password-file', pwFile]]) {
+      const r = cairn(['-r', repo, ...args]);
+      assert.equal(r.code, 1, args.join(' '));
+      assert.match(r.stderr, /locked/, args.join(' '));
+    }
+  } finally {
+    child.kill('SIGCONT');
+  }
+  assert.equal(await exited(child), 0);
+  cairnOk(['-r', repo, 'key', 'remove', added!]);
+  assert.deepEqual(locks(), []);
+});
+
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   test(`${signal} during a backup removes the lock, exits 130, and leaves a valid repository`, async () => {
     const fresh = path.join(work, `repo-${signal}`);

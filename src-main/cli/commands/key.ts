@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import fs from 'node:fs/promises';
-import { addKey, CairnError, changePassword, listKeys, removeKey } from '../../../src-worker/index.ts';
+import { addKey, CairnError, changePassword, listKeys, removeKey, RepositoryLock, type Repository } from '../../../src-worker/index.ts';
 import type { Cli } from '../context.ts';
 import { formatLocalTime, table } from '../format.ts';
 import { askNewPassword } from '../password.ts';
@@ -16,11 +16,18 @@ async function newPassword(c: Cli, file?: string): Promise<string> {
   return askNewPassword('new password');
 }
 
+/** Locks as restic's key command does: shared to list or add, exclusive to remove or replace a key. */
+async function lock(c: Cli, repo: Repository, exclusive: boolean): Promise<void> {
+  const held = await RepositoryLock.acquire(repo, exclusive);
+  c.onCleanup(() => held.release());
+}
+
 export function registerKey(program: Command, cli: () => Cli): void {
   const key = program.command('key').description('manage the keys (passwords) of the repository');
   key.command('list').description('list keys').action(async () => {
     const c = cli();
     const repo = await c.openRepository();
+    await lock(c, repo, false);
     const keys = await listKeys(repo);
     if (c.json) {
       c.printJson(keys.map((k) => ({ current: k.current, id: k.id, userName: k.userName, hostName: k.hostName, created: formatLocalTime(k.created) })));
@@ -35,6 +42,7 @@ export function registerKey(program: Command, cli: () => Cli): void {
     .action(async (opts: { newPasswordFile?: string; user?: string; host?: string }) => {
       const c = cli();
       const repo = await c.openRepository();
+      await lock(c, repo, false);
       const id = await addKey(repo, await newPassword(c, opts.newPasswordFile), { user: opts.user, host: opts.host });
       if (c.json) c.printJson({ message_type: 'key_added', id });
       else c.print(`saved new key with ID ${id}`);
@@ -43,6 +51,7 @@ export function registerKey(program: Command, cli: () => Cli): void {
     .action(async (id: string) => {
       const c = cli();
       const repo = await c.openRepository();
+      await lock(c, repo, true);
       const removed = await removeKey(repo, id);
       if (c.json) c.printJson({ message_type: 'key_removed', id: removed });
       else c.print(`removed key ${removed}`);
@@ -52,6 +61,7 @@ export function registerKey(program: Command, cli: () => Cli): void {
     .action(async (opts: { newPasswordFile?: string }) => {
       const c = cli();
       const repo = await c.openRepository();
+      await lock(c, repo, true);
       const id = await changePassword(repo, await newPassword(c, opts.newPasswordFile));
       if (c.json) c.printJson({ message_type: 'password_changed', id });
       else c.print('saved new password');
