@@ -41,7 +41,7 @@ export function buildProgram(getCli: () => Cli): Command {
     .option('--json', 'print machine-readable JSON')
     .option('-q, --quiet', 'do not print progress or informational messages')
     .option('-v, --verbose', 'print more (repeatable)', (_v: string, prev: number) => prev + 1, 0)
-    .showHelpAfterError()
+    .showHelpAfterError('(add --help to the command to see its usage)')
     .exitOverride();
   registerInit(program, getCli);
   registerBackup(program, getCli);

@@ -102,3 +102,14 @@ test('bad flag values are refused before anything is touched', () => {
   assert.equal(unknown.code, 0);
   assert.match(unknown.stderr, /Ignoring "deadbeef"/);
 });
+
+test('a mistyped command or option is a short error with a suggestion, not the whole help', () => {
+  const typo = cairn(['snapshot']);
+  assert.equal(typo.code, 1);
+  assert.match(typo.stderr, /unknown command 'snapshot'[\s\S]*Did you mean snapshots\?/);
+  assert.ok(typo.stderr.trim().split('\n').length <= 3, typo.stderr);
+  const option = cairn(['backup', '--nope']);
+  assert.equal(option.code, 1);
+  assert.match(option.stderr, /unknown option '--nope'/);
+  assert.ok(option.stderr.trim().split('\n').length <= 2, option.stderr);
+});
