@@ -74,10 +74,20 @@ test('index files round trip and reject what restic would reject', () => {
   };
   const text = encodeIndexFile(idx);
   assert.equal(text, `{"supersedes":["${'1'.repeat(64)}"],"packs":[{"id":"${'2'.repeat(64)}","blobs":[{"id":"${'3'.repeat(64)}","type":"data","offset":0,"length":38},{"id":"${'4'.repeat(64)}","type":"tree","offset":38,"length":112,"uncompressed_length":511}]}]}`);
-  assert.deepEqual(decodeIndexFile(JSON.parse(text), 'n', true), idx);
+  assert.deepEqual(decodeIndexFile(JSON.parse(text), 'n', true), { ...idx, oldFormat: false });
   assert.throws(() => decodeIndexFile(JSON.parse(text), 'n', false), (e) => isCairnError(e, 'CORRUPT_OBJECT'), 'compressed blobs are invalid in version 1');
   assert.throws(() => decodeIndexFile({ packs: [{ id: 'zz', blobs: [] }] }, 'n', true), (e) => isCairnError(e, 'CORRUPT_OBJECT'));
   assert.throws(() => decodeIndexFile({ packs: [{ id: '2'.repeat(64), blobs: [{ id: '3'.repeat(64), type: 'data', offset: -1, length: 1 }] }] }, 'n', true));
+});
+
+test('an index in the old format (a bare list of packs, as the first restic versions wrote) is read and marked as such', () => {
+  const packs = [{ id: '2'.repeat(64), blobs: [{ id: '3'.repeat(64), type: 'data', offset: 0, length: 38 }, { id: '4'.repeat(64), type: 'tree', offset: 38, length: 112 }] }];
+  const doc = decodeIndexFile(JSON.parse(JSON.stringify(packs)), 'n', false);
+  assert.equal(doc.oldFormat, true);
+  assert.deepEqual(doc.supersedes, []);
+  assert.deepEqual(doc.packs, [{ id: '2'.repeat(64), blobs: packs[0].blobs.map((b) => ({ ...b, uncompressedLength: 0 })) }]);
+  assert.throws(() => decodeIndexFile([{ id: 'zz', blobs: [] }], 'n', true), (e) => isCairnError(e, 'CORRUPT_OBJECT'), 'its entries are checked as strictly');
+  assert.throws(() => decodeIndexFile('packs', 'n', true), (e) => isCairnError(e, 'CORRUPT_OBJECT'));
 });
 
 test('file modes map between POSIX and Go as restic stores them', () => {
