@@ -20,12 +20,16 @@ export interface OldBase {
   snaps: string[];
 }
 
-/** The v1 tests' source without its two largest files (12 MiB), which add time and no case. */
+/**
+ * The v1 tests' source without its two largest files (12 MiB), which add time and no case, and
+ * with a second empty file (old restic wrote empty files' content in two ways).
+ */
 function makeSource(): { work: string; src: string } {
   const work = tmpDir('old-restic');
   const src = path.join(work, 'src');
   makeOddTree(path.join(src, 'odd'), 11);
   for (const big of ['over-8MiB', 'zeros-3MiB']) fs.rmSync(path.join(src, 'odd', 'sizes', big));
+  fs.writeFileSync(path.join(src, 'odd', 'empty-too'), '');
   fs.cpSync(dataset(4), path.join(src, 'dataset'), { recursive: true });
   fs.rmSync(path.join(src, 'dataset', '.complete'));
   return { work, src };
