@@ -11,7 +11,7 @@ import { after, before, test } from 'node:test';
 import { compareTrees } from '../helpers/compare.ts';
 import { bothCheckClean, copyRepo, makeOldBase, type OldBase } from '../helpers/old-restic-fixture.ts';
 import { rewriteSnapshot, without, type RawNode } from '../helpers/old-trees.ts';
-import { json, lastJson, restoredEquals } from '../helpers/v1-fixture.ts';
+import { changeLines, json, lastJson, restoredEquals } from '../helpers/v1-fixture.ts';
 import { cairn, cairnOk, restic, resticOk } from '../helpers/tools.ts';
 
 let base: OldBase;
@@ -87,6 +87,16 @@ test('snapshots and nodes missing the fields newer restic versions add: listed a
   const lsJson = (text: string) => text.trim().split('\n').map((l) => json<Record<string, unknown>>(l));
   assert.deepEqual(lsJson(cairnOk(['-r', repo, 'ls', '--json', snap])), lsJson(resticOk(repo, ['ls', '--json', snap])), 'ls --json');
   assert.equal(cairnOk(['-r', repo, 'ls', '-l', snap]), resticOk(repo, ['ls', '-l', snap]), 'ls -l');
+  // diff against a snapshot with every field, and forget's grouping of a snapshot without a host.
+  for (const extra of [[], ['--metadata']]) {
+    const args = ['diff', ...extra, snap, base.snaps[1]!];
+    assert.deepEqual(changeLines(cairnOk(['-r', repo, ...args])), changeLines(resticOk(repo, args)), args.join(' '));
+  }
+  const forgetArgs = ['--json', 'forget', '--dry-run', '--keep-last', '1'];
+  const groups = (text: string) => json<{ host: string; paths: string[]; keep: { id: string }[]; remove: { id: string }[] | null }[]>(text)
+    .map((g) => ({ host: g.host, paths: g.paths, keep: g.keep.map((s) => s.id), remove: (g.remove ?? []).map((s) => s.id) }))
+    .sort((a, b) => (JSON.stringify([a.host, a.paths]) < JSON.stringify([b.host, b.paths]) ? -1 : 1)); // restic's order is a Go map's
+  assert.deepEqual(groups(cairnOk(['-r', repo, ...forgetArgs])), groups(resticOk(repo, forgetArgs)), 'forget groups and decisions');
 
   // Restore with both tools: the same tree (contents, modes, mtimes, hard links) and owners.
   const targets = { restic: path.join(base.work, 'nodes-by-restic'), cairn: path.join(base.work, 'nodes-by-cairn') };
