@@ -220,6 +220,7 @@ export async function check(repo: Repository, opts: CheckOptions = {}): Promise<
     }
     opts.onProgress?.({ phase: 'index', done: ++done, total: indexNames.length });
   });
+  hints.sort((a, b) => (a.object < b.object ? -1 : 1)); // old-index hints come in load order
   result.duplicateBlobs = [...duplicates.values()].map((d) => ({ type: d.type, id: d.id, packs: [...d.packs].sort() }));
   for (const [pack, names] of packIndexes) {
     if (names.length > 1) hints.push({ kind: 'duplicate-pack', object: `data/${pack}`, message: `pack ${pack} contained in several indexes: ${names.map((n) => n.slice(0, 8)).join(', ')}` });
