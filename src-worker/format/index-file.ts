@@ -1,5 +1,7 @@
 // Index files: which blobs each pack holds, and where. Many index files together describe the
-// repository; `supersedes` names index files that this one replaces.
+// repository; `supersedes` names index files that this one replaces. The first restic versions
+// wrote the bare list of packs without the wrapping object ("old format"); restic 0.14 still reads
+// it, check hints at it, and a rewrite of the index (prune, repair index) replaces it.
 import { CairnError } from '../errors.ts';
 import type { BlobType, PackedBlob } from './blob.ts';
 import { goString } from './gojson.ts';
@@ -13,6 +15,11 @@ export interface IndexPack {
 export interface IndexFile {
   supersedes: Id[];
   packs: IndexPack[];
+}
+
+export interface DecodedIndexFile extends IndexFile {
+  /** The file is a bare list of packs, as the first restic versions wrote. */
+  oldFormat: boolean;
 }
 
 export function encodeIndexFile(index: IndexFile): string {
@@ -43,9 +50,10 @@ const isUint = (v: unknown): v is number => typeof v === 'number' && Number.isIn
  * Validates and converts a parsed index document. Hand-written rather than a zod schema because
  * index files are large (tens of thousands of blobs each) and read on every start.
  */
-export function decodeIndexFile(value: unknown, name: string, allowCompressed: boolean): IndexFile {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) fail(name, 'not an object');
-  const doc = value as { supersedes?: unknown; packs?: unknown };
+export function decodeIndexFile(value: unknown, name: string, allowCompressed: boolean): DecodedIndexFile {
+  const oldFormat = Array.isArray(value);
+  if (typeof value !== 'object' || value === null) fail(name, 'not an object');
+  const doc = (oldFormat ? { packs: value } : value) as { supersedes?: unknown; packs?: unknown };
   const supersedes: Id[] = [];
   if (doc.supersedes != null) {
     if (!Array.isArray(doc.supersedes)) fail(name, 'supersedes is not a list');
@@ -76,5 +84,5 @@ export function decodeIndexFile(value: unknown, name: string, allowCompressed: b
     }
     packs.push({ id: pack.id, blobs });
   }
-  return { supersedes, packs };
+  return { supersedes, packs, oldFormat };
 }

@@ -4,6 +4,7 @@ import { goJson, goString } from './gojson.ts';
 import { CairnError } from '../errors.ts';
 import { goQuoteInner, goUnquoteInner } from './goquote.ts';
 import { encodeName } from './raw-names.ts';
+import { parseTime } from './time.ts';
 
 import type { Id } from './id.ts';
 
@@ -143,6 +144,34 @@ export function encodeNode(n: TreeNode): string {
   if (n.subtree) s += ',"subtree":"' + n.subtree + '"';
   if (n.error) s += ',"error":' + goString(n.error);
   return s + '}';
+}
+
+function sameInstant(a: string, b: string): boolean {
+  if (a === b) return true;
+  try {
+    return parseTime(a) === parseTime(b);
+  } catch {
+    return false;
+  }
+}
+
+const sameList = <T>(a: readonly T[] | null | undefined, b: readonly T[] | null | undefined, eq: (x: T, y: T) => boolean) =>
+  (a?.length ?? 0) === (b?.length ?? 0) && (a ?? []).every((x, i) => eq(x, b![i]!));
+
+/**
+ * Whether two nodes record the same thing, field by field as restic's Node.Equals decides it
+ * (times as instants, a missing field equal to its zero value). Backup counts a directory as
+ * unmodified only when its new node equals the parent's, as restic's summary does.
+ */
+export function sameNode(a: TreeNode, b: TreeNode): boolean {
+  return a.name === b.name && a.type === b.type && (a.mode ?? 0) === (b.mode ?? 0)
+    && sameInstant(a.mtime, b.mtime) && sameInstant(a.atime, b.atime) && sameInstant(a.ctime, b.ctime)
+    && a.uid === b.uid && a.gid === b.gid && (a.user ?? '') === (b.user ?? '') && (a.group ?? '') === (b.group ?? '')
+    && (a.inode ?? 0) === (b.inode ?? 0) && (a.device_id ?? 0) === (b.device_id ?? 0) && (a.size ?? 0) === (b.size ?? 0)
+    && (a.links ?? 0) === (b.links ?? 0) && (a.linktarget ?? '') === (b.linktarget ?? '') && (a.device ?? 0) === (b.device ?? 0)
+    && sameList(a.content, b.content, (x, y) => x === y)
+    && sameList(a.extended_attributes, b.extended_attributes, (x, y) => x.name === y.name && x.value === y.value)
+    && (a.subtree ?? null) === (b.subtree ?? null) && (a.error ?? '') === (b.error ?? '');
 }
 
 /** Compares names the way Go compares strings: by UTF-8 bytes, which differs from UTF-16 order. */

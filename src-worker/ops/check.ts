@@ -5,8 +5,8 @@
 //  - with read-data (or a subset): each pack's content hashes to its name, every blob the index
 //    places in it decrypts and hashes to its id, and the header agrees with the index;
 //  - every tree and data blob a snapshot reaches is in the index, and trees are well formed.
-// Not errors (restic's severity): duplicate blobs, packs listed by several index files, mixed
-// packs, packs no index names. Unused blobs are errors only when asked for (--check-unused).
+// Not errors (restic's severity): duplicate blobs, packs listed by several index files, index
+// files in the old format, mixed packs, packs no index names. Unused blobs are errors only when asked for (--check-unused).
 import { CairnError, isCairnError } from '../errors.ts';
 import type { BlobType, PackedBlob } from '../format/blob.ts';
 import { hashId, type Id } from '../format/id.ts';
@@ -42,7 +42,8 @@ export interface CheckProblem {
 
 /** Findings restic prints but does not count as errors. */
 export interface CheckHint {
-  kind: 'duplicate-pack' | 'mixed-pack';
+  /** duplicate-pack and old-index go away with "repair index"; mixed-pack with prune. */
+  kind: 'duplicate-pack' | 'old-index' | 'mixed-pack';
   object: string;
   message: string;
 }
@@ -192,6 +193,7 @@ export async function check(repo: Repository, opts: CheckOptions = {}): Promise<
       opts.onProgress?.({ phase: 'index', done: ++done, total: indexNames.length });
       return;
     }
+    if (doc.oldFormat) hints.push({ kind: 'old-index', object: `index/${name}`, message: `index ${name} has old format` });
     // Everything below is synchronous, so concurrent loads cannot interleave inside it.
     for (const p of doc.packs) {
       const listed = packIndexes.get(p.id);
@@ -218,6 +220,7 @@ export async function check(repo: Repository, opts: CheckOptions = {}): Promise<
     }
     opts.onProgress?.({ phase: 'index', done: ++done, total: indexNames.length });
   });
+  hints.sort((a, b) => (a.object < b.object ? -1 : 1)); // old-index hints come in load order
   result.duplicateBlobs = [...duplicates.values()].map((d) => ({ type: d.type, id: d.id, packs: [...d.packs].sort() }));
   for (const [pack, names] of packIndexes) {
     if (names.length > 1) hints.push({ kind: 'duplicate-pack', object: `data/${pack}`, message: `pack ${pack} contained in several indexes: ${names.map((n) => n.slice(0, 8)).join(', ')}` });

@@ -5,7 +5,7 @@ import { goJson, goString } from '../../src-worker/format/gojson.ts';
 import { decodeIndexFile, encodeIndexFile } from '../../src-worker/format/index-file.ts';
 import { decodeSnapshot, encodeSnapshot } from '../../src-worker/format/snapshot.ts';
 import { formatTime, parseTime, utcZone } from '../../src-worker/format/time.ts';
-import { decodeTree, encodeTree, compareNames } from '../../src-worker/format/tree.ts';
+import { decodeTree, encodeTree, compareNames, sameNode } from '../../src-worker/format/tree.ts';
 import { goModeFromPosix, goModeString, posixPermFromGoMode } from '../../src-worker/format/filemode.ts';
 import { decodeConfig, encodeConfig } from '../../src-worker/format/config.ts';
 import { isCairnError } from '../../src-worker/errors.ts';
@@ -85,10 +85,33 @@ test('index files round trip and reject what restic would reject', () => {
   };
   const text = encodeIndexFile(idx);
   assert.equal(text, `{"supersedes":["${'1'.repeat(64)}"],"packs":[{"id":"${'2'.repeat(64)}","blobs":[{"id":"${'3'.repeat(64)}","type":"data","offset":0,"length":38},{"id":"${'4'.repeat(64)}","type":"tree","offset":38,"length":112,"uncompressed_length":511}]}]}`);
-  assert.deepEqual(decodeIndexFile(JSON.parse(text), 'n', true), idx);
+  assert.deepEqual(decodeIndexFile(JSON.parse(text), 'n', true), { ...idx, oldFormat: false });
   assert.throws(() => decodeIndexFile(JSON.parse(text), 'n', false), (e) => isCairnError(e, 'CORRUPT_OBJECT'), 'compressed blobs are invalid in version 1');
   assert.throws(() => decodeIndexFile({ packs: [{ id: 'zz', blobs: [] }] }, 'n', true), (e) => isCairnError(e, 'CORRUPT_OBJECT'));
   assert.throws(() => decodeIndexFile({ packs: [{ id: '2'.repeat(64), blobs: [{ id: '3'.repeat(64), type: 'data', offset: -1, length: 1 }] }] }, 'n', true));
+});
+
+test('an index in the old format (a bare list of packs, as the first restic versions wrote) is read and marked as such', () => {
+  const packs = [{ id: '2'.repeat(64), blobs: [{ id: '3'.repeat(64), type: 'data', offset: 0, length: 38 }, { id: '4'.repeat(64), type: 'tree', offset: 38, length: 112 }] }];
+  const doc = decodeIndexFile(JSON.parse(JSON.stringify(packs)), 'n', false);
+  assert.equal(doc.oldFormat, true);
+  assert.deepEqual(doc.supersedes, []);
+  assert.deepEqual(doc.packs, [{ id: '2'.repeat(64), blobs: packs[0].blobs.map((b) => ({ ...b, uncompressedLength: 0 })) }]);
+  assert.throws(() => decodeIndexFile([{ id: 'zz', blobs: [] }], 'n', true), (e) => isCairnError(e, 'CORRUPT_OBJECT'), 'its entries are checked as strictly');
+  assert.throws(() => decodeIndexFile('packs', 'n', true), (e) => isCairnError(e, 'CORRUPT_OBJECT'));
+});
+
+test('nodes are equal as restic\'s Node.Equals decides: every field, times as instants, missing fields as zero values', () => {
+  const [node] = decodeTree(JSON.parse(RESTIC_TREE), 'f'.repeat(64)).nodes;
+  const copy = () => structuredClone(node!);
+  assert.equal(sameNode(node!, copy()), true);
+  assert.equal(sameNode(node!, { ...copy(), mtime: '2026-11-25T01:02:18.846179095+01:00' }), true, 'the same instant in another zone');
+  assert.equal(sameNode(node!, { ...copy(), atime: '2026-11-25T00:02:19.846179095Z' }), false, 'atime counts, as in restic');
+  assert.equal(sameNode(node!, { ...copy(), mode: 0o600 }), false);
+  assert.equal(sameNode(node!, { ...copy(), content: null }), true, 'an empty list equals none, as Go compares lengths');
+  assert.equal(sameNode(node!, { ...copy(), device_id: undefined }), false, 'a field an old version did not write differs from a set one');
+  assert.equal(sameNode(node!, { ...copy(), extended_attributes: [{ name: 'user.a', value: '' }] }), false);
+  assert.equal(sameNode(node!, { ...copy(), subtree: 'a'.repeat(64) }), false);
 });
 
 test('file modes map between POSIX and Go as restic stores them', () => {

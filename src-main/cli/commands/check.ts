@@ -70,7 +70,7 @@ export function registerCheck(program: Command, cli: () => Cli): void {
         });
       } else {
         for (const h of result.hints) c.print(h.message);
-        if (result.hints.some((h) => h.kind === 'duplicate-pack')) c.print('This is non-critical, you can run `cairn repair index` to correct this');
+        if (result.hints.some((h) => h.kind === 'duplicate-pack' || h.kind === 'old-index')) c.print('This is non-critical, you can run `cairn repair index` to correct this');
         if (result.hints.some((h) => h.kind === 'mixed-pack')) c.print('Mixed packs with tree and data blobs are non-critical, you can run `cairn prune` to correct this.');
         const verbose = (c.globals.verbose ?? 0) > 0;
         if (verbose) for (const id of result.unreferencedPacks) c.verbose(`pack ${id}: not referenced in any index`);

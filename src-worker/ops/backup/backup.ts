@@ -9,7 +9,7 @@ import { hashId, type Id } from '../../format/id.ts';
 import { sealBlob } from '../../format/blob-codec.ts';
 import type { Snapshot } from '../../format/snapshot.ts';
 import { formatTime, nowNs, parseTime } from '../../format/time.ts';
-import { compareNames, encodeTree, type Tree, type TreeNode } from '../../format/tree.ts';
+import { compareNames, encodeTree, sameNode, type Tree, type TreeNode } from '../../format/tree.ts';
 import { BackupPool, type FileFailure } from '../../pool/backup-pool.ts';
 import type { FileResult } from '../../pool/protocol.ts';
 import { RepositoryLock } from '../../repository/locks.ts';
@@ -146,9 +146,10 @@ class Archiver {
     return { id, stored: sealed.length };
   }
 
-  private countDir(prev: TreeNode | undefined, subtree: Id): void {
+  /** As restic counts: unmodified only when the whole node (metadata too) equals the parent's. */
+  private countDir(prev: TreeNode | undefined, node: TreeNode): void {
     if (!prev) this.summary.dirsNew++;
-    else if (prev.subtree === subtree) this.summary.dirsUnmodified++;
+    else if (sameNode(prev, node)) this.summary.dirsUnmodified++;
     else this.summary.dirsChanged++;
   }
 
@@ -251,7 +252,7 @@ class Archiver {
             children.push(guard(this.saveTree([]).then((subtree) => {
               const node = nodeFromStat(name, st, this.names);
               node.subtree = subtree;
-              this.countDir(prev, subtree);
+              this.countDir(prev, node);
               return node;
             })));
             continue;
@@ -273,7 +274,7 @@ class Archiver {
     return guard(done.then((subtree) => {
       const node = nodeFromStat(name, st, this.names);
       node.subtree = subtree;
-      this.countDir(prev, subtree);
+      this.countDir(prev, node);
       return node;
     }));
   }
@@ -308,7 +309,7 @@ class Archiver {
         const subtree = await this.archiveTargets(child, prevSub);
         const node = nodeFromStat(name, st, this.names);
         node.subtree = subtree;
-        this.countDir(prev, subtree);
+        this.countDir(prev, node);
         children.push(Promise.resolve(node));
       }
     }

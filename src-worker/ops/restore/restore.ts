@@ -501,7 +501,8 @@ class Restorer {
     if (isRoot) {
       try { fs.lchownSync(fsPath(local), node.uid, node.gid); } catch { /* e.g. unknown ids on this system */ }
     }
-    if (!isSymlink && node.mode !== undefined) fs.chmodSync(fsPath(local), posixPermFromGoMode(node.mode));
+    // A node without a mode (written by an old restic) gets mode 0, as restic 0.14 restores it.
+    if (!isSymlink) fs.chmodSync(fsPath(local), posixPermFromGoMode(node.mode ?? 0));
     const atime = nsToSeconds(parseTime(node.atime));
     const mtime = nsToSeconds(parseTime(node.mtime));
     if (isSymlink) {
