@@ -21,6 +21,7 @@ import { buildTargetTree, targetFor, toSnapshotPath, type Target, type TargetDir
 import { BackupProgressTracker, type BackupProgress } from './progress.ts';
 import { fsPath } from '../../format/raw-names.ts';
 import { readDirNamesSync } from './dir-names.ts';
+import { readExtendedAttributes } from '../xattrs.ts';
 
 export const PROGRAM_VERSION = 'cairn 0.1.0';
 
@@ -94,6 +95,16 @@ class Archiver {
     this.progress = new BackupProgressTracker(opts.onProgress);
   }
 
+  /** The node for an entry, with its extended attributes (restic records none for symlinks). */
+  private nodeOf(abs: string, name: string, st: BigIntStats): TreeNode {
+    const node = nodeFromStat(name, st, this.names);
+    if (node.type !== 'symlink') {
+      const attrs = readExtendedAttributes(abs, (message) => this.warn(abs, message));
+      if (attrs) node.extended_attributes = attrs;
+    }
+    return node;
+  }
+
   private warn(p: string, message: string): void {
     this.summary.warnings.push({ path: p, message });
     this.progress.errors++;
@@ -155,7 +166,7 @@ class Archiver {
 
   /** Archives one entry (file, symlink, device...) that is not a directory. Resolves to null when skipped. */
   private async archiveLeaf(abs: string, name: string, st: BigIntStats, prev: TreeNode | undefined, unchanged = this.fileUnchanged(prev, st)): Promise<TreeNode | null> {
-    const node = nodeFromStat(name, st, this.names);
+    const node = this.nodeOf(abs, name, st);
     if (node.type === 'symlink') {
       try {
         node.linktarget = await fsp.readlink(fsPath(abs));
@@ -250,7 +261,7 @@ class Archiver {
             // A mount point: kept as an empty directory, as restic keeps it, so a restore
             // recreates the place where the other file system is mounted.
             children.push(guard(this.saveTree([]).then((subtree) => {
-              const node = nodeFromStat(name, st, this.names);
+              const node = this.nodeOf(child, name, st);
               node.subtree = subtree;
               this.countDir(prev, node);
               return node;
@@ -272,7 +283,7 @@ class Archiver {
     const prevTree = await this.loadSubtree(prev);
     const { done } = await this.walkDir(abs, prevTree);
     return guard(done.then((subtree) => {
-      const node = nodeFromStat(name, st, this.names);
+      const node = this.nodeOf(abs, name, st);
       node.subtree = subtree;
       this.countDir(prev, node);
       return node;
@@ -307,7 +318,7 @@ class Archiver {
       } else {
         const prevSub = await this.loadSubtree(prev);
         const subtree = await this.archiveTargets(child, prevSub);
-        const node = nodeFromStat(name, st, this.names);
+        const node = this.nodeOf(child.path, name, st);
         node.subtree = subtree;
         this.countDir(prev, node);
         children.push(Promise.resolve(node));

@@ -21,6 +21,7 @@ import type { Repository, SnapshotEntry } from '../../repository/repository.ts';
 import { mapLimit } from '../../repository/concurrency.ts';
 import { checkName, resolveSubpath } from './paths.ts';
 import { fsPath } from '../../format/raw-names.ts';
+import { writeExtendedAttributes } from '../xattrs.ts';
 
 export type OverwritePolicy = 'never' | 'always' | 'if-changed';
 
@@ -501,6 +502,9 @@ class Restorer {
     if (isRoot) {
       try { fs.lchownSync(fsPath(local), node.uid, node.gid); } catch { /* e.g. unknown ids on this system */ }
     }
+    // Extended attributes before the mode: setting one needs write permission, which a read-only
+    // file's mode would take away from a user who is not root.
+    if (!isSymlink) writeExtendedAttributes(local, node.extended_attributes);
     // A node without a mode (written by an old restic) gets mode 0, as restic 0.14 restores it.
     if (!isSymlink) fs.chmodSync(fsPath(local), posixPermFromGoMode(node.mode ?? 0));
     const atime = nsToSeconds(parseTime(node.atime));
