@@ -1,10 +1,9 @@
-// Operations only the desktop app has (the browser host cannot drag files into the OS or start
-// at login). Called by name through the same IPC entry as the API contract, validated the same
-// way: a schema for the input, a schema for the output. The renderer imports these types only.
+// Operations only the desktop app has (the browser host cannot drag files into the OS or select a
+// file in the file manager; start at login is an API setting, settings.update). Called by name
+// through the same IPC entry as the API contract, validated the same way: a schema for the input,
+// a schema for the output. The renderer imports these types only.
 import { z } from 'zod';
 import { IdSchema, SnapshotPathSchema, SnapshotRefSchema } from '../api/schemas.ts';
-
-const Autostart = z.object({ enabled: z.boolean(), supported: z.boolean() });
 
 export const desktopOperations = {
   /** Restores the file or folder into a temporary folder, then starts the OS drag with it. */
@@ -17,8 +16,6 @@ export const desktopOperations = {
     input: z.strictObject({ jobId: z.string().min(1).max(100), path: z.string().min(1).max(4096) }),
     output: z.object({ shown: z.string() }),
   },
-  'desktop.autostart.get': { input: z.strictObject({}), output: Autostart },
-  'desktop.autostart.set': { input: z.strictObject({ enabled: z.boolean() }), output: Autostart },
 } as const;
 
 export type DesktopOperations = typeof desktopOperations;

@@ -140,7 +140,6 @@ function autostart(): { get(): Promise<boolean>; set(enabled: boolean): Promise<
 }
 
 function desktopHandlers(sender: WebContents): DesktopHandlers {
-  const login = autostart();
   return {
     async 'desktop.dragOut'(input) {
       const file = await prepareDragOut(cairn!.jobs, input);
@@ -151,13 +150,6 @@ function desktopHandlers(sender: WebContents): DesktopHandlers {
       const found = await restoredPath(cairn!.jobs, input.jobId, input.path);
       shell.showItemInFolder(found.path);
       return { shown: found.path };
-    },
-    async 'desktop.autostart.get'() {
-      return { enabled: await login.get(), supported: true };
-    },
-    async 'desktop.autostart.set'(input) {
-      await login.set(input.enabled);
-      return { enabled: await login.get(), supported: true };
     },
   };
 }

@@ -133,8 +133,6 @@ test('IPC calls go through the contract: unknown ops, bad input and bad names co
   const desktop: DesktopHandlers = {
     'desktop.dragOut': async (i) => { calls.push(i.path); return { file: '/tmp/x' }; },
     'desktop.showInFolder': async (i) => { calls.push(i.path); return { shown: i.path }; },
-    'desktop.autostart.get': async () => ({ enabled: false, supported: true }),
-    'desktop.autostart.set': async (i) => ({ enabled: i.enabled, supported: true }),
   };
   assert.deepEqual(await invoke('profiles.get', {}, ctx, desktop), { ok: true, value: { repositories: [], plans: [] } });
   assert.deepEqual(await invoke('fs.readFile', { path: '/etc/passwd' }, ctx, desktop), { ok: false, error: { code: 'NOT_FOUND', message: 'there is no operation "fs.readFile"' } });
@@ -146,7 +144,7 @@ test('IPC calls go through the contract: unknown ops, bad input and bad names co
   const noJob = await invoke('desktop.showInFolder', { path: '/etc' }, ctx, desktop);
   assert.equal(noJob.ok, false, 'show in folder names the restore job that wrote the path');
   assert.deepEqual(calls, [], 'the handler never saw the bad path');
-  assert.deepEqual(await invoke('desktop.autostart.set', { enabled: true }, ctx, desktop), { ok: true, value: { enabled: true, supported: true } });
+  assert.deepEqual(await invoke('desktop.showInFolder', { jobId: 'j1', path: '/tmp' }, ctx, desktop), { ok: true, value: { shown: '/tmp' } });
   await ctx.close();
 });
 
