@@ -3,14 +3,11 @@
 // file itself, not JSON, so each transport streams it its own way; `cairn serve` serves it at
 // GET /api/repositories/:repositoryId/snapshots/:snapshotId/file?path=... behind the same token.
 // Blobs are read and handed on one at a time, so memory stays at one blob whatever the file size.
-import { z } from 'zod';
-import { CairnError, findSnapshot } from '../../src-worker/index.ts';
-import { describeIssues } from '../profiles/schema.ts';
+import { CairnError } from '../../src-worker/index.ts';
 import type { ApiContext } from './context.ts';
-import { nodeAt } from './handlers/tree-lookup.ts';
-import { IdSchema, SnapshotPathSchema, SnapshotRefSchema } from './schemas.ts';
+import { SnapshotPathInputSchema, withSnapshotPath } from './snapshot-download.ts';
 
-export const FileContentInputSchema = z.strictObject({ repositoryId: IdSchema, snapshotId: SnapshotRefSchema, path: SnapshotPathSchema });
+export const FileContentInputSchema = SnapshotPathInputSchema;
 
 export interface FileContentSink {
   /** Called once, before the first chunk: the file exists and is this big. */
@@ -20,15 +17,8 @@ export interface FileContentSink {
 }
 
 export async function streamSnapshotFile(ctx: ApiContext, input: unknown, sink: FileContentSink, signal?: AbortSignal): Promise<void> {
-  const parsed = FileContentInputSchema.safeParse(input);
-  if (!parsed.success) throw new CairnError('INVALID_ARGUMENT', `file download: ${describeIssues(parsed.error)}`, { cause: parsed.error });
-  const { repositoryId, snapshotId, path } = parsed.data;
-  if (!ctx.profiles.repository(repositoryId)) throw new CairnError('NOT_FOUND', `repository "${repositoryId}" does not exist`);
-  await ctx.repositories.use(repositoryId, async (repo) => {
-    const sn = await findSnapshot(repo, snapshotId);
-    await repo.loadIndex();
-    const node = await nodeAt(repo, sn.snapshot.tree, path);
-    if (!node) throw new CairnError('NOT_FOUND', `${path} is not in snapshot ${sn.id.slice(0, 8)}`);
+  await withSnapshotPath(ctx, input, 'file download', async ({ repo, path, node }) => {
+    if (!node) throw new CairnError('INVALID_ARGUMENT', `${path} is the snapshot's root: only files can be downloaded (restore folders instead)`);
     if (node.type !== 'file') throw new CairnError('INVALID_ARGUMENT', `${path} is a ${node.type}: only files can be downloaded (restore folders instead)`);
     sink.start({ name: node.name, size: node.size ?? 0 });
     for (const blob of node.content ?? []) {

@@ -5,14 +5,11 @@
 // The folder is walked first, metadata only, so a hostile or unpackable name is refused with one
 // clear error before a byte is sent; then each file's blobs are read one at a time, when the
 // transport asks for them, so memory stays at one blob however big the files are.
-import { z } from 'zod';
-import { CairnError, findSnapshot, shortId, type Id, type Repository, type TreeNode } from '../../src-worker/index.ts';
-import { describeIssues } from '../profiles/schema.ts';
+import { CairnError, shortId, type Id, type Repository, type TreeNode } from '../../src-worker/index.ts';
 import type { ApiContext } from './context.ts';
-import { nodeAt } from './handlers/tree-lookup.ts';
-import { IdSchema, SnapshotPathSchema, SnapshotRefSchema } from './schemas.ts';
+import { SnapshotPathInputSchema, withSnapshotPath } from './snapshot-download.ts';
 
-export const FolderContentInputSchema = z.strictObject({ repositoryId: IdSchema, snapshotId: SnapshotRefSchema, path: SnapshotPathSchema });
+export const FolderContentInputSchema = SnapshotPathInputSchema;
 
 export interface FolderItem {
   /** Relative to the folder, "/"-separated; a folder's own items come after it. */
@@ -74,15 +71,7 @@ function itemOf(node: TreeNode, rel: string): FolderItem | null {
 }
 
 export async function streamSnapshotFolder(ctx: ApiContext, input: unknown, sink: FolderContentSink, signal?: AbortSignal): Promise<void> {
-  const parsed = FolderContentInputSchema.safeParse(input);
-  if (!parsed.success) throw new CairnError('INVALID_ARGUMENT', `folder download: ${describeIssues(parsed.error)}`, { cause: parsed.error });
-  const { repositoryId, snapshotId, path } = parsed.data;
-  if (!ctx.profiles.repository(repositoryId)) throw new CairnError('NOT_FOUND', `repository "${repositoryId}" does not exist`);
-  await ctx.repositories.use(repositoryId, async (repo) => {
-    const sn = await findSnapshot(repo, snapshotId);
-    await repo.loadIndex();
-    const node = await nodeAt(repo, sn.snapshot.tree, path);
-    if (node === undefined) throw new CairnError('NOT_FOUND', `${path} is not in snapshot ${shortId(sn.id)}`);
+  await withSnapshotPath(ctx, input, 'folder download', async ({ repo, snapshot: sn, path, node }) => {
     if (node !== null && (node.type !== 'dir' || !node.subtree)) throw new CairnError('INVALID_ARGUMENT', `${path} is a ${node.type}, not a folder: download it as a file`);
     const items: FolderItem[] = [];
     await walk(repo, node?.subtree ?? sn.snapshot.tree, '', path, items);

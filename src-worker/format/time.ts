@@ -101,6 +101,16 @@ export function parseTime(text: string): bigint {
   return seconds * NS_PER_SEC + fraction;
 }
 
+/** Whether two time stamps name the same instant, however each is written (zone, precision). */
+export function sameInstant(a: string, b: string): boolean {
+  if (a === b) return true;
+  try {
+    return parseTime(a) === parseTime(b);
+  } catch {
+    return false;
+  }
+}
+
 /** Local time-zone offset in minutes east of UTC at the given instant. */
 export type ZoneOffset = (epochMs: number) => number;
 const zoneByQuarterHour = new Map<number, number>();

@@ -4,7 +4,7 @@ import { goJson, goString } from './gojson.ts';
 import { CairnError } from '../errors.ts';
 import { goQuoteInner, goUnquoteInner } from './goquote.ts';
 import { encodeName } from './raw-names.ts';
-import { parseTime } from './time.ts';
+import { sameInstant } from './time.ts';
 
 import type { Id } from './id.ts';
 
@@ -144,15 +144,6 @@ export function encodeNode(n: TreeNode): string {
   if (n.subtree) s += ',"subtree":"' + n.subtree + '"';
   if (n.error) s += ',"error":' + goString(n.error);
   return s + '}';
-}
-
-function sameInstant(a: string, b: string): boolean {
-  if (a === b) return true;
-  try {
-    return parseTime(a) === parseTime(b);
-  } catch {
-    return false;
-  }
 }
 
 const sameList = <T>(a: readonly T[] | null | undefined, b: readonly T[] | null | undefined, eq: (x: T, y: T) => boolean) =>

@@ -5,7 +5,7 @@
 // one side references, with their plaintext sizes.
 import { throwIfAborted } from '../errors.ts';
 import type { Id } from '../format/id.ts';
-import { parseTime } from '../format/time.ts';
+import { sameInstant } from '../format/time.ts';
 import { compareNames, type TreeNode } from '../format/tree.ts';
 import { goClean } from '../filter/filter.ts';
 import type { Repository, SnapshotEntry } from '../repository/repository.ts';
@@ -65,15 +65,6 @@ function addBlobs(set: Set<BlobKey>, n: TreeNode | undefined): void {
 
 function joinPath(prefix: string, name: string): string {
   return goClean(prefix + '/' + name);
-}
-
-function sameInstant(a: string, b: string): boolean {
-  if (a === b) return true;
-  try {
-    return parseTime(a) === parseTime(b);
-  } catch {
-    return false;
-  }
 }
 
 function sameContent(a: Id[] | null, b: Id[] | null): boolean {

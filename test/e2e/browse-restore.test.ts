@@ -13,7 +13,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import type { BrowserContext, Page } from 'playwright-core';
-import { launchChromium, requireBrowserAndUi, screenshotter, startServe, stopAll } from '../helpers/e2e.ts';
+import { launchChromium, requireBrowserAndUi, screenshotter, serveApi, startServe, stopAll } from '../helpers/e2e.ts';
 import { compareTrees } from '../helpers/compare.ts';
 import { cairnOk, ROOT, tmpDir } from '../helpers/tools.ts';
 
@@ -34,18 +34,7 @@ function write(rel: string, content: string | Buffer): void {
   fs.writeFileSync(path.join(dataDir, rel), content);
 }
 
-/** One API call from the test itself (setting up faster than the wizard, which has its own test). */
-async function api(method: string, p: string, body?: unknown): Promise<any> {
-  const u = new URL(url);
-  const res = await fetch(`${u.origin}${p}`, {
-    method,
-    headers: { authorization: `Bearer ${u.searchParams.get('token')}`, ...(body ? { 'content-type': 'application/json' } : {}) },
-    body: body ? JSON.stringify(body) : undefined,
-  });
-  const json = await res.json();
-  assert.ok(res.ok, `${method} ${p}: ${JSON.stringify(json)}`);
-  return json;
-}
+const api = serveApi(() => url);
 
 const screens = screenshotter(ARTIFACTS, () => page);
 

@@ -16,7 +16,7 @@ import path from 'node:path';
 import { after, before, test } from 'node:test';
 import type { BrowserContext, Page } from 'playwright-core';
 import { compareTrees } from '../helpers/compare.ts';
-import { launchChromium, requireBrowserAndUi, screenshotter, startServe, stopAll } from '../helpers/e2e.ts';
+import { launchChromium, requireBrowserAndUi, screenshotter, serveApi, startServe, stopAll } from '../helpers/e2e.ts';
 import { cairnOk, requireTool, ROOT, tmpDir } from '../helpers/tools.ts';
 
 const ARTIFACTS = path.join(ROOT, 'test-artifacts', 'restore-drag');
@@ -40,17 +40,7 @@ function write(rel: string, content: string | Buffer): void {
   fs.writeFileSync(path.join(dataDir, rel), content);
 }
 
-async function api(method: string, p: string, body?: unknown): Promise<any> {
-  const u = new URL(url);
-  const res = await fetch(`${u.origin}${p}`, {
-    method,
-    headers: { authorization: `Bearer ${u.searchParams.get('token')}`, ...(body ? { 'content-type': 'application/json' } : {}) },
-    body: body ? JSON.stringify(body) : undefined,
-  });
-  const json = await res.json();
-  assert.ok(res.ok, `${method} ${p}: ${JSON.stringify(json)}`);
-  return json;
-}
+const api = serveApi(() => url);
 
 const screens = screenshotter(ARTIFACTS, () => page);
 

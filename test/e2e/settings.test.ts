@@ -15,7 +15,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import type { BrowserContext, Page } from 'playwright-core';
-import { launchChromium, requireBrowserAndUi, screenshotter, startServe, stopAll } from '../helpers/e2e.ts';
+import { launchChromium, requireBrowserAndUi, screenshotter, serveApi, startServe, stopAll } from '../helpers/e2e.ts';
 import { cairnOk, restic, ROOT, tmpDir } from '../helpers/tools.ts';
 
 const ARTIFACTS = path.join(ROOT, 'test-artifacts', 'settings');
@@ -34,17 +34,7 @@ const dataDir = path.join(work, 'data');
 const otherDir = path.join(work, 'more');
 const repoDir = path.join(work, 'repo');
 
-async function api(method: string, p: string, body?: unknown): Promise<any> {
-  const u = new URL(url);
-  const res = await fetch(`${u.origin}${p}`, {
-    method,
-    headers: { authorization: `Bearer ${u.searchParams.get('token')}`, ...(body ? { 'content-type': 'application/json' } : {}) },
-    body: body ? JSON.stringify(body) : undefined,
-  });
-  const json = await res.json();
-  assert.ok(res.ok, `${method} ${p}: ${JSON.stringify(json)}`);
-  return json;
-}
+const api = serveApi(() => url);
 
 const screens = screenshotter(ARTIFACTS, () => page);
 

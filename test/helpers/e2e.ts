@@ -95,3 +95,21 @@ export function screenshotter(artifacts: string, page: () => Page): (name: strin
     await p.setViewportSize({ width: 1440, height: 900 });
   };
 }
+
+/**
+ * One API call from a test itself (setting things up faster than through the screens, which have
+ * their own tests), with the session token of the `cairn serve` URL; fails the test on an error.
+ */
+export function serveApi(serveUrl: () => string): (method: string, p: string, body?: unknown) => Promise<any> {
+  return async (method, p, body) => {
+    const u = new URL(serveUrl());
+    const res = await fetch(`${u.origin}${p}`, {
+      method,
+      headers: { authorization: `Bearer ${u.searchParams.get('token')}`, ...(body ? { 'content-type': 'application/json' } : {}) },
+      body: body ? JSON.stringify(body) : undefined,
+    });
+    const json = await res.json();
+    assert.ok(res.ok, `${method} ${p}: ${JSON.stringify(json)}`);
+    return json;
+  };
+}
