@@ -54,12 +54,14 @@ export const ProfilesOutSchema = z.object({ repositories: z.array(RepositoryOutS
 /** What a client may set on a repository; `id` and `password` are handled by the API itself. */
 /**
  * Backend secrets a client may hand in (they go to the keyring and never come back): an SFTP
- * password or key passphrase, an S3 secret key (its access key id is the option s3.access-key-id).
+ * password or key passphrase, an S3 secret key (its access key id is the option s3.access-key-id),
+ * a REST server's password (its user name is part of the rest: URL).
  */
 export const CredentialsSchema = z.strictObject({
   sftpPassword: z.string().min(1).max(4096).optional(),
   sftpKeyPassphrase: z.string().min(1).max(4096).optional(),
   s3SecretAccessKey: z.string().min(1).max(4096).optional(),
+  restPassword: z.string().min(1).max(4096).optional(),
 });
 
 export const RepositoryFieldsSchema = z.object({
