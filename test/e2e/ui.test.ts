@@ -1,7 +1,8 @@
 // The UI end to end: a real `cairn serve` (child process, fresh config folder, passwords in the
 // opt-in password file, no keyring) with the real engine, driven by Debian's Chromium (headless,
 // through playwright-core). It completes the first-run wizard to a new local repository, one step
-// by keyboard only, and meets the error paths on the way (an unreachable SFTP server, a wrong
+// by keyboard only, and meets the error paths on the way (a REST server that refuses a wrong
+// login and then accepts the right one, an unreachable SFTP server, a wrong
 // password for an existing repository, a bad cron expression); then watches the first backup run
 // on the dashboard, and checks with restic that the repository is valid and holds the snapshot.
 // Every screen is saved at 1440x900 (light and dark) and 800x600 under test-artifacts/ui/, and
@@ -16,6 +17,7 @@ import path from 'node:path';
 import { after, before, test } from 'node:test';
 import type { BrowserContext, Page } from 'playwright-core';
 import { launchChromium, requireBrowserAndUi, screenshotter, startServe, stopAll } from '../helpers/e2e.ts';
+import { startRcloneRest, type RestServer } from '../helpers/rclone-rest.ts';
 import { cairnOk, requireTool, restic, resticOk, ROOT, tmpDir } from '../helpers/tools.ts';
 
 const ARTIFACTS = path.join(ROOT, 'test-artifacts', 'ui');
@@ -26,6 +28,8 @@ let server: ChildProcess;
 let context: BrowserContext;
 let page: Page;
 let url: string;
+let rest: RestServer;
+const REST_LOGIN = { user: 'backup', password: 'the rest server login 5s1q' };
 const work = tmpDir('e2e-ui');
 const dataDir = path.join(work, 'data');
 const repoDir = path.join(work, 'backups', 'repo');
@@ -66,11 +70,15 @@ before(async () => {
   fs.mkdirSync(ARTIFACTS, { recursive: true });
   makeData();
   cairnOk(['-r', existingRepo, 'init'], { password: OTHER_PASSWORD });
+  rest = await startRcloneRest(path.join(work, 'rest-repo'), REST_LOGIN);
   ({ server, url } = await startServe(work));
   ({ context, page } = await launchChromium(work));
 });
 
-after(() => stopAll(context, server, work));
+after(async () => {
+  await rest?.stop();
+  await stopAll(context, server, work);
+});
 
 test('the wizard sets up a local repository, the first backup runs on the dashboard, and restic reads the result', async () => {
   try {
@@ -90,7 +98,23 @@ async function wizardAndDashboard(): Promise<void> {
   await screens('welcome');
   await page.getByRole('button', { name: 'Get started' }).click();
 
-  // Storage, error path 1: an SFTP server that does not answer (a closed port on loopback).
+  // Storage, error path 1: a REST server that refuses a wrong login, then accepts the right one.
+  await heading('Where to store backups').waitFor();
+  await page.getByRole('radio', { name: /A REST server/ }).check();
+  await page.getByRole('textbox', { name: 'Server address', exact: true }).fill(rest.url);
+  await page.getByRole('textbox', { name: 'REST user name', exact: true }).fill(REST_LOGIN.user);
+  await page.getByLabel('REST password', { exact: true }).fill('not the login');
+  await page.getByRole('button', { name: 'Test connection' }).click();
+  const refused = page.getByRole('alert').filter({ hasText: 'The storage refused access.' });
+  await refused.waitFor();
+  assert.match(await refused.innerText(), /HTTP 401[\s\S]*What to do: Check the user name and password/);
+  await screens('storage-rest-refused');
+  await page.getByLabel('REST password', { exact: true }).fill(REST_LOGIN.password);
+  await page.getByRole('button', { name: 'Test connection' }).click();
+  await page.getByRole('status').filter({ hasText: 'There is no backup repository here yet' }).waitFor();
+  await screens('storage-rest-ok');
+
+  // Error path 2: an SFTP server that does not answer (a closed port on loopback).
   await heading('Where to store backups').waitFor();
   await page.getByRole('radio', { name: /An SFTP server/ }).check();
   await page.getByRole('textbox', { name: 'Server', exact: true }).fill('127.0.0.1');
@@ -106,7 +130,7 @@ async function wizardAndDashboard(): Promise<void> {
   await next();
   await page.getByRole('alert').filter({ hasText: 'Test the connection first' }).waitFor();
 
-  // Error path 2: an existing repository opened with the wrong password.
+  // Error path 3: an existing repository opened with the wrong password.
   await page.getByRole('radio', { name: /A folder or external drive/ }).check();
   await page.getByRole('textbox', { name: 'Folder for the backups', exact: true }).fill(existingRepo);
   await page.getByRole('button', { name: 'Test connection' }).click();
