@@ -139,6 +139,7 @@ const OPTIONAL_NAME = new Set(['region', 'form']);
 export async function unnamedControls(page: Page): Promise<string[]> {
   const cdp = await page.context().newCDPSession(page);
   try {
+    await cdp.send('Accessibility.enable');
     const { nodes } = await cdp.send('Accessibility.getFullAXTree') as { nodes: { ignored: boolean; role?: { value: string }; name?: { value: string }; backendDOMNodeId?: number }[] };
     const bad: string[] = [];
     for (const n of nodes) {
@@ -186,7 +187,8 @@ export function screenshotter(artifacts: string, page: () => Page): (name: strin
     shot++;
     const p = page();
     // The name check must see an empty button, or its silence means nothing.
-    await p.evaluate(() => document.body.insertAdjacentHTML('beforeend', '<button id="unnamed-probe" style="position:fixed;top:0;left:0"></button>'));
+    // (Inside an open modal dialog when there is one: the page behind it is inert, out of the tree.)
+    await p.evaluate(() => (document.querySelector('dialog[open]') ?? document.body).insertAdjacentHTML('beforeend', '<button id="unnamed-probe" style="position:fixed;top:0;left:0"></button>'));
     const probe = await unnamedControls(p);
     await p.evaluate(() => document.getElementById('unnamed-probe')?.remove());
     assert.ok(probe.some((b) => b.includes('unnamed-probe')), `the name check misses an empty button: ${JSON.stringify(probe)}`);
