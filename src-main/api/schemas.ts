@@ -315,6 +315,18 @@ export const AppInfoSchema = z.object({
   excludePresets: z.array(z.object({ id: ExcludePresetIdSchema, patterns: z.array(z.string()) })),
 });
 
+/** One folder's subfolders, for the folder picker. */
+export const FolderListingSchema = z.object({
+  /** The folder listed, absolute and normalised. */
+  path: z.string(),
+  /** The folder above it; null at the top of the file system. */
+  parent: z.string().nullable(),
+  /** The names of its subfolders (visible ones first, each group sorted). */
+  folders: z.array(z.string()),
+  /** Subfolders left out beyond the listing's limit. */
+  more: z.number().int(),
+});
+
 export const SourceEstimateSchema = z.object({
   files: z.number().int(),
   bytes: z.number(),

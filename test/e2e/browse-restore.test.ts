@@ -167,7 +167,17 @@ async function browseAndRestore(): Promise<void> {
   fs.writeFileSync(path.join(landed, 'docs', 'notes.txt'), 'edited since the restore\n');
   await restore.getByRole('button', { name: 'Restore again…' }).click();
   await restore.getByRole('radio', { name: 'Another folder' }).check();
-  await restore.getByRole('textbox', { name: 'Folder to restore into' }).fill(restoreDir);
+  // The folder picker, by keyboard: it opens at the nearest folder of the typed path that exists,
+  // with the focus on "Choose this folder", so Enter takes it.
+  const target = restore.getByRole('textbox', { name: 'Folder to restore into' });
+  await target.fill(path.join(restoreDir, 'not-yet', 'deeper'));
+  await restore.getByRole('button', { name: 'Choose the folder to restore into' }).click();
+  const picker = page.getByRole('dialog', { name: 'Choose where to restore' });
+  await picker.getByRole('list', { name: `Folders in ${restoreDir}` }).getByRole('button', { name: 'tmp', exact: true }).waitFor();
+  assert.equal(await picker.getByRole('button', { name: 'Choose this folder' }).evaluate((b) => b === document.activeElement), true);
+  await page.keyboard.press('Enter');
+  await picker.waitFor({ state: 'hidden' });
+  assert.equal(await target.inputValue(), restoreDir);
   await restore.getByRole('button', { name: 'Start restore' }).click();
   const conflicts = restore.getByRole('list', { name: 'Conflicts' });
   await conflicts.getByText(path.join(landed, 'docs', 'notes.txt'), { exact: true }).waitFor();

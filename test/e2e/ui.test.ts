@@ -1,7 +1,7 @@
 // The UI end to end: a real `cairn serve` (child process, fresh config folder, passwords in the
 // opt-in password file, no keyring) with the real engine, driven by Debian's Chromium (headless,
-// through playwright-core). It completes the first-run wizard to a new local repository, one step
-// by keyboard only, and meets the error paths on the way (a REST server that refuses a wrong
+// through playwright-core). It completes the first-run wizard to a new local repository (the folder
+// to back up chosen with the folder picker), one step by keyboard only, and meets the error paths on the way (a REST server that refuses a wrong
 // login and then accepts the right one, an unreachable SFTP server, a wrong
 // password for an existing repository, a bad cron expression); then watches the first backup run
 // on the dashboard, and checks with restic that the repository is valid and holds the snapshot.
@@ -180,7 +180,19 @@ async function wizardAndDashboard(): Promise<void> {
 
   // What to back up: a typed path, presets from the API, the estimate.
   await heading('What to back up').waitFor();
-  await page.getByRole('textbox', { name: 'Folder to back up 1', exact: true }).fill(dataDir);
+  // The folder picker (the browser has none for the computer running Cairn): it opens at the
+  // typed folder, a subfolder is opened with a button, and the one shown is chosen.
+  const source = page.getByRole('textbox', { name: 'Folder to back up 1', exact: true });
+  await source.fill(work);
+  await page.getByRole('button', { name: 'Choose folder 1' }).click();
+  const picker = page.getByRole('dialog', { name: 'Choose a folder to back up' });
+  await picker.getByRole('list', { name: `Folders in ${work}` }).getByRole('button', { name: 'data', exact: true }).click();
+  await picker.getByRole('list', { name: `Folders in ${dataDir}` }).getByRole('button', { name: 'media', exact: true }).waitFor();
+  assert.equal(await picker.getByLabel('Current folder').innerText(), dataDir);
+  await screens('folder-picker');
+  await picker.getByRole('button', { name: 'Choose this folder' }).click();
+  await picker.waitFor({ state: 'hidden' });
+  assert.equal(await source.inputValue(), dataDir);
   assert.equal(await page.getByRole('checkbox', { name: 'Trash' }).isChecked(), true);
   await page.getByRole('checkbox', { name: /node_modules/ }).check();
   // The test's folder lies under /tmp, which the (default) caches preset leaves out: the
