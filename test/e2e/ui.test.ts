@@ -186,8 +186,11 @@ async function wizardAndDashboard(): Promise<void> {
   await source.fill(work);
   await page.getByRole('button', { name: 'Choose folder 1' }).click();
   const picker = page.getByRole('dialog', { name: 'Choose a folder to back up' });
-  await picker.getByRole('list', { name: `Folders in ${work}` }).getByRole('button', { name: 'data', exact: true }).click();
+  // By keyboard: Enter on a folder opens it, and the focus moves to the new list's first folder.
+  await picker.getByRole('list', { name: `Folders in ${work}` }).getByRole('button', { name: 'data', exact: true }).focus();
+  await page.keyboard.press('Enter');
   await picker.getByRole('list', { name: `Folders in ${dataDir}` }).getByRole('button', { name: 'media', exact: true }).waitFor();
+  assert.equal(await page.evaluate(() => document.activeElement?.textContent), 'folder-0', 'the focus stays in the list');
   assert.equal(await picker.getByLabel('Current folder').innerText(), dataDir);
   await screens('folder-picker');
   await picker.getByRole('button', { name: 'Choose this folder' }).click();
@@ -230,6 +233,7 @@ async function wizardAndDashboard(): Promise<void> {
   await heading('Ready to start').waitFor();
   await page.getByRole('textbox', { name: 'Name of this backup plan', exact: true }).fill('Documents');
   assert.match(await page.getByRole('definition').filter({ hasText: 'Every day' }).innerText(), /Every day at 21:30/);
+  await page.getByRole('definition').filter({ hasText: 'Trash, Installed JavaScript packages (node_modules)' }).waitFor();
   await screens('summary');
   await page.getByRole('button', { name: 'Start first backup' }).click();
 
