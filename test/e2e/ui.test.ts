@@ -1,9 +1,10 @@
 // The UI end to end: a real `cairn serve` (child process, fresh config folder, passwords in the
 // opt-in password file, no keyring) with the real engine, driven by Debian's Chromium (headless,
-// through playwright-core). It completes the first-run wizard to a new local repository (the folder
-// to back up chosen with the folder picker), one step by keyboard only, and meets the error paths on the way (a REST server that refuses a wrong
-// login and then accepts the right one, an unreachable SFTP server, a wrong
-// password for an existing repository, a bad cron expression); then watches the first backup run
+// through playwright-core). It completes the first-run wizard to a new local repository (the
+// folder to back up chosen with the folder picker), one step by keyboard only, and meets the
+// error paths on the way (a REST server that refuses a wrong login and then accepts the right
+// one, an rclone remote that does not exist, an unreachable SFTP server, a wrong password for an
+// existing repository, a bad cron expression); then watches the first backup run
 // on the dashboard, and checks with restic that the repository is valid and holds the snapshot.
 // Every screen is saved at 1440x900 (light and dark) and 800x600 under test-artifacts/ui/, and
 // each is checked for content sticking out of the window.
@@ -113,6 +114,15 @@ async function wizardAndDashboard(): Promise<void> {
   await page.getByRole('button', { name: 'Test connection' }).click();
   await page.getByRole('status').filter({ hasText: 'There is no backup repository here yet' }).waitFor();
   await screens('storage-rest-ok');
+
+  // An rclone remote that is not set up on this computer: said so, with how to set it up.
+  await page.getByRole('radio', { name: /An rclone remote/ }).check();
+  await page.getByRole('textbox', { name: 'rclone remote', exact: true }).fill('no-such-remote');
+  await page.getByRole('button', { name: 'Test connection' }).click();
+  const noRemote = page.getByRole('alert').filter({ hasText: 'There is no rclone remote by that name on the computer running Cairn.' });
+  await noRemote.waitFor();
+  assert.match(await noRemote.innerText(), /What to do: Create it with "rclone config"/);
+  await screens('storage-rclone-missing');
 
   // Error path 2: an SFTP server that does not answer (a closed port on loopback).
   await heading('Where to store backups').waitFor();
