@@ -216,6 +216,11 @@ async function settings(): Promise<void> {
   await heading('Settings').waitFor();
   const preview = page.getByRole('region', { name: 'Retention preview' });
   await preview.getByText('Would keep 2 and remove 0.').waitFor();
+  // No rule at all: said in words, without the engine's empty "keep" policy line after it.
+  await page.getByRole('textbox', { name: 'Latest snapshots' }).fill('');
+  const noRule = preview.getByText('No rule: every snapshot is kept.');
+  await noRule.waitFor();
+  assert.equal((await noRule.locator('xpath=..').innerText()).trim(), 'No rule: every snapshot is kept.');
   await page.getByRole('textbox', { name: 'Latest snapshots' }).fill('1');
   await preview.getByText('Would keep 1 and remove 1.').waitFor();
   await preview.getByText(/last snapshot/).first().waitFor();
