@@ -270,6 +270,8 @@ export const JobBriefSchema = z.object({
 export const HealthSchema = z.object({
   repositoryId: z.string(),
   lastBackup: JobBriefSchema.nullable(),
+  /** When each plan's newest successful backup into this repository finished (a failure since does not hide it). */
+  lastSuccessByPlan: z.record(z.string(), z.number()),
   lastCheck: JobBriefSchema.nullable(),
   /** The newest copy job from or to this repository. */
   lastCopy: JobBriefSchema.nullable(),

@@ -5,7 +5,8 @@
 // error paths on the way (a REST server that refuses a wrong login and then accepts the right
 // one, an rclone remote that does not exist, an unreachable SFTP server, a wrong password for an
 // existing repository, a bad cron expression); then watches the first backup run
-// on the dashboard, and checks with restic that the repository is valid and holds the snapshot.
+// on the dashboard, and checks with restic that the repository is valid and holds the snapshot;
+// last, a backup whose folder is gone shows its error and next step on the card.
 // Every screen is saved at 1440x900 (light and dark) and 800x600 under test-artifacts/ui/, and
 // each is checked for content sticking out of the window.
 /// <reference lib="dom" />
@@ -280,4 +281,22 @@ async function wizardAndDashboard(): Promise<void> {
   const after = JSON.parse(resticOk(repoDir, ['snapshots', '--json'], { password: PASSWORD })) as { id: string }[];
   assert.equal(after.length, 1);
   assert.notEqual(after[0].id, snaps[0].id);
+
+  // An error on the card: the folder to back up is gone (a drive unplugged). The card says what
+  // happened and what to do, with no stack trace; the repository keeps its snapshot.
+  fs.renameSync(dataDir, `${dataDir}-unplugged`);
+  try {
+    await card.getByRole('button', { name: 'Back up Documents now' }).click();
+    const failed = card.getByRole('alert').filter({ hasText: 'The last backup failed.' });
+    await failed.waitFor({ timeout: 60_000 });
+    assert.match(await failed.innerText(), /does not exist[\s\S]*What to do: One of the folders to back up is gone/);
+    assert.doesNotMatch(await failed.innerText(), /\bat .*\.(ts|js):\d+/, 'no stack trace');
+    await card.getByText('Needs attention').waitFor();
+    // "Last backup" (the card's first fact) still shows the last success, not "Never".
+    assert.match(await card.getByRole('definition').first().innerText(), /^(just now|\d+ minutes? ago)$/, 'the last successful backup still shows after a failure');
+    await screens('dashboard-error');
+  } finally {
+    fs.renameSync(`${dataDir}-unplugged`, dataDir);
+  }
+  assert.equal((JSON.parse(resticOk(repoDir, ['snapshots', '--json'], { password: PASSWORD })) as unknown[]).length, 1);
 }
