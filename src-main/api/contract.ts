@@ -11,7 +11,7 @@ import type { CairnNotification } from '../notify/types.ts';
 import type { SchedulerEvent } from '../scheduler/index.ts';
 import {
   CredentialsSchema,
-  AppInfoSchema, ConnectionReportSchema, CronCheckSchema, ExcludePresetIdSchema, LocalTargetSchema, SourceEstimateSchema, countSchema, DiffOutSchema, FileVersionSchema, FlagSchema, HealthSchema, IdSchema, JobInfoSchema,
+  AppInfoSchema, ConnectionReportSchema, FolderListingSchema, CronCheckSchema, ExcludePresetIdSchema, LocalTargetSchema, SourceEstimateSchema, countSchema, DiffOutSchema, FileVersionSchema, FlagSchema, HealthSchema, IdSchema, JobInfoSchema,
   JobRequestSchema, LogLineSchema, PasswordSchema, PlanFieldsSchema, PlanSchema, ProfilesOutSchema, RepositoryFieldsSchema,
   RepositoryOpenedSchema, RepositoryOutSchema, RestoreInputSchema, RestorePreviewSchema, RetentionPreviewSchema, RetentionSchema, SchedulerStatusSchema,
   SearchHitSchema, SnapshotOutSchema, SnapshotPathSchema, SnapshotRefSchema, TreePageSchema,
@@ -46,6 +46,8 @@ export const operations = {
     excludes: z.array(z.string().min(1)).max(1000).optional(),
     excludePresets: z.array(ExcludePresetIdSchema).optional(),
   }), SourceEstimateSchema),
+  /** The subfolders of a folder on the computer running Cairn (home when none is given): the folder picker. */
+  'folders.list': op('GET', '/api/folders', z.strictObject({ path: LocalTargetSchema.optional() }), FolderListingSchema),
   'schedules.checkCron': op('POST', '/api/cron-check', z.strictObject({ expression: z.string().min(1).max(200) }), CronCheckSchema),
 
   // ---- profiles: repositories and plans --------------------------------------------------

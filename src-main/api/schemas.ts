@@ -54,12 +54,14 @@ export const ProfilesOutSchema = z.object({ repositories: z.array(RepositoryOutS
 /** What a client may set on a repository; `id` and `password` are handled by the API itself. */
 /**
  * Backend secrets a client may hand in (they go to the keyring and never come back): an SFTP
- * password or key passphrase, an S3 secret key (its access key id is the option s3.access-key-id).
+ * password or key passphrase, an S3 secret key (its access key id is the option s3.access-key-id),
+ * a REST server's password (its user name is part of the rest: URL).
  */
 export const CredentialsSchema = z.strictObject({
   sftpPassword: z.string().min(1).max(4096).optional(),
   sftpKeyPassphrase: z.string().min(1).max(4096).optional(),
   s3SecretAccessKey: z.string().min(1).max(4096).optional(),
+  restPassword: z.string().min(1).max(4096).optional(),
 });
 
 export const RepositoryFieldsSchema = z.object({
@@ -268,6 +270,8 @@ export const JobBriefSchema = z.object({
 export const HealthSchema = z.object({
   repositoryId: z.string(),
   lastBackup: JobBriefSchema.nullable(),
+  /** When each plan's newest successful backup into this repository finished (a failure since does not hide it). */
+  lastSuccessByPlan: z.record(z.string(), z.number()),
   lastCheck: JobBriefSchema.nullable(),
   /** The newest copy job from or to this repository. */
   lastCopy: JobBriefSchema.nullable(),
@@ -311,6 +315,18 @@ export const AppInfoSchema = z.object({
   secrets: z.object({ state: z.enum(['keyring', 'file', 'unavailable']), message: z.string() }),
   /** The plans' exclude presets with the patterns each stands for on this computer. */
   excludePresets: z.array(z.object({ id: ExcludePresetIdSchema, patterns: z.array(z.string()) })),
+});
+
+/** One folder's subfolders, for the folder picker. */
+export const FolderListingSchema = z.object({
+  /** The folder listed, absolute and normalised. */
+  path: z.string(),
+  /** The folder above it; null at the top of the file system. */
+  parent: z.string().nullable(),
+  /** The names of its subfolders (visible ones first, each group sorted). */
+  folders: z.array(z.string()),
+  /** Subfolders left out beyond the listing's limit. */
+  more: z.number().int(),
 });
 
 export const SourceEstimateSchema = z.object({

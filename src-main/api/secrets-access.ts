@@ -8,6 +8,7 @@ const CREDENTIAL_KINDS: Record<keyof BackendCredentials, SecretKind> = {
   sftpPassword: 'sftp-password',
   sftpKeyPassphrase: 'sftp-key-passphrase',
   s3SecretAccessKey: 's3-secret-key',
+  restPassword: 'rest-password',
 };
 
 export class SecretsAccess {

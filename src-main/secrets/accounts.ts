@@ -4,7 +4,7 @@ import { CairnError } from '../../src-worker/index.ts';
 
 export const SERVICE = 'cairn';
 
-export const SecretKinds = ['password', 'sftp-password', 'sftp-key-passphrase', 's3-secret-key'] as const;
+export const SecretKinds = ['password', 'sftp-password', 'sftp-key-passphrase', 's3-secret-key', 'rest-password'] as const;
 export type SecretKind = (typeof SecretKinds)[number];
 
 export function secretAccount(repositoryId: string, kind: SecretKind): string {

@@ -22,6 +22,8 @@ export interface BackendCredentials {
   sftpKeyPassphrase?: string;
   /** Used with the option s3.access-key-id (not a secret, so it lives in the profile). */
   s3SecretAccessKey?: string;
+  /** HTTP password for a REST server whose URL names the user (rest:http://user@host/) but not the password. */
+  restPassword?: string;
 }
 
 const truthy = (v: string | undefined) => v !== undefined && /^(1|true|yes|on)$/i.test(v);
@@ -79,7 +81,7 @@ export function openBackend(location: string, options: BackendOptions = {}, cred
   if (!scheme || scheme.length === 1 /* a Windows drive letter */) return new LocalBackend(location);
   if (scheme === 'local') return new LocalBackend(location.slice('local:'.length));
   // Remote backends get retries for transient faults (dropped connections, HTTP 5xx, 429).
-  if (scheme === 'rest') return new RetryBackend(new RestBackend(location.slice('rest:'.length), { connections: connectionsOption(options, 'rest') }));
+  if (scheme === 'rest') return new RetryBackend(new RestBackend(location.slice('rest:'.length), { connections: connectionsOption(options, 'rest'), password: credentials.restPassword }));
   if (scheme === 'rclone') return new RetryBackend(RcloneBackend.open(location.slice('rclone:'.length)));
   if (scheme === 'sftp') {
     return new RetryBackend(new SftpBackend(location.slice('sftp:'.length), {

@@ -28,6 +28,11 @@ export interface RestOptions {
   connections?: number;
   /** How the repository is named in messages (default: the URL without its password). */
   displayName?: string;
+  /**
+   * The HTTP password, handed over in memory (from the keyring) so it need not be written into
+   * the URL, where it would end up in a profile file. A password in the URL itself wins.
+   */
+  password?: string;
 }
 
 export interface Response {
@@ -70,8 +75,9 @@ export class RestBackend implements Backend {
       throw new CairnError('INVALID_ARGUMENT', `REST server URL ${redactUrl(parsed)} must start with http:// or https://`);
     }
     this.location = options.displayName ?? `rest:${redactUrl(parsed)}`;
-    if (parsed.username || parsed.password) {
-      this.authorization = 'Basic ' + Buffer.from(`${decodeURIComponent(parsed.username)}:${decodeURIComponent(parsed.password)}`).toString('base64');
+    if (parsed.username || parsed.password || options.password) {
+      const password = parsed.password ? decodeURIComponent(parsed.password) : options.password ?? '';
+      this.authorization = 'Basic ' + Buffer.from(`${decodeURIComponent(parsed.username)}:${password}`).toString('base64');
       parsed.username = '';
       parsed.password = '';
     }
@@ -135,7 +141,7 @@ export class RestBackend implements Backend {
   private statusError(res: Response, what: string): CairnError {
     const s = res.status;
     if (s === 404) return new CairnError('NOT_FOUND', `${what} does not exist`);
-    if (s === 401 || s === 403) return new CairnError('PERMISSION_DENIED', `the REST server refused access to ${what} (HTTP ${s}): check the user name and password in the URL`);
+    if (s === 401 || s === 403) return new CairnError('PERMISSION_DENIED', `the REST server refused access to ${what} (HTTP ${s}): check the user name and password`);
     const detail = res.body.toString('utf8').trim().split('\n')[0]?.slice(0, 200) ?? '';
     const message = `the REST server failed on ${what} (HTTP ${s}${detail ? `: ${detail}` : ''})`;
     if (s >= 500 || s === 429 || s === 408) return new TransientError('BACKEND_ERROR', message);

@@ -268,6 +268,8 @@ describe('cairn serve over HTTP', () => {
   test('repository health reports the last check and copy from the history and the 3-2-1 problems', async () => {
     const h = ok(await call('GET', `/api/repositories/${repoId}/health`));
     assert.equal(h.lastBackup.state, 'succeeded');
+    const successes = Object.values(h.lastSuccessByPlan) as number[];
+    assert.ok(successes.length >= 1 && successes.every((t) => t === h.lastBackup.finishedAt || t < h.lastBackup.finishedAt), 'each plan\'s last success is known');
     assert.equal(h.lastCheck, null);
     assert.equal(h.lastCopy, null);
     assert.equal(h.copies, 1);

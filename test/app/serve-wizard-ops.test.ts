@@ -1,6 +1,6 @@
 // The operations the set-up wizard asks before anything is saved, over real HTTP: where passwords
 // would go, the exclude presets with this computer's patterns, a folder's size after excludes,
-// and cron validation with the next run times.
+// cron validation with the next run times, and the folder picker's listing.
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -62,5 +62,32 @@ describe('the wizard\'s operations', () => {
     const bad = await request(s, 'POST', '/api/cron-check', { body: { expression: '61 * * * *' } });
     assert.match(bad.json.problem, /^not a valid cron expression/);
     assert.deepEqual(bad.json.nextRuns, []);
+  });
+
+  test('folders.list shows a folder\'s subfolders (not its files; hidden ones last; links to folders too) and its parent', async () => {
+    const dir = tmpDir('picker');
+    for (const d of ['Photos', '.config', 'docs 10', 'docs 9']) fs.mkdirSync(path.join(dir, d));
+    fs.writeFileSync(path.join(dir, 'file.txt'), 'not a folder');
+    fs.symlinkSync(path.join(dir, 'Photos'), path.join(dir, 'photo-link'));
+    fs.symlinkSync(path.join(dir, 'file.txt'), path.join(dir, 'file-link'));
+    const r = await request(s, 'GET', `/api/folders?path=${encodeURIComponent(dir + '/')}`);
+    assert.equal(r.status, 200, r.text);
+    assert.deepEqual(r.json, { path: dir, parent: path.dirname(dir), folders: ['docs 9', 'docs 10', 'photo-link', 'Photos', '.config'], more: 0 });
+    const home = await request(s, 'GET', '/api/folders');
+    assert.equal(home.json.path, os.homedir(), 'without a path it starts at home');
+    assert.equal((await request(s, 'GET', '/api/folders?path=/')).json.parent, null, 'the top has no parent');
+  });
+
+  test('folders.list says plainly when a folder is missing, is a file, or the path is not absolute', async () => {
+    const dir = tmpDir('picker-errors');
+    fs.writeFileSync(path.join(dir, 'file.txt'), 'x');
+    const missing = await request(s, 'GET', `/api/folders?path=${encodeURIComponent(path.join(dir, 'gone'))}`);
+    assert.equal(missing.status, 404);
+    assert.match(missing.json.error.message, /^there is no folder .*gone: check the path/);
+    const file = await request(s, 'GET', `/api/folders?path=${encodeURIComponent(path.join(dir, 'file.txt'))}`);
+    assert.match(file.json.error.message, /is a file, not a folder/);
+    const relative = await request(s, 'GET', '/api/folders?path=docs');
+    assert.equal(relative.status, 400);
+    assert.doesNotMatch(missing.text + file.text + relative.text, /\bat .*\.(ts|js):\d+/, 'no stack trace');
   });
 });

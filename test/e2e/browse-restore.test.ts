@@ -156,7 +156,17 @@ async function browseAndRestore(): Promise<void> {
   fs.writeFileSync(path.join(landed, 'docs', 'notes.txt'), 'edited since the restore\n');
   await restore.getByRole('button', { name: 'Restore again…' }).click();
   await restore.getByRole('radio', { name: 'Another folder' }).check();
-  await restore.getByRole('textbox', { name: 'Folder to restore into' }).fill(restoreDir);
+  // The folder picker, by keyboard: it opens at the nearest folder of the typed path that exists,
+  // with the focus on "Choose this folder", so Enter takes it.
+  const target = restore.getByRole('textbox', { name: 'Folder to restore into' });
+  await target.fill(path.join(restoreDir, 'not-yet', 'deeper'));
+  await restore.getByRole('button', { name: 'Choose the folder to restore into' }).click();
+  const picker = page.getByRole('dialog', { name: 'Choose where to restore' });
+  await picker.getByRole('list', { name: `Folders in ${restoreDir}` }).getByRole('button', { name: 'tmp', exact: true }).waitFor();
+  assert.equal(await picker.getByRole('button', { name: 'Choose this folder' }).evaluate((b) => b === document.activeElement), true);
+  await page.keyboard.press('Enter');
+  await picker.waitFor({ state: 'hidden' });
+  assert.equal(await target.inputValue(), restoreDir);
   await restore.getByRole('button', { name: 'Start restore' }).click();
   const conflicts = restore.getByRole('list', { name: 'Conflicts' });
   await conflicts.getByText(path.join(landed, 'docs', 'notes.txt'), { exact: true }).waitFor();
@@ -195,6 +205,11 @@ async function settings(): Promise<void> {
   await heading('Settings').waitFor();
   const preview = page.getByRole('region', { name: 'Retention preview' });
   await preview.getByText('Would keep 2 and remove 0.').waitFor();
+  // No rule at all: said in words, without the engine's empty "keep" policy line after it.
+  await page.getByRole('textbox', { name: 'Latest snapshots' }).fill('');
+  const noRule = preview.getByText('No rule: every snapshot is kept.');
+  await noRule.waitFor();
+  assert.equal((await noRule.locator('xpath=..').innerText()).trim(), 'No rule: every snapshot is kept.');
   await page.getByRole('textbox', { name: 'Latest snapshots' }).fill('1');
   await preview.getByText('Would keep 1 and remove 1.').waitFor();
   await preview.getByText(/last snapshot/).first().waitFor();

@@ -15,7 +15,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import type { BrowserContext, Page } from 'playwright-core';
-import { launchChromium, requireBrowserAndUi, screenshotter, serveApi, startServe, stopAll } from '../helpers/e2e.ts';
+import { assertContrast, launchChromium, requireBrowserAndUi, screenshotter, serveApi, startServe, stopAll } from '../helpers/e2e.ts';
 import { cairnOk, restic, ROOT, tmpDir } from '../helpers/tools.ts';
 
 const ARTIFACTS = path.join(ROOT, 'test-artifacts', 'settings');
@@ -38,73 +38,10 @@ const api = serveApi(() => url);
 
 const screens = screenshotter(ARTIFACTS, () => page);
 
-/**
- * Text on the page whose contrast with what is behind it is below WCAG AA (4.5:1, or 3:1 for large
- * text), in the current colour scheme. Disabled controls are exempt (as WCAG says); the background
- * is the first opaque one up the tree, blended with translucent ones on the way.
- */
-async function lowContrast(): Promise<string[]> {
-  return page.evaluate(() => {
-    const probe = document.createElement('canvas').getContext('2d')!;
-    function rgba(css: string): [number, number, number, number] {
-      probe.clearRect(0, 0, 1, 1);
-      probe.fillStyle = '#000';
-      probe.fillStyle = css;
-      probe.fillRect(0, 0, 1, 1);
-      const [r, g, b, a] = probe.getImageData(0, 0, 1, 1).data;
-      return [r!, g!, b!, a! / 255];
-    }
-    const lum = ([r, g, b]: number[]) => {
-      const f = (c: number) => { const v = c / 255; return v <= 0.04045 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4; };
-      return 0.2126 * f(r!) + 0.7152 * f(g!) + 0.0722 * f(b!);
-    };
-    function background(el: Element | null): number[] {
-      const layers: [number, number, number, number][] = [];
-      for (let e = el; e; e = e.parentElement) {
-        const c = rgba(getComputedStyle(e).backgroundColor);
-        if (c[3] > 0) layers.push(c);
-        if (c[3] >= 1) break;
-      }
-      let out = [255, 255, 255];
-      if (layers.length === 0 || layers[layers.length - 1]![3] < 1) out = rgba(getComputedStyle(document.documentElement).backgroundColor).slice(0, 3);
-      for (const [r, g, b, a] of layers.reverse()) out = [r * a + out[0]! * (1 - a), g * a + out[1]! * (1 - a), b * a + out[2]! * (1 - a)];
-      return out;
-    }
-    const bad: string[] = [];
-    const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
-    for (let n = walker.nextNode(); n; n = walker.nextNode()) {
-      const el = n.parentElement;
-      if (!el || !n.textContent?.trim() || el.closest('[disabled], :disabled, dialog:not([open])')) continue;
-      const r = el.getBoundingClientRect();
-      if (r.width === 0 || r.height === 0) continue;
-      const st = getComputedStyle(el);
-      if (st.visibility === 'hidden' || Number(st.opacity) === 0) continue;
-      const fg = rgba(st.color);
-      const bg = background(el);
-      const text = [fg[0] * fg[3] + bg[0]! * (1 - fg[3]), fg[1] * fg[3] + bg[1]! * (1 - fg[3]), fg[2] * fg[3] + bg[2]! * (1 - fg[3])];
-      const [hi, lo] = [lum(text), lum(bg)].sort((a, b) => b - a);
-      const ratio = (hi! + 0.05) / (lo! + 0.05);
-      const size = parseFloat(st.fontSize);
-      const large = size >= 24 || (size >= 18.66 && Number(st.fontWeight) >= 700);
-      if (ratio < (large ? 3 : 4.5)) bad.push(`"${n.textContent.trim().slice(0, 40)}" ${ratio.toFixed(2)}:1`);
-    }
-    return bad.slice(0, 10);
-  });
-}
-
 async function checkContrast(where: string): Promise<void> {
-  // The checker itself must see a faint text (grey on white, 1.9:1), or its silence means nothing.
-  await page.evaluate(() => document.body.insertAdjacentHTML('beforeend', '<p id="faint" style="position:fixed;top:0;left:0;color:#bbb;background:#fff">faint probe</p>'));
-  const probe = await lowContrast();
-  await page.evaluate(() => document.getElementById('faint')?.remove());
-  assert.ok(probe.some((b) => b.startsWith('"faint probe"')), `the contrast check misses a faint text: ${JSON.stringify(probe)}`);
-
-  for (const scheme of ['light', 'dark'] as const) {
-    await page.emulateMedia({ colorScheme: scheme });
-    assert.deepEqual(await lowContrast(), [], `text below WCAG AA contrast on ${where} (${scheme})`);
-  }
-  await page.emulateMedia({ colorScheme: 'light' });
+  await assertContrast(page, where);
 }
+
 const opens = (password: string) => restic(repoDir, ['snapshots', '--json'], { password }).code === 0;
 
 before(async () => {

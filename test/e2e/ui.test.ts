@@ -1,9 +1,12 @@
 // The UI end to end: a real `cairn serve` (child process, fresh config folder, passwords in the
 // opt-in password file, no keyring) with the real engine, driven by Debian's Chromium (headless,
-// through playwright-core). It completes the first-run wizard to a new local repository, one step
-// by keyboard only, and meets the error paths on the way (an unreachable SFTP server, a wrong
-// password for an existing repository, a bad cron expression); then watches the first backup run
-// on the dashboard, and checks with restic that the repository is valid and holds the snapshot.
+// through playwright-core). It completes the first-run wizard to a new local repository (the
+// folder to back up chosen with the folder picker), one step by keyboard only, and meets the
+// error paths on the way (a REST server that refuses a wrong login and then accepts the right
+// one, an rclone remote that does not exist, an unreachable SFTP server, a wrong password for an
+// existing repository, a bad cron expression); then watches the first backup run
+// on the dashboard, and checks with restic that the repository is valid and holds the snapshot;
+// last, a backup whose folder is gone shows its error and next step on the card.
 // Every screen is saved at 1440x900 (light and dark) and 800x600 under test-artifacts/ui/, and
 // each is checked for content sticking out of the window.
 /// <reference lib="dom" />
@@ -16,6 +19,7 @@ import path from 'node:path';
 import { after, before, test } from 'node:test';
 import type { BrowserContext, Page } from 'playwright-core';
 import { launchChromium, requireBrowserAndUi, screenshotter, startServe, stopAll } from '../helpers/e2e.ts';
+import { startRcloneRest, type RestServer } from '../helpers/rclone-rest.ts';
 import { cairnOk, requireTool, restic, resticOk, ROOT, tmpDir } from '../helpers/tools.ts';
 
 const ARTIFACTS = path.join(ROOT, 'test-artifacts', 'ui');
@@ -26,6 +30,8 @@ let server: ChildProcess;
 let context: BrowserContext;
 let page: Page;
 let url: string;
+let rest: RestServer;
+const REST_LOGIN = { user: 'backup', password: 'the rest server login 5s1q' };
 const work = tmpDir('e2e-ui');
 const dataDir = path.join(work, 'data');
 const repoDir = path.join(work, 'backups', 'repo');
@@ -66,11 +72,15 @@ before(async () => {
   fs.mkdirSync(ARTIFACTS, { recursive: true });
   makeData();
   cairnOk(['-r', existingRepo, 'init'], { password: OTHER_PASSWORD });
+  rest = await startRcloneRest(path.join(work, 'rest-repo'), REST_LOGIN);
   ({ server, url } = await startServe(work));
   ({ context, page } = await launchChromium(work));
 });
 
-after(() => stopAll(context, server, work));
+after(async () => {
+  await rest?.stop();
+  await stopAll(context, server, work);
+});
 
 test('the wizard sets up a local repository, the first backup runs on the dashboard, and restic reads the result', async () => {
   try {
@@ -90,7 +100,32 @@ async function wizardAndDashboard(): Promise<void> {
   await screens('welcome');
   await page.getByRole('button', { name: 'Get started' }).click();
 
-  // Storage, error path 1: an SFTP server that does not answer (a closed port on loopback).
+  // Storage, error path 1: a REST server that refuses a wrong login, then accepts the right one.
+  await heading('Where to store backups').waitFor();
+  await page.getByRole('radio', { name: /A REST server/ }).check();
+  await page.getByRole('textbox', { name: 'Server address', exact: true }).fill(rest.url);
+  await page.getByRole('textbox', { name: 'REST user name', exact: true }).fill(REST_LOGIN.user);
+  await page.getByLabel('REST password', { exact: true }).fill('not the login');
+  await page.getByRole('button', { name: 'Test connection' }).click();
+  const refused = page.getByRole('alert').filter({ hasText: 'The storage refused access.' });
+  await refused.waitFor();
+  assert.match(await refused.innerText(), /HTTP 401[\s\S]*What to do: Check the user name and password/);
+  await screens('storage-rest-refused');
+  await page.getByLabel('REST password', { exact: true }).fill(REST_LOGIN.password);
+  await page.getByRole('button', { name: 'Test connection' }).click();
+  await page.getByRole('status').filter({ hasText: 'There is no backup repository here yet' }).waitFor();
+  await screens('storage-rest-ok');
+
+  // An rclone remote that is not set up on this computer: said so, with how to set it up.
+  await page.getByRole('radio', { name: /An rclone remote/ }).check();
+  await page.getByRole('textbox', { name: 'rclone remote', exact: true }).fill('no-such-remote');
+  await page.getByRole('button', { name: 'Test connection' }).click();
+  const noRemote = page.getByRole('alert').filter({ hasText: 'There is no rclone remote by that name on the computer running Cairn.' });
+  await noRemote.waitFor();
+  assert.match(await noRemote.innerText(), /What to do: Create it with "rclone config"/);
+  await screens('storage-rclone-missing');
+
+  // Error path 2: an SFTP server that does not answer (a closed port on loopback).
   await heading('Where to store backups').waitFor();
   await page.getByRole('radio', { name: /An SFTP server/ }).check();
   await page.getByRole('textbox', { name: 'Server', exact: true }).fill('127.0.0.1');
@@ -106,7 +141,7 @@ async function wizardAndDashboard(): Promise<void> {
   await next();
   await page.getByRole('alert').filter({ hasText: 'Test the connection first' }).waitFor();
 
-  // Error path 2: an existing repository opened with the wrong password.
+  // Error path 3: an existing repository opened with the wrong password.
   await page.getByRole('radio', { name: /A folder or external drive/ }).check();
   await page.getByRole('textbox', { name: 'Folder for the backups', exact: true }).fill(existingRepo);
   await page.getByRole('button', { name: 'Test connection' }).click();
@@ -156,7 +191,22 @@ async function wizardAndDashboard(): Promise<void> {
 
   // What to back up: a typed path, presets from the API, the estimate.
   await heading('What to back up').waitFor();
-  await page.getByRole('textbox', { name: 'Folder to back up 1', exact: true }).fill(dataDir);
+  // The folder picker (the browser has none for the computer running Cairn): it opens at the
+  // typed folder, a subfolder is opened with a button, and the one shown is chosen.
+  const source = page.getByRole('textbox', { name: 'Folder to back up 1', exact: true });
+  await source.fill(work);
+  await page.getByRole('button', { name: 'Choose folder 1' }).click();
+  const picker = page.getByRole('dialog', { name: 'Choose a folder to back up' });
+  // By keyboard: Enter on a folder opens it, and the focus moves to the new list's first folder.
+  await picker.getByRole('list', { name: `Folders in ${work}` }).getByRole('button', { name: 'data', exact: true }).focus();
+  await page.keyboard.press('Enter');
+  await picker.getByRole('list', { name: `Folders in ${dataDir}` }).getByRole('button', { name: 'media', exact: true }).waitFor();
+  assert.equal(await page.evaluate(() => document.activeElement?.textContent), 'folder-0', 'the focus stays in the list');
+  assert.equal(await picker.getByLabel('Current folder').innerText(), dataDir);
+  await screens('folder-picker');
+  await picker.getByRole('button', { name: 'Choose this folder' }).click();
+  await picker.waitFor({ state: 'hidden' });
+  assert.equal(await source.inputValue(), dataDir);
   assert.equal(await page.getByRole('checkbox', { name: 'Trash' }).isChecked(), true);
   await page.getByRole('checkbox', { name: /node_modules/ }).check();
   // The test's folder lies under /tmp, which the (default) caches preset leaves out: the
@@ -194,6 +244,7 @@ async function wizardAndDashboard(): Promise<void> {
   await heading('Ready to start').waitFor();
   await page.getByRole('textbox', { name: 'Name of this backup plan', exact: true }).fill('Documents');
   assert.match(await page.getByRole('definition').filter({ hasText: 'Every day' }).innerText(), /Every day at 21:30/);
+  await page.getByRole('definition').filter({ hasText: 'Trash, Installed JavaScript packages (node_modules)' }).waitFor();
   await screens('summary');
   await page.getByRole('button', { name: 'Start first backup' }).click();
 
@@ -230,4 +281,22 @@ async function wizardAndDashboard(): Promise<void> {
   const after = JSON.parse(resticOk(repoDir, ['snapshots', '--json'], { password: PASSWORD })) as { id: string }[];
   assert.equal(after.length, 1);
   assert.notEqual(after[0].id, snaps[0].id);
+
+  // An error on the card: the folder to back up is gone (a drive unplugged). The card says what
+  // happened and what to do, with no stack trace; the repository keeps its snapshot.
+  fs.renameSync(dataDir, `${dataDir}-unplugged`);
+  try {
+    await card.getByRole('button', { name: 'Back up Documents now' }).click();
+    const failed = card.getByRole('alert').filter({ hasText: 'The last backup failed.' });
+    await failed.waitFor({ timeout: 60_000 });
+    assert.match(await failed.innerText(), /does not exist[\s\S]*What to do: One of the folders to back up is gone/);
+    assert.doesNotMatch(await failed.innerText(), /\bat .*\.(ts|js):\d+/, 'no stack trace');
+    await card.getByText('Needs attention').waitFor();
+    // "Last backup" (the card's first fact) still shows the last success, not "Never".
+    assert.match(await card.getByRole('definition').first().innerText(), /^(just now|\d+ minutes? ago)$/, 'the last successful backup still shows after a failure');
+    await screens('dashboard-error');
+  } finally {
+    fs.renameSync(`${dataDir}-unplugged`, dataDir);
+  }
+  assert.equal((JSON.parse(resticOk(repoDir, ['snapshots', '--json'], { password: PASSWORD })) as unknown[]).length, 1);
 }

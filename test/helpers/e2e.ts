@@ -61,18 +61,140 @@ export async function stopAll(context: BrowserContext | undefined, server: Child
   fs.rmSync(work, { recursive: true, force: true });
 }
 
+/**
+ * Text on the page whose contrast with what is behind it is below WCAG AA (4.5:1, or 3:1 for large
+ * text), in the current colour scheme. Disabled controls are exempt (as WCAG says); the background
+ * is the first opaque one up the tree, blended with translucent ones on the way.
+ */
+export async function lowContrast(page: Page): Promise<string[]> {
+  return page.evaluate(() => {
+    const probe = document.createElement('canvas').getContext('2d')!;
+    function rgba(css: string): [number, number, number, number] {
+      probe.clearRect(0, 0, 1, 1);
+      probe.fillStyle = '#000';
+      probe.fillStyle = css;
+      probe.fillRect(0, 0, 1, 1);
+      const [r, g, b, a] = probe.getImageData(0, 0, 1, 1).data;
+      return [r!, g!, b!, a! / 255];
+    }
+    const lum = ([r, g, b]: number[]) => {
+      const f = (c: number) => { const v = c / 255; return v <= 0.04045 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4; };
+      return 0.2126 * f(r!) + 0.7152 * f(g!) + 0.0722 * f(b!);
+    };
+    function background(el: Element | null): number[] {
+      const layers: [number, number, number, number][] = [];
+      for (let e = el; e; e = e.parentElement) {
+        const c = rgba(getComputedStyle(e).backgroundColor);
+        if (c[3] > 0) layers.push(c);
+        if (c[3] >= 1) break;
+      }
+      let out = [255, 255, 255];
+      if (layers.length === 0 || layers[layers.length - 1]![3] < 1) out = rgba(getComputedStyle(document.documentElement).backgroundColor).slice(0, 3);
+      for (const [r, g, b, a] of layers.reverse()) out = [r * a + out[0]! * (1 - a), g * a + out[1]! * (1 - a), b * a + out[2]! * (1 - a)];
+      return out;
+    }
+    const bad: string[] = [];
+    const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+    for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+      const el = n.parentElement;
+      if (!el || !n.textContent?.trim() || el.closest('[disabled], :disabled, dialog:not([open])')) continue;
+      const r = el.getBoundingClientRect();
+      if (r.width === 0 || r.height === 0) continue;
+      const st = getComputedStyle(el);
+      if (st.visibility === 'hidden' || Number(st.opacity) === 0) continue;
+      const fg = rgba(st.color);
+      const bg = background(el);
+      const text = [fg[0] * fg[3] + bg[0]! * (1 - fg[3]), fg[1] * fg[3] + bg[1]! * (1 - fg[3]), fg[2] * fg[3] + bg[2]! * (1 - fg[3])];
+      const [hi, lo] = [lum(text), lum(bg)].sort((a, b) => b - a);
+      const ratio = (hi! + 0.05) / (lo! + 0.05);
+      const size = parseFloat(st.fontSize);
+      const large = size >= 24 || (size >= 18.66 && Number(st.fontWeight) >= 700);
+      if (ratio < (large ? 3 : 4.5)) bad.push(`"${n.textContent.trim().slice(0, 40)}" ${ratio.toFixed(2)}:1`);
+    }
+    return bad.slice(0, 10);
+  });
+}
+
+/** Fails when text on the screen is below WCAG AA contrast, in light and in dark; leaves the page light. */
+export async function assertContrast(page: Page, where: string): Promise<void> {
+  // The checker itself must see a faint text (grey on white, 1.9:1), or its silence means nothing.
+  await page.evaluate(() => document.body.insertAdjacentHTML('beforeend', '<p id="faint" style="position:fixed;top:0;left:0;color:#bbb;background:#fff">faint probe</p>'));
+  const probe = await lowContrast(page);
+  await page.evaluate(() => document.getElementById('faint')?.remove());
+  assert.ok(probe.some((b) => b.startsWith('"faint probe"')), `the contrast check misses a faint text: ${JSON.stringify(probe)}`);
+
+  for (const scheme of ['light', 'dark'] as const) {
+    await page.emulateMedia({ colorScheme: scheme });
+    assert.deepEqual(await lowContrast(page), [], `text below WCAG AA contrast on ${where} (${scheme})`);
+  }
+  await page.emulateMedia({ colorScheme: 'light' });
+}
+
+/** Roles people operate; each needs a name a screen reader (and a test) can find it by. */
+const CONTROL_ROLES = new Set(['button', 'link', 'textbox', 'searchbox', 'checkbox', 'radio', 'combobox', 'listbox', 'slider', 'spinbutton', 'switch', 'tab', 'menuitem', 'menuitemcheckbox', 'menuitemradio', 'option', 'treeitem', 'meter', 'progressbar', 'dialog', 'region', 'form', 'navigation']);
+/** Landmarks and groups that are only worth naming when they carry one (an unnamed one is not exposed as a landmark). */
+const OPTIONAL_NAME = new Set(['region', 'form']);
+
+/** Controls on the screen (as Chromium's accessibility tree has them) with no accessible name. */
+export async function unnamedControls(page: Page): Promise<string[]> {
+  const cdp = await page.context().newCDPSession(page);
+  try {
+    await cdp.send('Accessibility.enable');
+    const { nodes } = await cdp.send('Accessibility.getFullAXTree') as { nodes: { ignored: boolean; role?: { value: string }; name?: { value: string }; backendDOMNodeId?: number }[] };
+    const bad: string[] = [];
+    for (const n of nodes) {
+      const role = n.role?.value ?? '';
+      if (n.ignored || !CONTROL_ROLES.has(role) || OPTIONAL_NAME.has(role)) continue;
+      if ((n.name?.value ?? '').trim()) continue;
+      let html = '';
+      if (n.backendDOMNodeId) {
+        const { outerHTML } = await cdp.send('DOM.getOuterHTML', { backendNodeId: n.backendDOMNodeId }) as { outerHTML: string };
+        html = outerHTML.slice(0, 120);
+      }
+      bad.push(`${role}: ${html}`);
+    }
+    return bad;
+  } finally {
+    await cdp.detach();
+  }
+}
+
+/** Text fields left with the browser's own look (square, thin): an input type the stylesheet forgot. */
+export async function unstyledFields(page: Page): Promise<string[]> {
+  return page.evaluate(() => {
+    const bad: string[] = [];
+    for (const el of document.querySelectorAll<HTMLInputElement | HTMLSelectElement | HTMLTextAreaElement>('input, select, textarea')) {
+      if (el instanceof HTMLInputElement && ['checkbox', 'radio', 'hidden', 'range', 'file', 'color'].includes(el.type)) continue;
+      if (el.getBoundingClientRect().width === 0) continue;
+      if (getComputedStyle(el).borderTopLeftRadius === '0px') bad.push(el.outerHTML.slice(0, 120));
+    }
+    return bad;
+  });
+}
+
 const SIZES = [{ w: 1440, h: 900 }, { w: 800, h: 600 }];
 
 /**
  * A screenshot taker for one test file: each call saves the screen at both sizes (and 1440x900
- * dark), numbered in order, into `artifacts`, and fails on content wider than the window. `focus`
- * is scrolled into view after each resize (a panel below the fold).
+ * dark), numbered in order, into `artifacts`, and fails on content wider than the window, on text
+ * below WCAG AA contrast (light and dark), on a control without an accessible name and on a text
+ * field without the app's style. `focus` is scrolled into view after each resize (a panel below
+ * the fold).
  */
 export function screenshotter(artifacts: string, page: () => Page): (name: string, focus?: Locator) => Promise<void> {
   let shot = 0;
   return async (name, focus) => {
     shot++;
     const p = page();
+    // The name check must see an empty button, or its silence means nothing.
+    // (Inside an open modal dialog when there is one: the page behind it is inert, out of the tree.)
+    await p.evaluate(() => (document.querySelector('dialog[open]') ?? document.body).insertAdjacentHTML('beforeend', '<button id="unnamed-probe" style="position:fixed;top:0;left:0"></button>'));
+    const probe = await unnamedControls(p);
+    await p.evaluate(() => document.getElementById('unnamed-probe')?.remove());
+    assert.ok(probe.some((b) => b.includes('unnamed-probe')), `the name check misses an empty button: ${JSON.stringify(probe)}`);
+    assert.deepEqual(await unnamedControls(p), [], `${name}: controls without an accessible name`);
+    assert.deepEqual(await unstyledFields(p), [], `${name}: text fields without the app's style`);
+    await assertContrast(p, name);
     for (const scheme of ['light', 'dark'] as const) {
       await p.emulateMedia({ colorScheme: scheme });
       for (const { w, h } of scheme === 'light' ? SIZES : [SIZES[0]!]) {

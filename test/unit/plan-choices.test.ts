@@ -2,7 +2,7 @@
 // becomes the editor's fields and back without changing meaning, and the save checks say why not.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { cleanList, fromSchedule, scheduleProblem, sourcesProblem, toSchedule } from '../../src-renderer/lib/wizard/plan-choices.ts';
+import { cleanList, excludedInWords, fromSchedule, scheduleProblem, sourcesProblem, toSchedule } from '../../src-renderer/lib/wizard/plan-choices.ts';
 
 test('saved schedules round-trip through the editor fields', () => {
   const cases = [
@@ -35,4 +35,9 @@ test('the save checks name the problem', () => {
   assert.equal(scheduleProblem({ ...sched, scheduleChoice: 'daily', dailyAt: '' }), 'Choose the time of the daily backup.');
   assert.equal(scheduleProblem({ ...sched, scheduleChoice: 'manual' }), null);
   assert.deepEqual(cleanList([' /a ', '/a', '', '/b']), ['/a', '/b']);
+});
+
+test('the summary names the left-out presets in words, not by their ids', () => {
+  assert.equal(excludedInWords(['trash', 'node_modules']), 'Trash, Installed JavaScript packages (node_modules)');
+  assert.equal(excludedInWords([]), 'Nothing');
 });

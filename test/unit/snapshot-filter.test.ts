@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { Plan } from '../../src-renderer/lib/api/index.ts';
-import { matches, NO_FILTER, type SnapshotInfo } from '../../src-renderer/lib/browse/snapshot-filter.ts';
+import { matches, newestPage, NO_FILTER, SNAPSHOT_PAGE, type SnapshotInfo } from '../../src-renderer/lib/browse/snapshot-filter.ts';
 
 const snap = (over: Partial<SnapshotInfo>): SnapshotInfo => ({
   id: 'a'.repeat(64), shortId: 'aaaaaaaa', time: '2026-03-10T12:00:00Z', hostname: 'laptop', username: 'me',
@@ -31,4 +31,15 @@ test('host, tag, date range and folder filters', () => {
   assert.equal(matches(s, { ...NO_FILTER, to: '2000-01-01' }, []), false);
   assert.equal(matches(s, { ...NO_FILTER, path: 'ME/DOC' }, []), true);
   assert.equal(matches(s, { ...NO_FILTER, path: 'music' }, []), false);
+});
+
+test('the snapshot list shows a page of the newest snapshots and counts the older ones left out', () => {
+  const many = Array.from({ length: 20_000 }, (_, i) => snap({ id: String(i).padStart(64, '0'), shortId: String(i) }));
+  const first = newestPage(many, SNAPSHOT_PAGE);
+  assert.equal(first.rows.length, SNAPSHOT_PAGE, 'twenty thousand snapshots are not twenty thousand rows');
+  assert.equal(first.rows[0]!.shortId, '19999', 'newest first');
+  assert.equal(first.hidden, 20_000 - SNAPSHOT_PAGE);
+  const more = newestPage(many, 2 * SNAPSHOT_PAGE);
+  assert.equal(more.rows[SNAPSHOT_PAGE]!.shortId, String(19_999 - SNAPSHOT_PAGE), '"Show older" continues where the page ended');
+  assert.deepEqual(newestPage(many.slice(0, 3), SNAPSHOT_PAGE), { rows: many.slice(0, 3).reverse(), hidden: 0 });
 });

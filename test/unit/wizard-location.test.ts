@@ -2,7 +2,8 @@
 // the renderer): secrets go only into the credentials, never into options or the location.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { emptyStorage, storageCredentials, storageOptions, storageProblem, toLocation } from '../../src-renderer/lib/wizard/location.ts';
+import { verdict } from '../../src-renderer/lib/wizard/connection.ts';
+import { emptyStorage, storageCredentials, storageKindOf, storageName, storageOptions, storageProblem, toLocation } from '../../src-renderer/lib/wizard/location.ts';
 
 test('S3 with a typed key: the id is an option, the secret only a credential', () => {
   const s = { ...emptyStorage(), kind: 's3' as const, s3Preset: 'minio' as const, s3Endpoint: 'http://127.0.0.1:9000', s3Bucket: 'backups', s3AccessKeyId: ' AKIA1 ', s3SecretKey: 'top-secret' };
@@ -27,4 +28,55 @@ test('an SFTP password is a credential and never part of the location', () => {
   assert.equal(toLocation(s), 'sftp://me@nas:22//srv/b');
   assert.deepEqual(storageCredentials(s), { sftpPassword: 'pw!' });
   assert.deepEqual(storageCredentials({ ...s, sftpPassword: '' }), undefined);
+});
+
+test('a REST server: the user name goes into the rest: URL, the password only into the credentials', () => {
+  const s = { ...emptyStorage(), kind: 'rest' as const, restUrl: ' http://nas.local:8000/backups ', restUser: 'alice', restPassword: 'p@ss:word' };
+  assert.equal(storageProblem(s), null);
+  assert.equal(toLocation(s), 'rest:http://alice@nas.local:8000/backups/');
+  assert.deepEqual(storageOptions(s), {});
+  assert.deepEqual(storageCredentials(s), { restPassword: 'p@ss:word' });
+  assert.ok(!toLocation(s).includes('p@ss'));
+  assert.equal(storageName(s), 'REST nas.local:8000');
+  assert.equal(toLocation({ ...s, restUser: '', restPassword: '' }), 'rest:http://nas.local:8000/backups/');
+  assert.equal(storageCredentials({ ...s, restUser: '', restPassword: '' }), undefined);
+});
+
+test('a REST address that is not http(s), or that carries a user or password, is refused with what to type instead', () => {
+  const base = { ...emptyStorage(), kind: 'rest' as const };
+  assert.match(storageProblem({ ...base, restUrl: '' }) ?? '', /starting with http:\/\/ or https:\/\//);
+  assert.match(storageProblem({ ...base, restUrl: 'ftp://nas/' }) ?? '', /starting with http/);
+  assert.match(storageProblem({ ...base, restUrl: 'nas.local:8000' }) ?? '', /starting with http/);
+  assert.match(storageProblem({ ...base, restUrl: 'http://bob:pw@nas/' }) ?? '', /in their own fields/);
+  assert.match(storageProblem({ ...base, restUrl: 'http://nas/', restPassword: 'x' }) ?? '', /user name that goes with the password/);
+});
+
+test('an rclone remote: rclone:remote:path, a trailing ":" on the name is tolerated, a bad name refused', () => {
+  const s = { ...emptyStorage(), kind: 'rclone' as const, rcloneRemote: 'gdrive:', rclonePath: '/backups/laptop/' };
+  assert.equal(storageProblem(s), null);
+  assert.equal(toLocation(s), 'rclone:gdrive:backups/laptop');
+  assert.equal(storageName(s), 'rclone gdrive');
+  assert.equal(storageCredentials(s), undefined);
+  assert.match(storageProblem({ ...s, rcloneRemote: ' ' }) ?? '', /name of the rclone remote/);
+  assert.match(storageProblem({ ...s, rcloneRemote: 'a/b' }) ?? '', /remote's name has letters/);
+});
+
+test('a saved location names its kind of storage', () => {
+  assert.equal(storageKindOf('/srv/backup'), 'local');
+  assert.equal(storageKindOf('C:\\backup'), 'local');
+  assert.equal(storageKindOf('rest:http://nas:8000/'), 'rest');
+  assert.equal(storageKindOf('rclone:gdrive:x'), 'rclone');
+  assert.equal(storageKindOf('sftp://me@nas:22//srv'), 'sftp');
+  assert.equal(storageKindOf('s3:https://s3.amazonaws.com/b'), 's3');
+});
+
+test('rclone errors get their own plain answer: no such remote, rclone not installed', () => {
+  const report = (message: string) => ({ reachable: false, authenticated: false, repository: 'unknown' as const, message });
+  const missing = verdict('rclone', report('rclone failed for rclone:nosuch:x: Failed to create file system for "nosuch:x": didn\'t find section in config file'));
+  assert.match(missing.headline, /no rclone remote by that name/);
+  assert.match(missing.step ?? '', /rclone config/);
+  assert.match(verdict('rclone', report('rclone is not installed (or not on the PATH): install rclone')).headline, /rclone is not installed/);
+  const refused = verdict('rest', { reachable: true, authenticated: false, repository: 'unknown', message: 'HTTP 401' });
+  assert.match(refused.headline, /refused access/);
+  assert.match(refused.step ?? '', /user name and password/);
 });

@@ -35,6 +35,11 @@ export const healthHandlers: HandlerTable<'repositories.health'> = {
     for (const j of copies) if (j.state === 'succeeded' && j.request.kind === 'copy' && j.request.fromRepositoryId === id) holders.add(j.request.toRepositoryId);
     const offsite = [...holders].some((h) => REMOTE.test(ctx.profiles.repository(h)?.location ?? ''));
 
+    const lastSuccessByPlan: Record<string, number> = {};
+    for (const j of backups) {
+      if (j.state !== 'succeeded' || j.request.kind !== 'backup' || j.finishedAt === undefined) continue;
+      lastSuccessByPlan[j.request.planId] = Math.max(lastSuccessByPlan[j.request.planId] ?? 0, j.finishedAt);
+    }
     const lastCheck = newest(checks);
     const problems: string[] = [];
     if (!repo) problems.push(`repository "${id}" is not in the profiles any more`);
@@ -45,6 +50,7 @@ export const healthHandlers: HandlerTable<'repositories.health'> = {
     return {
       repositoryId: id,
       lastBackup: brief(newest(backups)),
+      lastSuccessByPlan,
       lastCheck: brief(lastCheck),
       lastCopy: brief(newest(copies)),
       copies: holders.size,

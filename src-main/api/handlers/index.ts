@@ -3,6 +3,7 @@
 import type { OpName } from '../contract.ts';
 import { appHandlers } from './app.ts';
 import { browseHandlers } from './browse.ts';
+import { folderHandlers } from './folders.ts';
 import { healthHandlers } from './health.ts';
 import { jobHandlers } from './jobs.ts';
 import { keyHandlers } from './keys.ts';
@@ -17,6 +18,7 @@ import type { HandlerTable } from './types.ts';
 
 export const handlers: HandlerTable<OpName> = {
   ...appHandlers,
+  ...folderHandlers,
   ...profileHandlers,
   ...repositoryHandlers,
   ...snapshotHandlers,

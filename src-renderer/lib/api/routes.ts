@@ -7,6 +7,7 @@ import type { HttpMethod, OpName } from '../../../src-main/api/contract.ts';
 export const routes = {
   'app.info': ['GET', '/api/app'],
   'sources.estimate': ['POST', '/api/sources/estimate'],
+  'folders.list': ['GET', '/api/folders'],
   'schedules.checkCron': ['POST', '/api/cron-check'],
   'profiles.get': ['GET', '/api/profiles'],
   'repositories.create': ['POST', '/api/repositories'],

@@ -45,3 +45,17 @@ export function matches(s: SnapshotInfo, f: SnapshotFilter, plans: Plan[]): bool
   if (f.path && !s.paths.some((p) => p.toLowerCase().includes(f.path.toLowerCase()))) return false;
   return true;
 }
+
+/** How many snapshot rows the list shows at first, and adds per "Show more". */
+export const SNAPSHOT_PAGE = 100;
+
+/**
+ * The newest `limit` snapshots, newest first, and how many older ones are left out: a repository
+ * with years of hourly snapshots holds tens of thousands, which would be as many table rows.
+ */
+export function newestPage(snapshots: readonly SnapshotInfo[], limit: number): { rows: SnapshotInfo[]; hidden: number } {
+  const n = Math.min(limit, snapshots.length);
+  const rows: SnapshotInfo[] = [];
+  for (let i = snapshots.length - 1; i >= snapshots.length - n; i--) rows.push(snapshots[i]!);
+  return { rows, hidden: snapshots.length - n };
+}

@@ -1,6 +1,7 @@
 // Where backups go, as the form fields people fill in, and the location string the engine takes
-// (the CLI's syntax: a path, sftp://user@host:port//path, s3:https://endpoint/bucket/prefix).
-export type StorageKind = 'local' | 'sftp' | 's3';
+// (the CLI's syntax: a path, sftp://user@host:port//path, s3:https://endpoint/bucket/prefix,
+// rest:http://user@host:8000/path/, rclone:remote:path).
+export type StorageKind = 'local' | 'sftp' | 's3' | 'rest' | 'rclone';
 
 export type S3Preset = 'aws' | 'b2' | 'wasabi' | 'minio' | 'custom';
 
@@ -22,6 +23,14 @@ export interface StorageFields {
   s3AccessKeyId: string;
   /** Sent once with the repository, kept in the keyring; never stored in the profile. */
   s3SecretKey: string;
+  /** The REST server's address, such as http://nas.local:8000/backups/ (no user or password in it). */
+  restUrl: string;
+  restUser: string;
+  /** Sent once with the repository, kept in the keyring; the location only names the user. */
+  restPassword: string;
+  /** The name of a remote set up with `rclone config` on the computer running Cairn. */
+  rcloneRemote: string;
+  rclonePath: string;
 }
 
 export function emptyStorage(): StorageFields {
@@ -29,6 +38,8 @@ export function emptyStorage(): StorageFields {
     kind: 'local', localPath: '',
     sftpUser: '', sftpHost: '', sftpPort: '22', sftpPath: '', sftpPassword: '',
     s3Preset: 'aws', s3Region: 'us-east-1', s3Endpoint: '', s3Bucket: '', s3Prefix: 'cairn', s3AccessKeyId: '', s3SecretKey: '',
+    restUrl: '', restUser: '', restPassword: '',
+    rcloneRemote: '', rclonePath: 'cairn',
   };
 }
 
@@ -63,7 +74,35 @@ export function storageProblem(s: StorageFields): string | null {
       if (!s.s3AccessKeyId.trim() !== !s.s3SecretKey) return 'Type both the access key ID and the secret key, or leave both empty to use the ones set up on this computer.';
       return null;
     }
+    case 'rest': {
+      const url = parseRestUrl(s.restUrl);
+      if (!url) return 'Type the REST server\'s address, starting with http:// or https://, such as http://nas.local:8000/.';
+      if (url.username || url.password) return 'Type the user name and password in their own fields, not in the address (the password is kept in the keyring).';
+      if (/[\s:/@]/.test(s.restUser.trim())) return 'The user name cannot contain spaces, ":", "/" or "@".';
+      if (s.restPassword && !s.restUser.trim()) return 'Type the user name that goes with the password.';
+      return null;
+    }
+    case 'rclone':
+      if (!s.rcloneRemote.trim()) return 'Type the name of the rclone remote, as "rclone listremotes" shows it (without the ":").';
+      if (!/^[\w.@-][\w.@ -]*$/.test(s.rcloneRemote.trim().replace(/:$/, ''))) return 'An rclone remote\'s name has letters, digits, "_", "-", "." and "@" (as "rclone listremotes" shows it).';
+      return null;
   }
+}
+
+/** The REST address as typed, when it is an http(s) URL with a host; null otherwise. */
+function parseRestUrl(text: string): URL | null {
+  try {
+    const url = new URL(text.trim());
+    return (url.protocol === 'http:' || url.protocol === 'https:') && url.hostname ? url : null;
+  } catch {
+    return null;
+  }
+}
+
+/** The kind of storage a saved location is (for messages about a repository already set up). */
+export function storageKindOf(location: string): StorageKind {
+  const scheme = /^([a-z0-9]+):/.exec(location)?.[1];
+  return scheme === 'sftp' || scheme === 's3' || scheme === 'rest' || scheme === 'rclone' ? scheme : 'local';
 }
 
 function isAbsolute(p: string): boolean {
@@ -87,6 +126,17 @@ export function toLocation(s: StorageFields): string {
       const prefix = s.s3Prefix.trim().replace(/^\/+|\/+$/g, '');
       return `s3:${endpoint}/${s.s3Bucket.trim()}${prefix ? `/${prefix}` : ''}`;
     }
+    case 'rest': {
+      // The user name is part of the address (restic's form); the password never is.
+      const url = parseRestUrl(s.restUrl)!;
+      url.username = s.restUser.trim();
+      url.search = '';
+      url.hash = '';
+      if (!url.pathname.endsWith('/')) url.pathname += '/';
+      return `rest:${url.href}`;
+    }
+    case 'rclone':
+      return `rclone:${s.rcloneRemote.trim().replace(/:$/, '')}:${s.rclonePath.trim().replace(/^\/+|\/+$/g, '')}`;
   }
 }
 
@@ -99,9 +149,10 @@ export function storageOptions(s: StorageFields): Record<string, string> {
 }
 
 /** The secrets typed for this storage, for the API (which puts them in the keyring); none when empty. */
-export function storageCredentials(s: StorageFields): { sftpPassword?: string; s3SecretAccessKey?: string } | undefined {
+export function storageCredentials(s: StorageFields): { sftpPassword?: string; s3SecretAccessKey?: string; restPassword?: string } | undefined {
   if (s.kind === 'sftp' && s.sftpPassword) return { sftpPassword: s.sftpPassword };
   if (s.kind === 's3' && s.s3SecretKey) return { s3SecretAccessKey: s.s3SecretKey };
+  if (s.kind === 'rest' && s.restPassword) return { restPassword: s.restPassword };
   return undefined;
 }
 
@@ -111,5 +162,7 @@ export function storageName(s: StorageFields): string {
     case 'local': return `Folder ${s.localPath.trim().split(/[\\/]/).filter(Boolean).pop() ?? s.localPath.trim()}`.slice(0, 100);
     case 'sftp': return `SFTP ${s.sftpHost.trim()}`.slice(0, 100);
     case 's3': return `${S3_PRESETS[s.s3Preset].label} ${s.s3Bucket.trim()}`.slice(0, 100);
+    case 'rest': return `REST ${parseRestUrl(s.restUrl)?.host ?? s.restUrl.trim()}`.slice(0, 100);
+    case 'rclone': return `rclone ${s.rcloneRemote.trim().replace(/:$/, '')}`.slice(0, 100);
   }
 }

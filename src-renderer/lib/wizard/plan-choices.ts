@@ -85,6 +85,20 @@ export function toSchedule(choice: ScheduleChoice, dailyAt: string, cron: string
   }
 }
 
+/** What each exclude preset leaves out, in words (the wizard, the plan editor and the summary). */
+export const EXCLUDE_PRESET_LABELS: Record<ExcludePresetId, string> = {
+  caches: 'Caches and temporary files',
+  trash: 'Trash',
+  node_modules: 'Installed JavaScript packages (node_modules)',
+  'build-output': 'Build output of software projects',
+  'vm-images': 'Virtual machine disk images',
+};
+
+/** The presets chosen, as a phrase for a summary ("Trash, Virtual machine disk images"). */
+export function excludedInWords(presets: readonly ExcludePresetId[]): string {
+  return presets.length ? presets.map((id) => EXCLUDE_PRESET_LABELS[id]).join(', ') : 'Nothing';
+}
+
 export type RetentionChoice = 'standard' | 'long' | 'recent' | 'everything';
 
 export const RETENTION_PRESETS: Record<RetentionChoice, { label: string; explain: string; retention: NonNullable<Retention> }> = {
