@@ -76,7 +76,7 @@ export function finishBlob(decrypted: Buffer, id: Id, type: BlobType, uncompress
       // One output buffer (release() can free it later), and never more output than the index
       // promised: a damaged or hostile blob cannot balloon in memory. The buffer is one byte
       // larger than the output: node:zlib allocates a second one when the first ends up full.
-      const room = uncompressedLength + 1;
+      const room = Math.max(uncompressedLength + 1, 64); // node:zlib refuses chunks under 64 bytes
       const chunkSize = opts.releasedAfterUse ? Math.ceil(room / OUTPUT_STEP) * OUTPUT_STEP : room;
       plain = zlib.zstdDecompressSync(decrypted, { chunkSize, maxOutputLength: uncompressedLength });
     } catch (err) {
