@@ -182,6 +182,22 @@ export function openInPlace(key: MasterKey, area: Buffer, spans: readonly Sealed
     return crypto.timingSafeEqual(mem.subarray(TAG, TAG + MAC_SIZE), mem.subarray(mac, mac + MAC_SIZE));
   });
 
+  // Decrypting in place must touch each byte once. Blobs never overlap in a valid pack; where a
+  // damaged index says otherwise, a span listed again at the same place shares the first one's
+  // plaintext, and one that overlaps another only in part (two authentic MACs make that all but
+  // impossible) is reported as not authentic rather than decrypted twice.
+  const order = spans.map((_, i) => i).filter((i) => ok[i]).sort((a, b) => spans[a]!.at - spans[b]!.at);
+  const decrypt = new Set<number>();
+  let end = 0, last = -1;
+  for (const i of order) {
+    const span = spans[i]!;
+    if (last >= 0 && span.at === spans[last]!.at && span.length === spans[last]!.length) continue;
+    if (span.at < end) { ok[i] = false; continue; }
+    decrypt.add(i);
+    end = span.at + span.length;
+    last = i;
+  }
+
   const aes = ecbCipher(key.encrypt);
   let filled = 0;
   const pending: { dst: number; at: number; len: number }[] = [];
@@ -193,8 +209,8 @@ export function openInPlace(key: MasterKey, area: Buffer, spans: readonly Sealed
     pending.length = 0;
     filled = 0;
   };
-  spans.forEach((span, i) => {
-    if (!ok[i]) return;
+  for (const i of decrypt) {
+    const span = spans[i]!;
     const iv = AREA_AT + span.at;
     const bodyLength = span.length - SEAL_OVERHEAD;
     // A body longer than the slice's room is cut at whole blocks; its counters go on from there.
@@ -207,7 +223,7 @@ export function openInPlace(key: MasterKey, area: Buffer, spans: readonly Sealed
       filled += blocks * 16;
       done += n;
     }
-  });
+  }
   if (filled > 0) flush();
   return ok;
 }
