@@ -42,26 +42,56 @@ export function openBlob(key: MasterKey, sealed: Uint8Array, id: Id, type: BlobT
   try {
     plain = open(key, sealed);
   } catch (err) {
-    throw new CairnError('CORRUPT_PACK', `${type} blob ${id.slice(0, 8)} in pack ${packId.slice(0, 8)} is damaged (MAC mismatch): run "cairn check --read-data"`, { cause: err });
+    throw damagedBlob(type, id, packId, err);
   }
+  return finishBlob(plain, id, type, uncompressedLength, packId, { ownsInput: true, releasedAfterUse: false });
+}
+
+/** The error for a blob whose MAC does not match. */
+export function damagedBlob(type: BlobType, id: Id, packId: Id, cause?: unknown): CairnError {
+  return new CairnError('CORRUPT_PACK', `${type} blob ${id.slice(0, 8)} in pack ${packId.slice(0, 8)} is damaged (MAC mismatch): run "cairn check --read-data"`, { cause });
+}
+
+export interface FinishOptions {
+  /** `decrypted` may be freed once decompressed (false for a view into a buffer the caller keeps). */
+  ownsInput: boolean;
+  /**
+   * The caller releases the plaintext right after use (restore and check workers): decompress
+   * into buffers of a few fixed sizes, which the allocator hands out again blob after blob,
+   * instead of one of each blob's size, which costs fresh pages again and again.
+   */
+  releasedAfterUse: boolean;
+}
+
+const OUTPUT_STEP = 1 << 20;
+
+/**
+ * The second half of opening a blob, after its MAC matched and it was decrypted: decompresses it
+ * (repository version 2) and checks that the plaintext hashes to `id`.
+ */
+export function finishBlob(decrypted: Buffer, id: Id, type: BlobType, uncompressedLength: number, packId: Id, opts: FinishOptions): Buffer {
+  let plain = decrypted;
   if (uncompressedLength > 0) {
-    const packed = plain;
     try {
-      // One output buffer of the expected size (release() can free it later), and never more
-      // output than the index promised: a damaged or hostile blob cannot balloon in memory.
-      plain = zlib.zstdDecompressSync(packed, { chunkSize: Math.min(Math.max(uncompressedLength, 64), 16 << 20), maxOutputLength: uncompressedLength });
+      // One output buffer (release() can free it later), and never more output than the index
+      // promised: a damaged or hostile blob cannot balloon in memory. The buffer is one byte
+      // larger than the output: node:zlib allocates a second one when the first ends up full.
+      const room = Math.max(uncompressedLength + 1, 64); // node:zlib refuses chunks under 64 bytes
+      const chunkSize = opts.releasedAfterUse ? Math.ceil(room / OUTPUT_STEP) * OUTPUT_STEP : room;
+      plain = zlib.zstdDecompressSync(decrypted, { chunkSize, maxOutputLength: uncompressedLength });
     } catch (err) {
-      release(packed);
       throw new CairnError('CORRUPT_PACK', `${type} blob ${id.slice(0, 8)} in pack ${packId.slice(0, 8)} cannot be decompressed: run "cairn check --read-data"`, { cause: err });
+    } finally {
+      if (opts.ownsInput) release(decrypted);
     }
-    release(packed);
     if (plain.length !== uncompressedLength) {
       throw new CairnError('CORRUPT_PACK', `${type} blob ${id.slice(0, 8)} in pack ${packId.slice(0, 8)} decompressed to ${plain.length} bytes, expected ${uncompressedLength}`);
     }
   }
-  const actual = crypto.createHash('sha256').update(plain).digest('hex');
+  const actual = crypto.hash('sha256', plain, 'hex');
   if (actual !== id) {
     throw new CairnError('CORRUPT_PACK', `${type} blob ${id.slice(0, 8)} in pack ${packId.slice(0, 8)} has wrong content (hash ${actual.slice(0, 8)}): run "cairn check --read-data"`);
   }
   return plain;
 }
+

@@ -26,9 +26,13 @@ interface Poly1305Kernel {
   tagPtr(): number;
   inputPtr(): number;
   windowSize(): number;
+  heapBase(): number;
   init(): void;
   update(len: number): void;
   finish(len: number): void;
+  finishAt(ptr: number, len: number): void;
+  counters(dst: number, iv: number, first: number, count: number): void;
+  xorInto(dst: number, src: number, len: number): void;
 }
 
 const kernel = loadKernel<Poly1305Kernel>('poly1305');
@@ -76,11 +80,22 @@ function nextIv(into: Uint8Array): void {
   ivPoolAt += IV_SIZE;
 }
 
+// One ECB cipher per key, reused: ECB without padding keeps no state between whole blocks, and
+// setting up a cipher costs more than encrypting a small blob's worth of blocks.
+const ecbCiphers = new WeakMap<Uint8Array, crypto.Cipheriv>();
+function ecbCipher(raw: Uint8Array): crypto.Cipheriv {
+  let c = ecbCiphers.get(raw);
+  if (!c) {
+    c = crypto.createCipheriv(raw.length === 16 ? 'aes-128-ecb' : 'aes-256-ecb', keyObject(raw), null);
+    c.setAutoPadding(false);
+    ecbCiphers.set(raw, c);
+  }
+  return c;
+}
+
 /** Poly1305-AES (Bernstein): s = AES-128_k(nonce). */
 export function poly1305Aes(macK: Uint8Array, macR: Uint8Array, nonce: Uint8Array, message: Uint8Array): Buffer {
-  const ecb = crypto.createCipheriv('aes-128-ecb', keyObject(macK), null);
-  ecb.setAutoPadding(false);
-  const s = ecb.update(nonce);
+  const s = ecbCipher(macK).update(nonce);
   const oneTime = Buffer.allocUnsafe(32);
   oneTime.set(macR, 0);
   oneTime.set(s, 16);
@@ -119,6 +134,98 @@ export function open(key: MasterKey, sealed: Uint8Array, what = 'encrypted data'
     throw new CairnError('CORRUPT_OBJECT', `${what} failed authentication (ciphertext verification failed): it is damaged or was written with another key; run "cairn check"`);
   }
   return ctr(key, iv, body);
+}
+
+// ---- opening many sealed blobs where they lie ---------------------------------------------------
+// Reading a pack range (restore, check --read-data) opens hundreds of blobs in a row. node:crypto
+// gives every AES-CTR call a fresh output buffer and copies it once more, and on this kind of
+// machine fresh pages cost more than the AES itself. So the range is read into memory of the
+// kernel (the work area), Poly1305 runs over it in place, and decryption XORs each body in place
+// with a keystream made by AES-ECB over counter blocks, a slice of KEYSTREAM bytes at a time, so
+// node:crypto's only allocation is one of the same size per slice, which the allocator reuses.
+
+const KEYSTREAM = 1 << 20;
+const KEYSTREAM_AT = kernel.heapBase();
+const AREA_AT = KEYSTREAM_AT + KEYSTREAM;
+
+/**
+ * `length` bytes of the kernel's memory for a caller to fill (a pack range) and pass to
+ * openInPlace. Valid until the next call: growing the memory detaches every earlier view.
+ */
+export function workArea(length: number): Buffer {
+  const need = AREA_AT + length;
+  const have = kernel.memory.buffer.byteLength;
+  if (need > have) kernel.memory.grow(Math.ceil((need - have) / 65536));
+  return Buffer.from(kernel.memory.buffer, AREA_AT, length);
+}
+
+/** A sealed message (IV || ciphertext || MAC) at `at` in the work area. */
+export interface SealedSpan { at: number; length: number }
+
+/**
+ * Verifies each span's MAC and decrypts its ciphertext in place (the IV and MAC bytes stay).
+ * Returns, per span, whether it was authentic; a span that was not is left as it was, so no
+ * unauthenticated plaintext is ever made. `area` must be the view workArea returned.
+ */
+export function openInPlace(key: MasterKey, area: Buffer, spans: readonly SealedSpan[]): boolean[] {
+  if (area.buffer !== kernel.memory.buffer || area.byteOffset !== AREA_AT) throw new Error('openInPlace needs the current work area');
+  const mem = heap();
+  const macEcb = ecbCipher(key.macK);
+  const ok = spans.map((span) => {
+    if (span.at < 0 || span.length < SEAL_OVERHEAD || span.at + span.length > area.length) return false;
+    const iv = AREA_AT + span.at;
+    mem.set(key.macR.subarray(0, 16), KEY);
+    mem.set(macEcb.update(mem.subarray(iv, iv + IV_SIZE)), KEY + 16);
+    kernel.init();
+    kernel.finishAt(iv + IV_SIZE, span.length - SEAL_OVERHEAD);
+    const mac = iv + span.length - MAC_SIZE;
+    return crypto.timingSafeEqual(mem.subarray(TAG, TAG + MAC_SIZE), mem.subarray(mac, mac + MAC_SIZE));
+  });
+
+  // Decrypting in place must touch each byte once. Blobs never overlap in a valid pack; where a
+  // damaged index says otherwise, a span listed again at the same place shares the first one's
+  // plaintext, and one that overlaps another only in part (two authentic MACs make that all but
+  // impossible) is reported as not authentic rather than decrypted twice.
+  const order = spans.map((_, i) => i).filter((i) => ok[i]).sort((a, b) => spans[a]!.at - spans[b]!.at);
+  const decrypt = new Set<number>();
+  let end = 0, last = -1;
+  for (const i of order) {
+    const span = spans[i]!;
+    if (last >= 0 && span.at === spans[last]!.at && span.length === spans[last]!.length) continue;
+    if (span.at < end) { ok[i] = false; continue; }
+    decrypt.add(i);
+    end = span.at + span.length;
+    last = i;
+  }
+
+  const aes = ecbCipher(key.encrypt);
+  let filled = 0;
+  const pending: { dst: number; at: number; len: number }[] = [];
+  const flush = () => {
+    const stream = aes.update(mem.subarray(KEYSTREAM_AT, KEYSTREAM_AT + filled));
+    mem.set(stream, KEYSTREAM_AT);
+    release(stream);
+    for (const p of pending) kernel.xorInto(p.dst, KEYSTREAM_AT + p.at, p.len);
+    pending.length = 0;
+    filled = 0;
+  };
+  for (const i of decrypt) {
+    const span = spans[i]!;
+    const iv = AREA_AT + span.at;
+    const bodyLength = span.length - SEAL_OVERHEAD;
+    // A body longer than the slice's room is cut at whole blocks; its counters go on from there.
+    for (let done = 0; done < bodyLength;) {
+      if (filled === KEYSTREAM) flush();
+      const n = Math.min(bodyLength - done, KEYSTREAM - filled);
+      const blocks = Math.ceil(n / 16);
+      kernel.counters(KEYSTREAM_AT + filled, iv, done / 16, blocks);
+      pending.push({ dst: iv + IV_SIZE + done, at: filled, len: n });
+      filled += blocks * 16;
+      done += n;
+    }
+  }
+  if (filled > 0) flush();
+  return ok;
 }
 
 export function generateMasterKey(): MasterKey {

@@ -3,8 +3,8 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import { parentPort, workerData } from 'node:worker_threads';
-import { openBlob } from '../format/blob-codec.ts';
-import type { MasterKey } from '../format/crypto.ts';
+import { damagedBlob, finishBlob } from '../format/blob-codec.ts';
+import { IV_SIZE, MAC_SIZE, openInPlace, workArea, type MasterKey } from '../format/crypto.ts';
 import { release } from '../format/release.ts';
 import type { RestoreFailure, RestoreTask, RestoreTaskResult, RestoreWorkerInit } from './restore-protocol.ts';
 import { fsPath } from '../format/raw-names.ts';
@@ -30,38 +30,40 @@ function writeAt(path: string, data: Buffer, offset: number): void {
   }
 }
 
-/** Restores every blob it can; a damaged blob or a failed write is reported, and the rest goes on. */
-// Local packs are read into one buffer that is reused for every range: no fresh pages to fault
-// in, nothing for the collector.
-let readBuffer = Buffer.alloc(0);
+// Each pack range is placed in the crypto kernel's work area, where the blobs are authenticated
+// and decrypted in place: no buffer per blob until decompression, and the area's pages are
+// reused for every range (a fresh buffer per range or blob costs more in page faults than the
+// AES itself).
 
 function readRange(file: { path: string; offset: number; length: number }): Buffer {
-  if (readBuffer.length < file.length) {
-    release(readBuffer);
-    // A quarter more than asked: packs differ a little in size, and growing by a few KiB at a
-    // time would fault in a whole fresh buffer for almost every pack (check --read-data reads
-    // whole packs of ~16-17 MiB).
-    readBuffer = Buffer.allocUnsafe(Math.max(Math.ceil(file.length * 1.25), 8 << 20) + 65536);
-  }
+  const area = workArea(file.length);
   const fd = fs.openSync(fsPath(file.path), 'r');
   try {
     let got = 0;
     while (got < file.length) {
-      const n = fs.readSync(fd, readBuffer, got, file.length - got, file.offset + got);
+      const n = fs.readSync(fd, area, got, file.length - got, file.offset + got);
       if (n === 0) throw Object.assign(new Error(`pack file ${file.path} is shorter than the index says`), { code: 'CORRUPT_PACK' });
       got += n;
     }
   } finally {
     fs.closeSync(fd);
   }
-  return readBuffer.subarray(0, file.length);
+  return area;
 }
 
+function placeTransferred(buffer: ArrayBuffer): Buffer {
+  const area = workArea(buffer.byteLength);
+  area.set(new Uint8Array(buffer));
+  release(new Uint8Array(buffer));
+  return area;
+}
+
+/** Restores every blob it can; a damaged blob or a failed write is reported, and the rest goes on. */
 function run(task: RestoreTask): RestoreTaskResult {
   const failures: RestoreFailure[] = [];
   let buf: Buffer;
   try {
-    buf = task.file ? readRange(task.file) : Buffer.from(task.buffer!);
+    buf = task.file ? readRange(task.file) : placeTransferred(task.buffer!);
   } catch (err) {
     const e = err as NodeJS.ErrnoException;
     for (const item of task.items) failures.push({ code: e.code ?? 'EIO', message: `pack ${task.packId.slice(0, 8)} cannot be read: ${e.message}`, blob: item.id });
@@ -71,17 +73,22 @@ function run(task: RestoreTask): RestoreTaskResult {
   let sha256: string | undefined;
   let tail: ArrayBuffer | undefined;
   if (task.verifyPack) {
-    sha256 = crypto.createHash('sha256').update(buf).digest('hex');
+    sha256 = crypto.hash('sha256', buf, 'hex');
     tail = copyTail(buf);
   }
-  for (const item of task.items) {
+  const authentic = openInPlace(key, buf, task.items.map((item) => ({ at: item.at, length: item.length })));
+  task.items.forEach((item, i) => {
+    const type = item.type ?? 'data';
     let plain: Buffer;
     try {
-      plain = openBlob(key, buf.subarray(item.at, item.at + item.length), item.id, item.type ?? 'data', item.uncompressedLength, task.packId);
+      if (!authentic[i]) throw damagedBlob(type, item.id, task.packId);
+      // The decrypted body, still in the work area; finishBlob hands back a buffer of its own
+      // when it decompresses.
+      plain = finishBlob(buf.subarray(item.at + IV_SIZE, item.at + item.length - MAC_SIZE), item.id, type, item.uncompressedLength, task.packId, { ownsInput: false, releasedAfterUse: true });
     } catch (err) {
       const e = err as Error & { code?: string };
       failures.push({ code: e.code ?? 'CORRUPT_PACK', message: e.message, blob: item.id });
-      continue;
+      return;
     }
     const skip = task.sparse && isAllZero(plain);
     for (const w of item.writes) {
@@ -93,9 +100,8 @@ function run(task: RestoreTask): RestoreTaskResult {
         failures.push({ code: e.code ?? 'EIO', message: e.message, path: w.path });
       }
     }
-    release(plain);
-  }
-  if (!task.file) release(buf); // a transferred range; the local read buffer is kept for reuse
+    if (plain.buffer !== buf.buffer) release(plain);
+  });
   return { t: 'done', task: task.task, bytes, failures, sha256, tail };
 }
 

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
 import { test } from 'node:test';
 import { poly1305 as noblePoly1305 } from '@noble/ciphers/_poly1305.js';
-import { deriveKey, generateMasterKey, masterKeyFromJSON, masterKeyToJSON, open, poly1305, poly1305Aes, seal } from '../../src-worker/format/crypto.ts';
+import { deriveKey, generateMasterKey, masterKeyFromJSON, masterKeyToJSON, open, openInPlace, poly1305, poly1305Aes, seal, workArea } from '../../src-worker/format/crypto.ts';
 import { isCairnError } from '../../src-worker/errors.ts';
 
 const hex = (s: string) => Buffer.from(s.replace(/\s+/g, ''), 'hex');
@@ -40,6 +40,71 @@ test('the WebAssembly Poly1305 agrees with @noble/ciphers on random inputs', () 
   const ones = Buffer.alloc(32, 0xff);
   const msg = Buffer.alloc(64, 0xff);
   assert.equal(poly1305(ones, msg).toString('hex'), Buffer.from(noblePoly1305(msg, ones)).toString('hex'));
+});
+
+test('openInPlace opens what open opens, in place, and leaves forged spans untouched', () => {
+  const key = generateMasterKey();
+  // Lengths around blocks, the 1 MiB keystream slice (a body cut across slices continues its
+  // counter), and one body several slices long; random gaps between the spans, as in a pack range.
+  const lengths = [0, 1, 15, 16, 17, 1000, 65536 + 3, (1 << 20) - 40, (1 << 20) + 5, 0, 3 * (1 << 20) + 7, 31];
+  const plains = lengths.map((n) => crypto.randomBytes(n));
+  const sealed = plains.map((p) => seal(key, p));
+  const spans: { at: number; length: number }[] = [];
+  let at = 5;
+  for (const s of sealed) {
+    spans.push({ at, length: s.length });
+    at += s.length + (s.length % 7);
+  }
+  const forged = new Set([2, 7]);
+  const area = workArea(at);
+  area.fill(0xaa);
+  sealed.forEach((s, i) => {
+    area.set(s, spans[i]!.at);
+    if (forged.has(i)) area[spans[i]!.at + s.length - 1]! ^= 1; // last MAC byte
+  });
+  const ok = openInPlace(key, area, spans);
+  sealed.forEach((s, i) => {
+    const { at: a, length } = spans[i]!;
+    if (forged.has(i)) {
+      assert.equal(ok[i], false, `span ${i} is forged`);
+      const expect = Buffer.from(s);
+      expect[length - 1]! ^= 1;
+      assert.deepEqual(area.subarray(a, a + length), expect, `forged span ${i} is left as it was`);
+      return;
+    }
+    assert.equal(ok[i], true, `span ${i}`);
+    assert.deepEqual(area.subarray(a + 16, a + length - 16), plains[i], `plaintext of span ${i} (${lengths[i]} bytes)`);
+    assert.deepEqual(area.subarray(a, a + 16), s.subarray(0, 16), `IV of span ${i} stays`);
+  });
+  assert.equal(area[0], 0xaa, 'bytes between spans stay');
+  const tooShort = workArea(40);
+  assert.deepEqual(openInPlace(key, tooShort, [{ at: 0, length: 31 }, { at: 30, length: 32 }]), [false, false]);
+});
+
+test('openInPlace: a span a damaged index lists twice is decrypted once, and both copies read as authentic', () => {
+  const key = generateMasterKey();
+  const a = crypto.randomBytes(5000), b = crypto.randomBytes(300);
+  const sa = seal(key, a), sb = seal(key, b);
+  const area = workArea(sa.length + sb.length);
+  area.set(sa, 0);
+  area.set(sb, sa.length);
+  const spans = [{ at: 0, length: sa.length }, { at: sa.length, length: sb.length }, { at: 0, length: sa.length }];
+  assert.deepEqual(openInPlace(key, area, spans), [true, true, true]);
+  assert.deepEqual(area.subarray(16, 16 + a.length), a);
+  assert.deepEqual(area.subarray(sa.length + 16, sa.length + 16 + b.length), b);
+});
+
+test('openInPlace carries the counter across 64-bit words as restic does', () => {
+  const key = { encrypt: crypto.randomBytes(32), macK: crypto.randomBytes(16), macR: crypto.randomBytes(16) };
+  const plain = crypto.randomBytes(100);
+  // An IV whose low 64 bits are all ones: the second block's counter carries into the high word.
+  const iv = Buffer.from('0123456789abcdefffffffffffffffff', 'hex');
+  const body = crypto.createCipheriv('aes-256-ctr', key.encrypt, iv).update(plain);
+  const mac = poly1305Aes(key.macK, key.macR, iv, body);
+  const area = workArea(132);
+  area.set(Buffer.concat([iv, body, mac]));
+  assert.deepEqual(openInPlace(key, area, [{ at: 0, length: 132 }]), [true]);
+  assert.deepEqual(area.subarray(16, 116), plain);
 });
 
 test('open decrypts restic\'s seal test vector', () => {

@@ -62,14 +62,23 @@ export function update(len: i32): void {
 
 /** Absorbs the last `len` (< 16 after whole blocks) bytes of INPUT and writes the tag (h + s) to TAG. */
 export function finish(len: i32): void {
+  finishAt(INPUT, len);
+}
+
+/**
+ * The whole message at `p` (anywhere in memory, e.g. a pack read into the host's work area), with
+ * nothing copied: whole blocks are read in place, the last partial one is padded in INPUT so the
+ * bytes after the message (the stored MAC) are never touched. Then the tag as `finish` writes it.
+ */
+export function finishAt(p: usize, len: i32): void {
   const whole = len >> 4;
-  if (whole > 0) blocks(INPUT, whole, 1 << 24);
+  if (whole > 0) blocks(p, whole, 1 << 24);
   const rest = len & 15;
   if (rest > 0) {
-    const p = INPUT + (<usize>whole << 4);
-    store<u8>(p + rest, 1);
-    for (let i = rest + 1; i < 16; i++) store<u8>(p + i, 0);
-    blocks(p, 1, 0);
+    memory.copy(INPUT, p + (<usize>whole << 4), rest);
+    store<u8>(INPUT + rest, 1);
+    for (let i = rest + 1; i < 16; i++) store<u8>(INPUT + i, 0);
+    blocks(INPUT, 1, 0);
   }
   // Full carry, then h mod p: compute g = h + 5 - 2^130 and take it if it did not go negative.
   let c: u32;
@@ -103,4 +112,36 @@ export function finish(len: i32): void {
   store<u32>(TAG + 8, <u32>f);
   f = <u64>w3 + <u64>load<u32>(KEY + 28) + (f >> 32);
   store<u32>(TAG + 12, <u32>f);
+}
+
+/** Where the host's work area may start: past the kernel's own data, 16-byte aligned. */
+export function heapBase(): usize {
+  return (__heap_base + 15) & ~<usize>15;
+}
+
+/**
+ * AES-CTR counter blocks: `count` 16-byte blocks at `dst` for the blocks `first`, `first` + 1, ...
+ * of a message whose IV is the 16 bytes at `iv`. Block n's counter is IV + n as a 128-bit
+ * big-endian number (Go's cipher.NewCTR, and OpenSSL's aes-256-ctr, count this way).
+ */
+export function counters(dst: usize, iv: usize, first: u32, count: i32): void {
+  let hi = bswap<u64>(load<u64>(iv));
+  let lo = bswap<u64>(load<u64>(iv + 8));
+  const start = lo + <u64>first;
+  if (start < lo) hi += 1;
+  lo = start;
+  for (let i = 0; i < count; i++) {
+    store<u64>(dst, bswap<u64>(hi));
+    store<u64>(dst + 8, bswap<u64>(lo));
+    lo += 1;
+    if (lo == 0) hi += 1;
+    dst += 16;
+  }
+}
+
+/** dst[i] ^= src[i] for `len` bytes (any alignment). */
+export function xorInto(dst: usize, src: usize, len: i32): void {
+  let i = 0;
+  for (; i + 16 <= len; i += 16) v128.store(dst + i, v128.xor(v128.load(dst + i), v128.load(src + i)));
+  for (; i < len; i++) store<u8>(dst + i, load<u8>(dst + i) ^ load<u8>(src + i));
 }
