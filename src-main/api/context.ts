@@ -16,6 +16,8 @@ export interface SchedulerControl {
   readonly pausedUntil: number | undefined;
   pauseUntil(until: number): void;
   resume(): void;
+  pausePlan(planId: string, until: number): void;
+  resumePlan(planId: string): void;
 }
 
 /** Starting the app at login, where the host can (the desktop app); see src-main/electron/autostart.ts. */

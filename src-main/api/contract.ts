@@ -139,6 +139,9 @@ export const operations = {
   'scheduler.status': op('GET', '/api/scheduler', z.strictObject({}), SchedulerStatusSchema),
   'scheduler.pause': op('POST', '/api/scheduler/pause', z.strictObject({ until: z.number().int().positive() }), SchedulerStatusSchema),
   'scheduler.resume': op('POST', '/api/scheduler/resume', z.strictObject({}), SchedulerStatusSchema),
+  /** One plan's pause (its card's "Pause"); the scheduler refuses an end in the past or over a year ahead. */
+  'scheduler.pausePlan': op('POST', '/api/scheduler/plans/:planId/pause', z.strictObject({ planId: IdSchema, until: z.number().int().positive() }), SchedulerStatusSchema),
+  'scheduler.resumePlan': op('POST', '/api/scheduler/plans/:planId/resume', z.strictObject({ planId: IdSchema }), SchedulerStatusSchema),
 
   // ---- repository keys: the passwords that open a repository --------------------------------
   'keys.list': op('GET', '/api/repositories/:repositoryId/keys', z.strictObject(RepoRef), z.object({ keys: z.array(KeyInfoSchema) })),

@@ -290,6 +290,8 @@ export const PlanStatusSchema = z.object({
   planId: z.string(),
   state: z.enum(['idle', 'queued', 'running']),
   nextRun: z.number().nullable(),
+  /** The end of this plan's own pause, while it lasts. */
+  pausedUntil: z.number().optional(),
   lastAttempt: z.number().optional(),
   lastSuccess: z.number().optional(),
   lastResult: z.enum(['success', 'failure']).optional(),

@@ -13,6 +13,8 @@
 // - Failures are retried with exponential backoff (1, 2, 4 … minutes, capped). A plan is queued at
 //   most once, so retries and slots never pile up.
 // - "Overdue": no success within twice the plan's period (for cron, the gap between two slots).
+// - Pauses: all schedules (pauseUntil) or one plan's (pausePlan). A plan waits while either holds
+//   it; what fell due meanwhile runs once when both have ended. "Back up now" ignores pauses.
 import { CairnError } from '../../src-worker/index.ts';
 import { nextSlot, periodAfter, type Schedule } from '../profiles/schedule.ts';
 import type { Clock, TimerHandle } from './clock.ts';
@@ -37,6 +39,8 @@ export type SchedulerEvent =
   | { type: 'wake'; at: number; asleepMs: number }
   | { type: 'paused'; until: number }
   | { type: 'resumed' }
+  | { type: 'plan-paused'; planId: string; until: number }
+  | { type: 'plan-resumed'; planId: string }
   /** The run history could not be saved; it is tried again with the next change. */
   | { type: 'save-failed'; message: string };
 
@@ -45,6 +49,8 @@ export interface PlanStatus {
   state: 'idle' | 'queued' | 'running';
   /** When it runs next by itself (a retry, a slot, or the end of a pause); null for manual plans. */
   nextRun: number | null;
+  /** The end of this plan's own pause, while it lasts (the global pause is SchedulerStatus's). */
+  pausedUntil?: number;
   lastAttempt?: number;
   lastSuccess?: number;
   lastResult?: 'success' | 'failure';
@@ -73,6 +79,8 @@ interface Pending {
 }
 
 const MINUTE = 60_000;
+/** The longest a plan may be paused: a year (366 days, so "same date next year" fits). */
+export const MAX_PLAN_PAUSE_MS = 366 * 24 * 60 * MINUTE;
 
 export class Scheduler<P extends SchedulablePlan> {
   private readonly clock: Clock;
@@ -168,17 +176,42 @@ export class Scheduler<P extends SchedulablePlan> {
     return until !== undefined && until > this.clock.now() ? until : undefined;
   }
 
+  /** Like pauseUntil, for one plan: its scheduled runs wait, other plans and "Back up now" do not. */
+  pausePlan(planId: string, until: number): void {
+    const s = this.runState(planId);
+    const now = this.clock.now();
+    if (!(until > now)) throw new CairnError('INVALID_ARGUMENT', `the pause of plan "${planId}" would end in the past: pick a later time`);
+    // A forgotten pause must not silently stop backups for good.
+    if (until - now > MAX_PLAN_PAUSE_MS) throw new CairnError('INVALID_ARGUMENT', `the pause of plan "${planId}" would last more than a year: pick an earlier time`);
+    s.pausedUntil = until;
+    this.pending = this.pending.filter((q) => q.planId !== planId || q.reason === 'manual');
+    this.onEvent({ type: 'plan-paused', planId, until });
+    this.persist();
+    this.tick();
+  }
+
+  resumePlan(planId: string): void {
+    const s = this.runState(planId);
+    if (s.pausedUntil === undefined) return;
+    delete s.pausedUntil;
+    this.onEvent({ type: 'plan-resumed', planId });
+    this.persist();
+    this.tick();
+  }
+
   status(planId: string): PlanStatus {
     const plan = this.plans.get(planId);
-    const s = this.state.plans[planId];
-    if (!plan || !s) throw new CairnError('NOT_FOUND', `plan "${planId}" does not exist`);
+    const s = this.runState(planId);
+    if (!plan) throw new CairnError('NOT_FOUND', `plan "${planId}" does not exist`);
     const now = this.clock.now();
     const due = this.dueAt(plan, s, now);
-    const paused = this.pausedUntil;
+    const pauseEnd = this.pauseEnd(s, now);
+    const own = this.ownPause(s, now);
     return {
       planId,
       state: this.running.has(planId) ? 'running' : this.pending.some((q) => q.planId === planId) ? 'queued' : 'idle',
-      nextRun: due === null ? null : paused !== undefined ? Math.max(due, paused) : due,
+      nextRun: due === null ? null : pauseEnd !== undefined ? Math.max(due, pauseEnd) : due,
+      ...(own !== undefined ? { pausedUntil: own } : {}),
       lastAttempt: s.lastAttempt,
       lastSuccess: s.lastSuccess,
       lastResult: s.lastResult,
@@ -199,6 +232,24 @@ export class Scheduler<P extends SchedulablePlan> {
   }
 
   // --- internals ---
+
+  private runState(planId: string): PlanRunState {
+    const s = this.state.plans[planId];
+    if (!s || !this.plans.has(planId)) throw new CairnError('NOT_FOUND', `plan "${planId}" does not exist`);
+    return s;
+  }
+
+  private ownPause(s: PlanRunState, now: number): number | undefined {
+    return s.pausedUntil !== undefined && s.pausedUntil > now ? s.pausedUntil : undefined;
+  }
+
+  /** When every pause that holds this plan has ended (the later of the global and its own), or undefined if none holds it. */
+  private pauseEnd(s: PlanRunState, now: number): number | undefined {
+    const global = this.state.pausedUntil !== undefined && this.state.pausedUntil > now ? this.state.pausedUntil : undefined;
+    const own = this.ownPause(s, now);
+    if (global === undefined) return own;
+    return own === undefined ? global : Math.max(global, own);
+  }
 
   private retryDelay(failures: number): number {
     return Math.min(this.retryBaseMs * 2 ** Math.min(failures - 1, 30), this.retryCapMs);
@@ -247,14 +298,21 @@ export class Scheduler<P extends SchedulablePlan> {
     let next = Infinity;
     for (const plan of this.plans.values()) {
       const s = this.state.plans[plan.id];
+      if (s.pausedUntil !== undefined && this.ownPause(s, now) === undefined) {
+        // This plan's own pause ended by itself.
+        delete s.pausedUntil;
+        this.onEvent({ type: 'plan-resumed', planId: plan.id });
+        this.persist();
+      }
       const due = this.dueAt(plan, s, now);
       if (due === null || this.running.has(plan.id) || this.pending.some((q) => q.planId === plan.id)) continue;
-      if (due <= now && !paused) {
+      const pauseEnd = this.pauseEnd(s, now);
+      if (due <= now && pauseEnd === undefined) {
         // Due more than a heartbeat ago means we were not around for it: asleep or not running.
         const reason: RunReason = s.failures > 0 && due === s.lastAttempt! + this.retryDelay(s.failures) ? 'retry' : due < now - this.heartbeatMs ? 'catch-up' : 'scheduled';
         this.enqueue(plan.id, reason);
       } else {
-        next = Math.min(next, Math.max(due, paused ? this.state.pausedUntil! : due));
+        next = Math.min(next, Math.max(due, pauseEnd ?? due));
       }
     }
     this.pump();

@@ -1,5 +1,5 @@
 // What the scheduler must remember across restarts to catch up: per plan, when it last ran and how
-// that went; and whether schedules are paused. Persisted through an injected store.
+// that went, and whether it is paused; and whether all schedules are paused. Persisted through an injected store.
 import { z } from 'zod';
 
 export const PlanRunStateSchema = z.strictObject({
@@ -14,6 +14,8 @@ export const PlanRunStateSchema = z.strictObject({
   lastError: z.string().optional(),
   /** Consecutive failures since the last success: drives the retry backoff. */
   failures: z.number().int().min(0),
+  /** This plan's own pause (the dashboard card's "Pause"); absent in files written before it existed. */
+  pausedUntil: z.number().optional(),
 });
 
 export const SchedulerStateSchema = z.strictObject({

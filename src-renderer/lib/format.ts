@@ -39,6 +39,12 @@ export function dateTime(ms: number): string {
   return new Date(ms).toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' });
 }
 
+/** A moment soon, as short as it stays clear: "20:30" today, else with the date ("Nov 26, 2026, 20:30"). */
+export function soonTime(ms: number, now = Date.now()): string {
+  const sameDay = new Date(ms).toDateString() === new Date(now).toDateString();
+  return sameDay ? new Date(ms).toLocaleTimeString(undefined, { timeStyle: 'short' }) : dateTime(ms);
+}
+
 /**
  * Permission bits as `ls -l` shows them ("drwxr-xr-x"). restic stores Go's os.FileMode: the
  * permission bits are the low nine, the type is given separately.

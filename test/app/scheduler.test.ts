@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { MemorySchedulerStore, Scheduler, type JobResult, type SchedulablePlan, type SchedulerEvent, type SchedulerState } from '../../src-main/scheduler/index.ts';
+import { SchedulerStateSchema } from '../../src-main/scheduler/state.ts';
 import { FakeClock, settle } from '../helpers/fake-clock.ts';
 
 const MIN = 60_000;
@@ -242,6 +243,82 @@ test('pause: nothing scheduled runs until the given time, then the missed run ha
   scheduler.resume();
   await settle();
   assert.equal(calls.length, 4, 'resume runs the missed slot once, right away');
+});
+
+test('plan pause: only that plan waits; its missed run happens once when the pause ends by itself; "Back up now" still works', async () => {
+  const { clock, calls, scheduler, events } = setup();
+  // Different repositories, so the two plans never wait for each other.
+  await scheduler.start([plan('p', { kind: 'interval', minutes: 30 }), plan('q', { kind: 'interval', minutes: 30 }, 'repo-b')]);
+  await clock.advance(MIN);
+  assert.deepEqual(calls.map((c) => c.planId).sort(), ['p', 'q']);
+  scheduler.pausePlan('p', T0 + 3 * HOUR);
+  assert.equal(scheduler.pausedUntil, undefined, 'the global pause is untouched');
+  assert.equal(scheduler.status('p').pausedUntil, T0 + 3 * HOUR);
+  assert.equal(scheduler.status('p').nextRun, T0 + 3 * HOUR);
+  assert.equal(scheduler.status('q').pausedUntil, undefined);
+  assert.equal(scheduler.status('q').nextRun, T0 + 30 * MIN);
+  await clock.advanceTo(T0 + 2 * HOUR + MIN);
+  const runsOf = (id: string) => calls.filter((c) => c.planId === id).map((c) => (c.at - T0) / MIN);
+  assert.deepEqual(runsOf('p'), [0], 'no scheduled run of the paused plan');
+  assert.deepEqual(runsOf('q'), [0, 30, 60, 90, 120], 'the other plan keeps its schedule');
+  assert.equal(scheduler.runNow('p'), 'queued');
+  await settle();
+  assert.deepEqual(runsOf('p'), [0, 121], '"Back up now" runs while the plan is paused');
+  // The next slot (30 min after the manual run) falls inside the pause: it waits for the end.
+  await clock.advanceTo(T0 + 3 * HOUR - MIN);
+  assert.deepEqual(runsOf('p'), [0, 121]);
+  await clock.advanceTo(T0 + 3 * HOUR + 5 * MIN);
+  assert.deepEqual(runsOf('p'), [0, 121, 180], 'the run that fell due during the pause happens once, at its end');
+  assert.equal(scheduler.status('p').pausedUntil, undefined);
+  assert.ok(events.some((e) => e.type === 'plan-resumed' && e.planId === 'p'), 'the pause ended by itself');
+});
+
+test("plan pause: drops the plan's queued scheduled run; resumePlan runs the missed slot at once; the later of two pauses wins", async () => {
+  // One repository: q's first run waits behind p's, so it is queued when q is paused.
+  const { clock, calls, scheduler, events } = setup({ auto: null });
+  await scheduler.start([plan('p', { kind: 'interval', minutes: 60 }), plan('q', { kind: 'interval', minutes: 60 })]);
+  assert.equal(scheduler.status('q').state, 'queued');
+  scheduler.pausePlan('q', T0 + 5 * HOUR);
+  assert.equal(scheduler.status('q').state, 'idle', 'the queued scheduled run of a paused plan is dropped');
+  calls[0].resolve({ ok: true });
+  await settle();
+  assert.deepEqual(calls.map((c) => c.planId), ['p'], 'q did not start when the repository became free');
+
+  // Global pause ends before q's own: q waits for its own; p for the global one.
+  scheduler.pauseUntil(T0 + 2 * HOUR);
+  assert.equal(scheduler.status('q').nextRun, T0 + 5 * HOUR);
+  assert.equal(scheduler.status('p').nextRun, T0 + 2 * HOUR);
+  scheduler.resume();
+  scheduler.pausePlan('p', T0 + 30 * MIN);
+  scheduler.pauseUntil(T0 + 2 * HOUR);
+  assert.equal(scheduler.status('p').nextRun, T0 + 2 * HOUR, "the global pause outlasts the plan's own");
+  scheduler.resume();
+
+  await clock.advanceTo(T0 + 2 * HOUR);
+  assert.deepEqual(calls.map((c) => c.planId), ['p', 'p']);
+  scheduler.resumePlan('q');
+  assert.equal(scheduler.status('q').state, 'queued', 'resume queues the missed run at once (behind p: same repository)');
+  calls[1].resolve({ ok: true });
+  await settle();
+  assert.deepEqual(calls.map((c) => c.planId), ['p', 'p', 'q'], "the missed run of q runs once, before p's next slot");
+  assert.ok(events.some((e) => e.type === 'plan-resumed' && e.planId === 'q'));
+  assert.throws(() => scheduler.pausePlan('nope', T0 + 9 * HOUR), (e: Error & { code?: string }) => e.code === 'NOT_FOUND');
+});
+
+test("a plan's pause survives a restart; a state file from before plan pauses still loads", async () => {
+  const a = setup();
+  await a.scheduler.start([plan('p', { kind: 'interval', minutes: 30 })]);
+  await a.clock.advance(MIN);
+  a.scheduler.pausePlan('p', T0 + 5 * HOUR);
+  await a.scheduler.stop();
+  assert.equal(a.store.snapshot.plans.p.pausedUntil, T0 + 5 * HOUR);
+  const b = setup({ start: T0 + 2 * HOUR, state: a.store.snapshot });
+  await b.scheduler.start([plan('p', { kind: 'interval', minutes: 30 })]);
+  await b.clock.advance(HOUR);
+  assert.equal(b.calls.length, 0);
+  await b.clock.advanceTo(T0 + 5 * HOUR + MIN);
+  assert.equal(b.calls.length, 1);
+  assert.equal(SchedulerStateSchema.safeParse({ version: 1, plans: { p: { since: T0, failures: 0 } } }).success, true);
 });
 
 test('the pause survives a restart through the store', async () => {

@@ -282,6 +282,33 @@ async function wizardAndDashboard(): Promise<void> {
   assert.equal(after.length, 1);
   assert.notEqual(after[0].id, snaps[0].id);
 
+  // Pause on the card: a menu of durations for this plan alone, by keyboard (Escape closes it and
+  // focus returns); paused, the card says until when and offers Resume.
+  const pauseButton = card.getByRole('button', { name: 'Pause Documents…' });
+  const focusedName = () => page.evaluate(() => document.activeElement?.getAttribute('aria-label') ?? document.activeElement?.textContent ?? '');
+  await pauseButton.focus();
+  await page.keyboard.press('Enter');
+  const pauseMenu = card.getByRole('region', { name: 'Pause Documents' });
+  await pauseMenu.getByRole('heading', { name: 'Pause Documents' }).waitFor();
+  assert.equal(await focusedName(), 'For 1 hour', 'the menu takes focus on its first choice');
+  await page.keyboard.press('Escape');
+  await pauseMenu.waitFor({ state: 'detached' });
+  assert.equal(await focusedName(), 'Pause Documents…', 'Escape gives focus back to the Pause button');
+  await pauseButton.click();
+  await screens('dashboard-plan-pause-menu', pauseMenu);
+  await pauseMenu.getByRole('group', { name: 'Pause Documents' }).getByRole('button', { name: 'For 1 day' }).click();
+  const pausedNote = card.getByRole('status').filter({ hasText: /^Paused until .+: this plan's scheduled backups wait/ });
+  await pausedNote.waitFor();
+  const nextBackup = card.getByRole('definition').nth(1);
+  assert.match(await nextBackup.innerText(), /^Paused until /);
+  assert.equal(await focusedName(), 'Resume Documents', 'focus moves to Resume');
+  assert.equal(await page.getByRole('button', { name: 'Resume schedules' }).count(), 0, 'only this plan is paused, not all schedules');
+  await screens('dashboard-plan-paused', card);
+  await card.getByRole('button', { name: 'Resume Documents' }).click();
+  await pausedNote.waitFor({ state: 'detached' });
+  await pauseButton.waitFor();
+  assert.doesNotMatch(await nextBackup.innerText(), /Paused/);
+
   // An error on the card: the folder to back up is gone (a drive unplugged). The card says what
   // happened and what to do, with no stack trace; the repository keeps its snapshot.
   fs.renameSync(dataDir, `${dataDir}-unplugged`);

@@ -1,4 +1,4 @@
-// The scheduler, when the host runs one: per-plan status, pause, resume.
+// The scheduler, when the host runs one: per-plan status, pause and resume (all plans or one).
 import { CairnError } from '../../../src-worker/index.ts';
 import type { ApiContext, SchedulerControl } from '../context.ts';
 import type { HandlerTable } from './types.ts';
@@ -13,7 +13,7 @@ function requireScheduler(ctx: ApiContext): SchedulerControl {
   return ctx.scheduler;
 }
 
-export const schedulerHandlers: HandlerTable<'scheduler.status' | 'scheduler.pause' | 'scheduler.resume'> = {
+export const schedulerHandlers: HandlerTable<'scheduler.status' | 'scheduler.pause' | 'scheduler.resume' | 'scheduler.pausePlan' | 'scheduler.resumePlan'> = {
   async 'scheduler.status'(_input, ctx) {
     return status(ctx.scheduler);
   },
@@ -23,6 +23,14 @@ export const schedulerHandlers: HandlerTable<'scheduler.status' | 'scheduler.pau
   },
   async 'scheduler.resume'(_input, ctx) {
     requireScheduler(ctx).resume();
+    return status(ctx.scheduler);
+  },
+  async 'scheduler.pausePlan'(input, ctx) {
+    requireScheduler(ctx).pausePlan(input.planId, input.until);
+    return status(ctx.scheduler);
+  },
+  async 'scheduler.resumePlan'(input, ctx) {
+    requireScheduler(ctx).resumePlan(input.planId);
     return status(ctx.scheduler);
   },
 };

@@ -38,6 +38,8 @@ export const routes = {
   'scheduler.status': ['GET', '/api/scheduler'],
   'scheduler.pause': ['POST', '/api/scheduler/pause'],
   'scheduler.resume': ['POST', '/api/scheduler/resume'],
+  'scheduler.pausePlan': ['POST', '/api/scheduler/plans/:planId/pause'],
+  'scheduler.resumePlan': ['POST', '/api/scheduler/plans/:planId/resume'],
   'keys.list': ['GET', '/api/repositories/:repositoryId/keys'],
   'keys.add': ['POST', '/api/repositories/:repositoryId/keys'],
   'keys.remove': ['DELETE', '/api/repositories/:repositoryId/keys/:keyId'],

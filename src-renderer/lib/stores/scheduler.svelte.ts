@@ -15,6 +15,13 @@ class SchedulerStore {
     return this.value?.pausedUntil != null && this.value.pausedUntil > Date.now();
   }
 
+  /** When this plan's scheduled backups may start again: the later of its own and the global pause; undefined when none holds it. */
+  planPausedUntil(planId: string): number | undefined {
+    const own = this.plan(planId)?.pausedUntil;
+    const ends = [own, this.paused ? this.value?.pausedUntil : undefined].filter((t): t is number => t != null && t > Date.now());
+    return ends.length > 0 ? Math.max(...ends) : undefined;
+  }
+
   refresh(): Promise<void> {
     this.pending ??= call('scheduler.status', {})
       .then((s) => { this.value = s; this.error = null; }, (err: unknown) => { this.error = asApiError(err); })
@@ -28,6 +35,14 @@ class SchedulerStore {
 
   async resume(): Promise<void> {
     this.value = await call('scheduler.resume', {});
+  }
+
+  async pausePlan(planId: string, until: number): Promise<void> {
+    this.value = await call('scheduler.pausePlan', { planId, until });
+  }
+
+  async resumePlan(planId: string): Promise<void> {
+    this.value = await call('scheduler.resumePlan', { planId });
   }
 }
 
