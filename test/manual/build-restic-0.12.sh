@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Builds restic 0.12.1 (the last release that knows only repository format version 1) as a test
+# Builds restic 0.12.1 (like every release before 0.14, it knows only repository format version 1) as a test
 # oracle at /opt/restic-0.12/restic, from the restic source mirror and Debian's golang-*-dev
 # packages (Go's module proxy is out of reach here). Never shipped, never committed.
 #

@@ -1,5 +1,5 @@
-// Writing into a version 1 repository keeps it readable by restic 0.12, the last release that
-// knows only format version 1 (issue 8). A manual check, not part of `npm test`: restic 0.12 is not
+// Writing into a version 1 repository keeps it readable by restic 0.12, which like every release
+// before 0.14 knows only format version 1 (issue 8). A manual check, not part of `npm test`: restic 0.12 is not
 // packaged anywhere we can install from, so it is built from source first:
 //
 //   bash test/manual/build-restic-0.12.sh        # -> /opt/restic-0.12/restic
