@@ -14,6 +14,7 @@ export type { Id } from './format/id.ts';
 export { shortId } from './format/id.ts';
 export { formatTime, parseTime, nowNs } from './format/time.ts';
 export { goModeString, goTypeBits } from './format/filemode.ts';
+export { encodeName } from './format/raw-names.ts';
 export type { Compression } from './format/blob-codec.ts';
 export { backup, PROGRAM_VERSION, type BackupOptions, type BackupSummary } from './ops/backup/backup.ts';
 export type { BackupProgress } from './ops/backup/progress.ts';

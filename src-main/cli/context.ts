@@ -1,5 +1,5 @@
 // What every command shares: global options, opening the repository, printing, cancellation.
-import { CairnError, defaultCacheRoot, openBackend, Repository, type Compression } from '../../src-worker/index.ts';
+import { CairnError, defaultCacheRoot, encodeName, openBackend, Repository, type Compression } from '../../src-worker/index.ts';
 import { readPassword, type PasswordSources } from './password.ts';
 
 export interface GlobalOptions extends PasswordSources {
@@ -79,24 +79,33 @@ export class Cli {
 
   /** Informational output (stdout), silenced by --quiet. */
   print(line: string): void {
-    if (!this.globals.quiet) process.stdout.write(line + '\n');
+    if (!this.globals.quiet) process.stdout.write(asBytes(line));
   }
 
   /** The command's result (a table, a listing): printed even with --quiet, as restic does. */
   output(line: string): void {
-    process.stdout.write(line + '\n');
+    process.stdout.write(asBytes(line));
   }
 
   /** Chatter restic prints by default but --quiet hides; goes to stderr so stdout stays clean for data. */
   verbose(line: string): void {
-    if (!this.globals.quiet) process.stderr.write(line + '\n');
+    if (!this.globals.quiet) process.stderr.write(asBytes(line));
   }
 
   warn(line: string): void {
-    process.stderr.write(line + '\n');
+    process.stderr.write(asBytes(line));
   }
 
   printJson(value: unknown): void {
     process.stdout.write(JSON.stringify(value) + '\n');
   }
+}
+
+/**
+ * A text line as the bytes to print. A file name that is not valid UTF-8 is printed with its own
+ * bytes, as restic prints it, so `ls`, `find` and `diff` output names the file on disk; writing the
+ * string would turn each such byte into U+FFFD.
+ */
+function asBytes(line: string): Buffer {
+  return encodeName(line + '\n');
 }

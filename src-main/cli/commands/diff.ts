@@ -28,7 +28,7 @@ export function registerDiff(program: Command, cli: () => Cli): void {
       const result = await diff(repo, a, b, { metadata: opts.metadata, signal: c.signal }, (ch) => {
         if (quiet) return;
         if (c.json) process.stdout.write(goJson({ message_type: 'change', path: ch.path, modifier: ch.modifier }) + '\n');
-        else process.stdout.write(ch.modifier.padEnd(5) + ch.path + '\n');
+        else c.output(ch.modifier.padEnd(5) + ch.path);
       });
       for (const u of result.unknownSizes) c.warn(`unable to find blob size for <${u.type}/${shortId(u.id)}>`);
       if (c.json) {

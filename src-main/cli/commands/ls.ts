@@ -38,7 +38,7 @@ export function registerLs(program: Command, cli: () => Cli): void {
       else c.print(`snapshot ${shortId(sn.id)} of [${sn.snapshot.paths.join(' ')}] filtered by [${dirs.join(' ')}] at ${goTimeString(sn.snapshot.time)}):`);
       await ls(repo, sn, { dirs, recursive: opts.recursive }, (path, node) => {
         if (c.json) c.printJson(nodeJson(path, node));
-        else process.stdout.write((opts.long ? longLine(path, node) : path) + '\n');
+        else c.output(opts.long ? longLine(path, node) : path);
       });
     });
 }
