@@ -103,7 +103,7 @@ class Archiver {
   private async loadSubtree(node: TreeNode | undefined): Promise<Tree | null> {
     if (!node || node.type !== 'dir' || !node.subtree) return null;
     try {
-      return await this.repo.loadTree(node.subtree);
+      return await this.repo.loadTree(node.subtree, false);
     } catch (err) {
       // A damaged parent only costs re-reading files; warn and go on without it.
       this.opts.onWarning?.(node.name, `cannot load the parent snapshot's tree: ${(err as Error).message}`);
@@ -256,7 +256,10 @@ class Archiver {
             })));
             continue;
           }
-          children.push(this.archiveDir(child, name, st, prev));
+          // Depth first, like restic: the subdirectory is listed (recursively) before the next
+          // entry here, so only the directories on the current path and those still waiting for
+          // file content are in memory, not every directory of the source at once.
+          children.push((await this.archiveDir(child, name, st, prev)).node);
         } else {
           const unchanged = st.isFile() && this.fileUnchanged(prev, st);
           if (st.isFile() && !unchanged) await this.pool.waitForCapacity();
@@ -267,15 +270,18 @@ class Archiver {
     return { done: guard(Promise.all(children).then((nodes) => this.saveTree(nodes.filter((n): n is TreeNode => n !== null)))) };
   }
 
-  private async archiveDir(abs: string, name: string, st: BigIntStats, prev: TreeNode | undefined): Promise<TreeNode | null> {
+  /** Walks a directory; resolves once its entries are started, with a promise of its finished node. */
+  private async archiveDir(abs: string, name: string, st: BigIntStats, prev: TreeNode | undefined): Promise<{ node: Promise<TreeNode | null> }> {
     const prevTree = await this.loadSubtree(prev);
     const { done } = await this.walkDir(abs, prevTree);
-    return guard(done.then((subtree) => {
-      const node = nodeFromStat(name, st, this.names);
-      node.subtree = subtree;
-      this.countDir(prev, subtree);
-      return node;
-    }));
+    return {
+      node: guard(done.then((subtree) => {
+        const node = nodeFromStat(name, st, this.names);
+        node.subtree = subtree;
+        this.countDir(prev, subtree);
+        return node;
+      })),
+    };
   }
 
   /** Archives the synthetic directories between the snapshot root and the targets. */
@@ -301,7 +307,7 @@ class Archiver {
       }
       if (child.isTarget) {
         this.rootDevices.add(st.dev);
-        if (st.isDirectory()) children.push(this.archiveDir(child.path, name, st, prev));
+        if (st.isDirectory()) children.push((await this.archiveDir(child.path, name, st, prev)).node);
         else children.push(guard(this.archiveLeaf(child.path, name, st, prev)));
       } else {
         const prevSub = await this.loadSubtree(prev);
