@@ -152,6 +152,15 @@ class Archiver {
     else this.summary.dirsChanged++;
   }
 
+  /** The node of a regular file whose content the parent snapshot already has. */
+  private unchangedFile(abs: string, name: string, st: BigIntStats, prev: TreeNode): TreeNode {
+    const node = nodeFromStat(name, st, this.names);
+    node.content = prev.content; // never modified in place, so shared with the parent's node
+    this.summary.filesUnmodified++;
+    this.progress.fileDone(abs, Number(st.size));
+    return node;
+  }
+
   /** Archives one entry (file, symlink, device...) that is not a directory. Resolves to null when skipped. */
   private async archiveLeaf(abs: string, name: string, st: BigIntStats, prev: TreeNode | undefined, unchanged = this.fileUnchanged(prev, st)): Promise<TreeNode | null> {
     const node = nodeFromStat(name, st, this.names);
@@ -221,7 +230,7 @@ class Archiver {
     const prevByName = new Map<string, TreeNode>();
     for (const n of prevTree?.nodes ?? []) prevByName.set(n.name, n);
 
-    const children: Promise<TreeNode | null>[] = [];
+    const children: (TreeNode | Promise<TreeNode | null>)[] = [];
     // Entries are stat'ed a window at a time and their work started in name order.
     for (let i = 0; i < names.length; i += LSTAT_WINDOW) {
       const batch = names.slice(i, i + LSTAT_WINDOW);
@@ -242,7 +251,11 @@ class Archiver {
           if ((st as NodeJS.ErrnoException).code !== 'ENOENT') this.warn(child, `cannot stat: ${st.message}`);
           continue;
         }
-        if (await this.isExcluded(toSnapshotPath(child), { isDirectory: st.isDirectory(), size: Number(st.size) })) continue;
+        let excluded = this.isExcluded(toSnapshotPath(child), { isDirectory: st.isDirectory(), size: Number(st.size) });
+        // Awaited only when a rule has to read the file system: a turn of the microtask queue per
+        // entry is most of what a walk over unchanged files costs.
+        if (typeof excluded !== 'boolean') excluded = await excluded;
+        if (excluded) continue;
         const prev = prevByName.get(name);
         if (st.isDirectory()) {
           if (this.opts.oneFileSystem && !this.rootDevices.has(st.dev)) {
@@ -260,10 +273,12 @@ class Archiver {
           // entry here, so only the directories on the current path and those still waiting for
           // file content are in memory, not every directory of the source at once.
           children.push((await this.archiveDir(child, name, st, prev)).node);
+        } else if (st.isFile() && this.fileUnchanged(prev, st)) {
+          // Most files of a later backup: their node is ready now, no promise needed.
+          children.push(this.unchangedFile(child, name, st, prev!));
         } else {
-          const unchanged = st.isFile() && this.fileUnchanged(prev, st);
-          if (st.isFile() && !unchanged) await this.pool.waitForCapacity();
-          children.push(guard(this.archiveLeaf(child, name, st, prev, unchanged)));
+          if (st.isFile()) await this.pool.waitForCapacity();
+          children.push(guard(this.archiveLeaf(child, name, st, prev)));
         }
       }
     }
