@@ -252,8 +252,8 @@ class Archiver {
           continue;
         }
         let excluded = this.isExcluded(toSnapshotPath(child), { isDirectory: st.isDirectory(), size: Number(st.size) });
-        // Awaited only when a rule has to read the file system: a turn of the microtask queue per
-        // entry is most of what a walk over unchanged files costs.
+        // Awaited only when a rule has to read the file system (--exclude-if-present and the
+        // like): otherwise an await would cost a promise and a microtask turn per entry.
         if (typeof excluded !== 'boolean') excluded = await excluded;
         if (excluded) continue;
         const prev = prevByName.get(name);
