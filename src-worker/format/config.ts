@@ -1,8 +1,7 @@
 // The repository config: format version, repository id and the chunker polynomial.
-import { z } from 'zod';
 import { CairnError } from '../errors.ts';
 import { goJson } from './gojson.ts';
-import { validate } from './schema.ts';
+import { validate, z } from './schema.ts';
 
 export interface RepoConfig {
   version: number;

@@ -1,11 +1,10 @@
 // Key files: one per password. The master key (JSON) is sealed with a key derived from the password
 // by scrypt; the file itself is plain JSON and its id is the SHA-256 of its bytes.
 import crypto from 'node:crypto';
-import { z } from 'zod';
 import { CairnError, isCairnError } from '../errors.ts';
 import { deriveKey, masterKeyFromJSON, masterKeyToJSON, open, seal, type MasterKey } from './crypto.ts';
 import { goJson } from './gojson.ts';
-import { validate } from './schema.ts';
+import { validate, z } from './schema.ts';
 import { formatTime } from './time.ts';
 
 export interface KdfParams { N: number; r: number; p: number }

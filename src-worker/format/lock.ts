@@ -1,7 +1,6 @@
 // Lock files: who holds a shared or exclusive lock on the repository, refreshed while they work.
-import { z } from 'zod';
 import { goJson } from './gojson.ts';
-import { validate } from './schema.ts';
+import { validate, z } from './schema.ts';
 
 export interface Lock {
   time: string;

@@ -1,7 +1,6 @@
 // Snapshot files: what was backed up, when, from where, and the root tree.
-import { z } from 'zod';
 import { goJson } from './gojson.ts';
-import { hexId, validate } from './schema.ts';
+import { hexId, validate, z } from './schema.ts';
 import type { Id } from './id.ts';
 
 export interface Snapshot {

@@ -315,13 +315,18 @@ export class Repository {
     }
   }
 
-  async loadTree(id: Id): Promise<Tree> {
+  /**
+   * A tree, kept in memory for later calls unless `keep` is false: backup reads each parent tree
+   * once, and keeping them all made every one of its many young-generation GCs copy them again.
+   */
+  async loadTree(id: Id, keep = true): Promise<Tree> {
     const cached = this.treeCache.get(id);
     if (cached) return cached;
     const plain = await this.loadBlob('tree', id);
     const text = plain.toString('utf8');
     release(plain);
     const tree = decodeTree(parseJson(text, `tree ${id.slice(0, 8)}`), id);
+    if (!keep) return tree;
     if (this.treeCache.size >= 4096) this.treeCache.delete(this.treeCache.keys().next().value as Id);
     this.treeCache.set(id, tree);
     return tree;

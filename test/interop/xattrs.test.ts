@@ -73,6 +73,9 @@ test('Cairn records extended attributes as restic does, and both restore them fr
   resticOk(resticRepo, ['backup', src]);
   // Stored the same way: names in the system's order, values base64, none for symlinks.
   for (const dir of [src, path.join(src, 'folder')]) assert.deepEqual(storedAttributes(cairnRepo, dir), storedAttributes(resticRepo, dir), dir);
+  // A later backup that reads no file again (all unchanged) still records them.
+  cairnOk(['-r', cairnRepo, 'backup', src]);
+  for (const dir of [src, path.join(src, 'folder')]) assert.deepEqual(storedAttributes(cairnRepo, dir), storedAttributes(resticRepo, dir), `${dir}, unchanged`);
 
   const byRestic = path.join(work, 'restic-restore');
   resticOk(cairnRepo, ['restore', 'latest', '--target', byRestic]);

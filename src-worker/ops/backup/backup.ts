@@ -114,7 +114,7 @@ class Archiver {
   private async loadSubtree(node: TreeNode | undefined): Promise<Tree | null> {
     if (!node || node.type !== 'dir' || !node.subtree) return null;
     try {
-      return await this.repo.loadTree(node.subtree);
+      return await this.repo.loadTree(node.subtree, false);
     } catch (err) {
       // A damaged parent only costs re-reading files; warn and go on without it.
       this.opts.onWarning?.(node.name, `cannot load the parent snapshot's tree: ${(err as Error).message}`);
@@ -162,6 +162,15 @@ class Archiver {
     if (!prev) this.summary.dirsNew++;
     else if (sameNode(prev, node)) this.summary.dirsUnmodified++;
     else this.summary.dirsChanged++;
+  }
+
+  /** The node of a regular file whose content the parent snapshot already has. */
+  private unchangedFile(abs: string, name: string, st: BigIntStats, prev: TreeNode): TreeNode {
+    const node = this.nodeOf(abs, name, st);
+    node.content = prev.content; // never modified in place, so shared with the parent's node
+    this.summary.filesUnmodified++;
+    this.progress.fileDone(abs, Number(st.size));
+    return node;
   }
 
   /** Archives one entry (file, symlink, device...) that is not a directory. Resolves to null when skipped. */
@@ -233,7 +242,7 @@ class Archiver {
     const prevByName = new Map<string, TreeNode>();
     for (const n of prevTree?.nodes ?? []) prevByName.set(n.name, n);
 
-    const children: Promise<TreeNode | null>[] = [];
+    const children: (TreeNode | Promise<TreeNode | null>)[] = [];
     // Entries are stat'ed a window at a time and their work started in name order.
     for (let i = 0; i < names.length; i += LSTAT_WINDOW) {
       const batch = names.slice(i, i + LSTAT_WINDOW);
@@ -254,7 +263,11 @@ class Archiver {
           if ((st as NodeJS.ErrnoException).code !== 'ENOENT') this.warn(child, `cannot stat: ${st.message}`);
           continue;
         }
-        if (await this.isExcluded(toSnapshotPath(child), { isDirectory: st.isDirectory(), size: Number(st.size) })) continue;
+        let excluded = this.isExcluded(toSnapshotPath(child), { isDirectory: st.isDirectory(), size: Number(st.size) });
+        // Awaited only when a rule has to read the file system (--exclude-if-present and the
+        // like): otherwise an await would cost a promise and a microtask turn per entry.
+        if (typeof excluded !== 'boolean') excluded = await excluded;
+        if (excluded) continue;
         const prev = prevByName.get(name);
         if (st.isDirectory()) {
           if (this.opts.oneFileSystem && !this.rootDevices.has(st.dev)) {
@@ -268,26 +281,34 @@ class Archiver {
             })));
             continue;
           }
-          children.push(this.archiveDir(child, name, st, prev));
+          // Depth first, like restic: the subdirectory is listed (recursively) before the next
+          // entry here, so only the directories on the current path and those still waiting for
+          // file content are in memory, not every directory of the source at once.
+          children.push((await this.archiveDir(child, name, st, prev)).node);
+        } else if (st.isFile() && this.fileUnchanged(prev, st)) {
+          // Most files of a later backup: their node is ready now, no promise needed.
+          children.push(this.unchangedFile(child, name, st, prev!));
         } else {
-          const unchanged = st.isFile() && this.fileUnchanged(prev, st);
-          if (st.isFile() && !unchanged) await this.pool.waitForCapacity();
-          children.push(guard(this.archiveLeaf(child, name, st, prev, unchanged)));
+          if (st.isFile()) await this.pool.waitForCapacity();
+          children.push(guard(this.archiveLeaf(child, name, st, prev)));
         }
       }
     }
     return { done: guard(Promise.all(children).then((nodes) => this.saveTree(nodes.filter((n): n is TreeNode => n !== null)))) };
   }
 
-  private async archiveDir(abs: string, name: string, st: BigIntStats, prev: TreeNode | undefined): Promise<TreeNode | null> {
+  /** Walks a directory; resolves once its entries are started, with a promise of its finished node. */
+  private async archiveDir(abs: string, name: string, st: BigIntStats, prev: TreeNode | undefined): Promise<{ node: Promise<TreeNode | null> }> {
     const prevTree = await this.loadSubtree(prev);
     const { done } = await this.walkDir(abs, prevTree);
-    return guard(done.then((subtree) => {
-      const node = this.nodeOf(abs, name, st);
-      node.subtree = subtree;
-      this.countDir(prev, node);
-      return node;
-    }));
+    return {
+      node: guard(done.then((subtree) => {
+        const node = this.nodeOf(abs, name, st);
+        node.subtree = subtree;
+        this.countDir(prev, node);
+        return node;
+      })),
+    };
   }
 
   /** Archives the synthetic directories between the snapshot root and the targets. */
@@ -313,7 +334,7 @@ class Archiver {
       }
       if (child.isTarget) {
         this.rootDevices.add(st.dev);
-        if (st.isDirectory()) children.push(this.archiveDir(child.path, name, st, prev));
+        if (st.isDirectory()) children.push((await this.archiveDir(child.path, name, st, prev)).node);
         else children.push(guard(this.archiveLeaf(child.path, name, st, prev)));
       } else {
         const prevSub = await this.loadSubtree(prev);
