@@ -133,7 +133,11 @@ export const operations = {
     planId: IdSchema.optional(),
     repositoryId: IdSchema.optional(),
     limit: countSchema(200).default(50),
-  }).refine((v) => v.planId !== undefined || v.repositoryId !== undefined, 'give planId or repositoryId'), z.object({ jobs: z.array(JobInfoSchema) })),
+    /** The next page: the jobs older than this one (the last of the page before). A cursor, not an
+     * offset, so a job finishing between two pages neither repeats nor hides an entry. */
+    before: z.string().min(1).max(100).optional(),
+  }).refine((v) => v.planId !== undefined || v.repositoryId !== undefined, 'give planId or repositoryId'),
+  z.object({ jobs: z.array(JobInfoSchema), /** Older jobs follow this page. */ more: z.boolean() })),
 
   // ---- scheduler --------------------------------------------------------------------------
   'scheduler.status': op('GET', '/api/scheduler', z.strictObject({}), SchedulerStatusSchema),
