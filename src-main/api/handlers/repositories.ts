@@ -11,7 +11,7 @@ function profileOf(ctx: ApiContext, id: string) {
   return r;
 }
 
-export const repositoryHandlers: HandlerTable<'repositories.testLocation' | 'repositories.test' | 'repositories.init' | 'repositories.open'> = {
+export const repositoryHandlers: HandlerTable<'repositories.testLocation' | 'repositories.test' | 'repositories.setCredentials' | 'repositories.init' | 'repositories.open'> = {
   async 'repositories.testLocation'(input) {
     return testConnection(input.location, input.password, { options: input.options, credentials: input.credentials });
   },
@@ -20,6 +20,22 @@ export const repositoryHandlers: HandlerTable<'repositories.testLocation' | 'rep
     const profile = profileOf(ctx, input.repositoryId);
     const password = ctx.secrets.available ? await ctx.secrets.store().get(secretAccount(profile.id, 'password')) : null;
     return testConnection(profile.location, password ?? undefined, { options: profile.options, credentials: await ctx.secrets.credentials(profile.id) });
+  },
+
+  async 'repositories.setCredentials'(input, ctx) {
+    const profile = profileOf(ctx, input.repositoryId);
+    const store = ctx.secrets.store();
+    const password = await store.get(secretAccount(profile.id, 'password'));
+    const options = input.s3AccessKeyId !== undefined ? { ...profile.options, 's3.access-key-id': input.s3AccessKeyId } : profile.options;
+    const credentials = { ...await ctx.secrets.credentials(profile.id), ...input.credentials };
+    const report = await testConnection(profile.location, password ?? undefined, { options, credentials });
+    // Saved only if the storage lets the new credential in: a typo must not replace a working one.
+    if (!report.reachable || !report.authenticated) return { saved: false, report };
+    if (input.s3AccessKeyId !== undefined) await ctx.profiles.updateRepository(profile.id, { options });
+    await ctx.secrets.setCredentials(profile.id, input.credentials);
+    await ctx.repositories.drop(profile.id);
+    ctx.profilesChanged();
+    return { saved: true, report };
   },
 
   async 'repositories.init'(input, ctx) {
