@@ -63,6 +63,9 @@ test('a changed REST password is tested before it replaces the saved one, and a 
   const empty = await call('POST', `/api/repositories/${repo.id}/credentials`, { credentials: {} });
   assert.equal(empty.status, 400, 'nothing to change is refused');
   assert.match(empty.text, /give the new credential/);
+  const stray = await call('POST', `/api/repositories/${repo.id}/credentials`, { credentials: { s3SecretAccessKey: NEW } });
+  assert.equal(stray.status, 400, 'a secret this storage never uses is refused');
+  assert.match(stray.text, /\(rest storage\) does not use s3SecretAccessKey: give restPassword/);
   const unknown = await call('POST', '/api/repositories/no-such-repo/credentials', { credentials: { restPassword: NEW } });
   assert.equal(unknown.status, 404);
 
