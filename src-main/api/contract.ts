@@ -78,6 +78,14 @@ export const operations = {
     credentials: CredentialsSchema.optional(),
   }), ConnectionReportSchema),
   'repositories.test': op('POST', '/api/repositories/:repositoryId/test', z.strictObject(RepoRef), ConnectionReportSchema),
+  /** Replaces a saved storage credential (SFTP password, S3 keys, REST password) only once a
+   * connection test with it (and the saved repository password) gets in; never echoed back. */
+  'repositories.setCredentials': op('POST', '/api/repositories/:repositoryId/credentials', z.strictObject({
+    ...RepoRef,
+    credentials: CredentialsSchema.refine((c) => Object.values(c).some((v) => v !== undefined), 'give the new credential'),
+    /** S3's access key id goes with its secret key; it is no secret and lives in the profile's options. */
+    s3AccessKeyId: z.string().trim().min(1).max(256).optional(),
+  }), z.object({ saved: z.boolean(), report: ConnectionReportSchema })),
   'repositories.init': op('POST', '/api/repositories/:repositoryId/init', z.strictObject({ ...RepoRef, password: PasswordSchema.optional() }), RepositoryOpenedSchema),
   'repositories.open': op('POST', '/api/repositories/:repositoryId/open', z.strictObject(RepoRef), RepositoryOpenedSchema),
   'plans.create': op('POST', '/api/plans', z.strictObject({ ...PlanFieldsSchema.shape, id: IdSchema.optional() }), PlanSchema),
@@ -133,7 +141,11 @@ export const operations = {
     planId: IdSchema.optional(),
     repositoryId: IdSchema.optional(),
     limit: countSchema(200).default(50),
-  }).refine((v) => v.planId !== undefined || v.repositoryId !== undefined, 'give planId or repositoryId'), z.object({ jobs: z.array(JobInfoSchema) })),
+    /** The next page: the jobs older than this one (the last of the page before). A cursor, not an
+     * offset, so a job finishing between two pages neither repeats nor hides an entry. */
+    before: z.string().min(1).max(100).optional(),
+  }).refine((v) => v.planId !== undefined || v.repositoryId !== undefined, 'give planId or repositoryId'),
+  z.object({ jobs: z.array(JobInfoSchema), /** Older jobs follow this page. */ more: z.boolean() })),
 
   // ---- scheduler --------------------------------------------------------------------------
   'scheduler.status': op('GET', '/api/scheduler', z.strictObject({}), SchedulerStatusSchema),

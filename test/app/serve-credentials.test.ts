@@ -1,6 +1,7 @@
 // Backend secrets through the API: an S3 secret key handed to repositories.create goes to the
 // secret store (never the profiles file, never a response) and is what lets the job runner reach
 // the bucket, on a real S3 server (s3rver) with the AWS credential chain emptied for this process.
+// Changing the keys later (repositories.setCredentials) saves them only once the bucket lets them in.
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -73,4 +74,32 @@ test('an S3 secret key given to the API is stored as a secret and used by jobs, 
   assert.ok(!profilesFile.includes(SECRET), 'the secret is not in the profiles file');
   for (const b of bodies) assert.ok(!b.includes(SECRET), 'no response shows the secret');
   assert.equal(await s.api.secrets.store().get(`repo:${repo.id}:s3-secret-key`), SECRET, 'it is in the secret store');
+});
+
+test('changing S3 keys later: the new pair is tested against the bucket and saved only when it gets in', async () => {
+  const bodies: string[] = [];
+  const call = async (method: string, p: string, body?: unknown) => {
+    const r = await request(s, method, p, { body });
+    bodies.push(r.text);
+    return r;
+  };
+  const location = `s3:${s3.endpoint}/rotate-bucket/repo`;
+  const repo = ok(await call('POST', '/api/repositories', {
+    name: 'Rotated', location, options: { 's3.access-key-id': 'S3RVER' }, password: 'repo password 123', init: true, credentials: { s3SecretAccessKey: SECRET },
+  }));
+  // As if the keys had been rotated at the provider: the profile now names a key id that is gone.
+  ok(await call('PATCH', `/api/repositories/${repo.id}`, { options: { 's3.access-key-id': 'OLDKEYID' } }));
+  assert.equal(ok(await call('POST', `/api/repositories/${repo.id}/test`)).authenticated, false);
+
+  const onlySecret = ok(await call('POST', `/api/repositories/${repo.id}/credentials`, { credentials: { s3SecretAccessKey: SECRET } }));
+  assert.equal(onlySecret.saved, false, 'the secret alone does not get in with the old key id');
+  assert.equal(onlySecret.report.authenticated, false, onlySecret.report.message);
+  assert.equal(ok(await call('GET', '/api/profiles')).repositories.find((r: any) => r.id === repo.id).options['s3.access-key-id'], 'OLDKEYID', 'nothing changed');
+
+  const pair = ok(await call('POST', `/api/repositories/${repo.id}/credentials`, { credentials: { s3SecretAccessKey: SECRET }, s3AccessKeyId: 'S3RVER' }));
+  assert.equal(pair.saved, true, pair.report.message);
+  assert.equal(pair.report.passwordAccepted, true);
+  assert.equal(ok(await call('GET', '/api/profiles')).repositories.find((r: any) => r.id === repo.id).options['s3.access-key-id'], 'S3RVER', 'the key id went to the profile');
+  assert.equal(ok(await call('POST', `/api/repositories/${repo.id}/open`)).snapshots, 0);
+  for (const b of bodies) assert.ok(!b.includes(SECRET), 'no response shows the secret');
 });

@@ -16,12 +16,14 @@ import path from 'node:path';
 import { after, before, test } from 'node:test';
 import type { BrowserContext, Page } from 'playwright-core';
 import { assertContrast, launchChromium, requireBrowserAndUi, screenshotter, serveApi, startServe, stopAll } from '../helpers/e2e.ts';
+import { HistoryStore } from '../../src-main/jobs/history.ts';
 import { cairnOk, restic, ROOT, tmpDir } from '../helpers/tools.ts';
 
 const ARTIFACTS = path.join(ROOT, 'test-artifacts', 'settings');
 const PASSWORD = 'cairn settings e2e 51c2';
 const NEW_PASSWORD = 'a brand new passphrase 8d1e';
 const FAMILY_PASSWORD = 'family member phrase 77a0';
+const EARLIER_JOBS = 64;
 
 let server: ChildProcess;
 let context: BrowserContext;
@@ -58,6 +60,13 @@ before(async () => {
   ({ server, url } = await startServe(work));
   repoId = (await api('POST', '/api/repositories', { name: 'USB disk', location: repoDir, password: PASSWORD })).id;
   planId = (await api('POST', '/api/plans', { name: 'Documents', repositoryId: repoId, sources: [dataDir], schedule: { kind: 'cron', expression: '0 3 * * *' } })).id;
+  // More earlier runs than one page of the job history shows, written through the real history
+  // store before anything has read that file.
+  const earlier = new HistoryStore(path.join(work, 'config', 'history'), { now: Date.now, onProblem: (m) => assert.fail(m) });
+  for (let n = 1; n <= EARLIER_JOBS; n++) {
+    const at = Date.UTC(2026, 0, 1) + n * 3_600_000;
+    await earlier.append(`repo-${repoId}`, { id: `earlier-${n}`, request: { kind: 'check', repositoryId: repoId }, repositoryIds: [repoId], state: 'succeeded', queuedAt: at, startedAt: at, finishedAt: at + 60_000 });
+  }
   ({ context, page } = await launchChromium(work));
 });
 
@@ -69,6 +78,7 @@ test('edit a plan, test the connection, change the password, add and remove a ke
   await page.getByRole('heading', { name: 'Settings', level: 1 }).waitFor();
   await editPlan();
   await repository();
+  await jobHistory();
   await preferences();
   await deletePlan();
 });
@@ -174,6 +184,22 @@ async function repository(): Promise<void> {
   await region.getByText(/^Key [0-9a-f]{8} removed\./).waitFor();
   assert.equal(await keys.getByRole('listitem').count(), 1);
   assert.ok(!opens(FAMILY_PASSWORD), 'the removed key\'s password no longer opens the repository');
+}
+
+async function jobHistory(): Promise<void> {
+  // The newest 50 first; "Show older jobs" brings the rest, and then there is nothing more to show.
+  const history = page.getByRole('list', { name: 'Job history' });
+  const rows = history.locator(':scope > li');
+  await page.getByRole('status').filter({ hasText: `50 jobs, older ones follow` }).waitFor();
+  assert.equal(await rows.count(), 50);
+  const older = page.getByRole('button', { name: 'Show older jobs' });
+  await older.focus();
+  await page.keyboard.press('Enter');
+  await page.getByRole('status').filter({ hasText: `${EARLIER_JOBS} jobs` }).waitFor();
+  assert.equal(await rows.count(), EARLIER_JOBS);
+  assert.equal(await older.count(), 0, 'no button once every job is shown');
+  assert.equal(await rows.last().getByRole('button', { name: /^Log of Check,/ }).count(), 1, 'the oldest job is reachable');
+  await screens('job-history-all', rows.last());
 }
 
 async function preferences(): Promise<void> {

@@ -13,10 +13,11 @@ export interface RestServer {
   stop(): Promise<void>;
 }
 
-/** Serves `dir` (created by the first init) over restic's REST protocol; `auth` makes it ask for a login. */
-export async function startRcloneRest(dir: string, auth?: { user: string; password: string }): Promise<RestServer> {
+/** Serves `dir` (created by the first init) over restic's REST protocol; `auth` makes it ask for a login;
+ * `at` serves on a given port (the same server again, e.g. after its password changed). */
+export async function startRcloneRest(dir: string, auth?: { user: string; password: string }, at?: { port: number }): Promise<RestServer> {
   requireTool('rclone', 'apt-get install -y rclone');
-  const port = await freePort();
+  const port = at?.port ?? await freePort();
   const args = ['serve', 'restic', '--addr', `127.0.0.1:${port}`];
   if (auth) {
     const file = `${dir}.htpasswd`;

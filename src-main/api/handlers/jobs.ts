@@ -1,11 +1,25 @@
 // Jobs through the injected JobService: start (with restores as their own operation, so the UI's
 // restore form has a precise contract), cancel, list, history, log.
 import { CairnError, findSnapshot, restore } from '../../../src-worker/index.ts';
+import type { JobInfo } from '../../jobs/types.ts';
 import type { ApiContext } from '../context.ts';
 import type { HandlerTable } from './types.ts';
 
 function requireRepository(ctx: ApiContext, id: string): void {
   if (!ctx.profiles.repository(id)) throw new CairnError('NOT_FOUND', `repository "${id}" does not exist`);
+}
+
+/** One page of a newest-first history: up to `limit` jobs after the job `before` (from the start
+ * without it), and whether older ones follow. A cursor job that is gone (it fell off the end of
+ * the history since the page before) is an error the user can act on, not a silent empty page. */
+function historyPage(jobs: readonly JobInfo[], opts: { limit: number; before?: string }): { jobs: JobInfo[]; more: boolean } {
+  let start = 0;
+  if (opts.before !== undefined) {
+    const at = jobs.findIndex((j) => j.id === opts.before);
+    if (at < 0) throw new CairnError('NOT_FOUND', `job ${opts.before} is no longer in the history (only the newest runs are kept): reload the history`);
+    start = at + 1;
+  }
+  return { jobs: jobs.slice(start, start + opts.limit), more: jobs.length > start + opts.limit };
 }
 
 /** Enough conflicts to show the user what is in the way; the count says how many there are. */
@@ -60,6 +74,7 @@ export const jobHandlers: HandlerTable<'jobs.start' | 'jobs.list' | 'jobs.get' |
   },
 
   async 'jobs.history'(input, ctx) {
-    return { jobs: await ctx.jobs().history({ planId: input.planId, repositoryId: input.repositoryId, limit: input.limit }) };
+    const all = await ctx.jobs().history({ planId: input.planId, repositoryId: input.repositoryId });
+    return historyPage(all, { limit: input.limit, before: input.before });
   },
 };

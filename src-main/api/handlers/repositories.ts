@@ -11,7 +11,14 @@ function profileOf(ctx: ApiContext, id: string) {
   return r;
 }
 
-export const repositoryHandlers: HandlerTable<'repositories.testLocation' | 'repositories.test' | 'repositories.init' | 'repositories.open'> = {
+/** Which storage secrets each kind of location uses. */
+const CREDENTIALS_FOR: Record<string, string[]> = {
+  sftp: ['sftpPassword', 'sftpKeyPassphrase'],
+  s3: ['s3SecretAccessKey'],
+  rest: ['restPassword'],
+};
+
+export const repositoryHandlers: HandlerTable<'repositories.testLocation' | 'repositories.test' | 'repositories.setCredentials' | 'repositories.init' | 'repositories.open'> = {
   async 'repositories.testLocation'(input) {
     return testConnection(input.location, input.password, { options: input.options, credentials: input.credentials });
   },
@@ -20,6 +27,28 @@ export const repositoryHandlers: HandlerTable<'repositories.testLocation' | 'rep
     const profile = profileOf(ctx, input.repositoryId);
     const password = ctx.secrets.available ? await ctx.secrets.store().get(secretAccount(profile.id, 'password')) : null;
     return testConnection(profile.location, password ?? undefined, { options: profile.options, credentials: await ctx.secrets.credentials(profile.id) });
+  },
+
+  async 'repositories.setCredentials'(input, ctx) {
+    const profile = profileOf(ctx, input.repositoryId);
+    // A secret the storage never asks for would pass the test and then sit unused in the keyring.
+    const scheme = /^([a-z0-9]+):/.exec(profile.location)?.[1] ?? 'local';
+    const fits = CREDENTIALS_FOR[scheme] ?? [];
+    const stray = Object.keys(input.credentials).filter((k) => !fits.includes(k));
+    if (input.s3AccessKeyId !== undefined && scheme !== 's3') stray.push('s3AccessKeyId');
+    if (stray.length > 0) throw new CairnError('INVALID_ARGUMENT', `repositories.setCredentials: "${profile.name}" (${scheme} storage) does not use ${stray.join(', ')}: ${fits.length ? `give ${fits.join(' or ')}` : 'it has no storage login to change'}`);
+    const store = ctx.secrets.store();
+    const password = await store.get(secretAccount(profile.id, 'password'));
+    const options = input.s3AccessKeyId !== undefined ? { ...profile.options, 's3.access-key-id': input.s3AccessKeyId } : profile.options;
+    const credentials = { ...await ctx.secrets.credentials(profile.id), ...input.credentials };
+    const report = await testConnection(profile.location, password ?? undefined, { options, credentials });
+    // Saved only if the storage lets the new credential in: a typo must not replace a working one.
+    if (!report.reachable || !report.authenticated) return { saved: false, report };
+    if (input.s3AccessKeyId !== undefined) await ctx.profiles.updateRepository(profile.id, { options });
+    await ctx.secrets.setCredentials(profile.id, input.credentials);
+    await ctx.repositories.drop(profile.id);
+    ctx.profilesChanged();
+    return { saved: true, report };
   },
 
   async 'repositories.init'(input, ctx) {

@@ -15,6 +15,7 @@ export const routes = {
   'repositories.delete': ['DELETE', '/api/repositories/:repositoryId'],
   'repositories.testLocation': ['POST', '/api/connection-test'],
   'repositories.test': ['POST', '/api/repositories/:repositoryId/test'],
+  'repositories.setCredentials': ['POST', '/api/repositories/:repositoryId/credentials'],
   'repositories.init': ['POST', '/api/repositories/:repositoryId/init'],
   'repositories.open': ['POST', '/api/repositories/:repositoryId/open'],
   'plans.create': ['POST', '/api/plans'],
