@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { startRcloneRest, type RestServer } from '../helpers/rclone-rest.ts';
-import { request, startTestServer, type Reply, type TestServer } from '../helpers/serve-client.ts';
+import { ok, request, startTestServer, type TestServer } from '../helpers/serve-client.ts';
 import { resticOk, tmpDir } from '../helpers/tools.ts';
 
 const USER = 'bob';
@@ -29,11 +29,6 @@ after(async () => {
   await rest?.stop();
   fs.rmSync(work, { recursive: true, force: true });
 });
-
-function ok(r: Reply): any {
-  assert.equal(r.status, 200, `expected 200, got ${r.status}: ${r.text}`);
-  return r.json;
-}
 
 test('a changed REST password is tested before it replaces the saved one, and a wrong one is not saved', async () => {
   const bodies: string[] = [];

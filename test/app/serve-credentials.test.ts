@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
-import { request, startTestServer, type Reply, type TestServer } from '../helpers/serve-client.ts';
+import { ok, request, startTestServer, type TestServer } from '../helpers/serve-client.ts';
 import { startS3rver, type S3rver } from '../helpers/s3rver.ts';
 import { tmpDir } from '../helpers/tools.ts';
 
@@ -33,11 +33,6 @@ after(async () => {
   await s?.stop();
   s3?.stop();
 });
-
-function ok(r: Reply): any {
-  assert.equal(r.status, 200, `expected 200, got ${r.status}: ${r.text}`);
-  return r.json;
-}
 
 test('an S3 secret key given to the API is stored as a secret and used by jobs, and never shown', async () => {
   const bodies: string[] = [];

@@ -8,15 +8,10 @@ import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { LocalBackend, Repository } from '../../src-worker/index.ts';
 import { NOT_BUILT_TEXT } from '../../src-main/serve/index.ts';
-import { collectEvents, request, startTestServer, type Reply, type TestServer } from '../helpers/serve-client.ts';
+import { ok, collectEvents, request, startTestServer, type TestServer } from '../helpers/serve-client.ts';
 import { restic, tmpDir } from '../helpers/tools.ts';
 
 const PASSWORD = 'correct horse battery staple 7f3e';
-
-function ok(r: Reply): any {
-  assert.equal(r.status, 200, `expected 200, got ${r.status}: ${r.text}`);
-  return r.json;
-}
 
 describe('cairn serve over HTTP', () => {
   let s: TestServer;

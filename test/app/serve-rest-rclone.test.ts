@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { startRcloneRest, type RestServer } from '../helpers/rclone-rest.ts';
-import { request, startTestServer, type Reply, type TestServer } from '../helpers/serve-client.ts';
+import { ok, request, startTestServer, type TestServer } from '../helpers/serve-client.ts';
 import { freePort, resticOk, tmpDir } from '../helpers/tools.ts';
 
 const USER = 'alice';
@@ -32,11 +32,6 @@ after(async () => {
   await rest?.stop();
   fs.rmSync(work, { recursive: true, force: true });
 });
-
-function ok(r: Reply): any {
-  assert.equal(r.status, 200, `expected 200, got ${r.status}: ${r.text}`);
-  return r.json;
-}
 
 test('a REST password given to the API is checked by the connection test, stored as a secret and used by jobs, and never shown', async () => {
   const bodies: string[] = [];

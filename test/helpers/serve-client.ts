@@ -2,6 +2,7 @@
 // not let a test send a hostile Host header), and starting one in-process on an ephemeral port
 // with the real services: profiles in a fresh config folder, secrets in the (opt-in) password
 // file, and the real job runner (src-main/jobs).
+import assert from 'node:assert/strict';
 import http from 'node:http';
 import { createApiContext, type ApiContext } from '../../src-main/api/index.ts';
 import { ProfilesService } from '../../src-main/profiles/index.ts';
@@ -111,4 +112,10 @@ export function collectEvents(server: { port: number; token: string }, until: (t
     req.on('error', () => {});
   });
   return { ready, done, close: () => req.destroy() };
+}
+
+/** The JSON of a 200 answer; any other status fails the test with the answer's text. */
+export function ok(r: Reply): any {
+  assert.equal(r.status, 200, `expected 200, got ${r.status}: ${r.text}`);
+  return r.json;
 }
