@@ -173,8 +173,11 @@ class Archiver {
     return node;
   }
 
-  /** Archives one entry (file, symlink, device...) that is not a directory. Resolves to null when skipped. */
-  private async archiveLeaf(abs: string, name: string, st: BigIntStats, prev: TreeNode | undefined, unchanged = this.fileUnchanged(prev, st)): Promise<TreeNode | null> {
+  /**
+   * Archives one entry (file, symlink, device...) that is not a directory and not a file the parent
+   * already has (the callers hand those to unchangedFile). Resolves to null when skipped.
+   */
+  private async archiveLeaf(abs: string, name: string, st: BigIntStats, prev: TreeNode | undefined): Promise<TreeNode | null> {
     const node = this.nodeOf(abs, name, st);
     if (node.type === 'symlink') {
       try {
@@ -187,12 +190,6 @@ class Archiver {
     }
     if (node.type !== 'file') return node;
     this.progress.startFile(abs);
-    if (unchanged) {
-      node.content = prev!.content!.slice();
-      this.summary.filesUnmodified++;
-      this.progress.fileDone(abs, Number(st.size));
-      return node;
-    }
     const change: Change = prev ? 'changed' : 'new';
     let result: FileResult;
     try {
@@ -335,6 +332,7 @@ class Archiver {
       if (child.isTarget) {
         this.rootDevices.add(st.dev);
         if (st.isDirectory()) children.push((await this.archiveDir(child.path, name, st, prev)).node);
+        else if (st.isFile() && this.fileUnchanged(prev, st)) children.push(Promise.resolve(this.unchangedFile(child.path, name, st, prev!)));
         else children.push(guard(this.archiveLeaf(child.path, name, st, prev)));
       } else {
         const prevSub = await this.loadSubtree(prev);
