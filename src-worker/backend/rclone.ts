@@ -24,7 +24,6 @@ export class RcloneBackend extends RestBackend {
     super('http://rclone/', { displayName: `rclone:${remote}` });
     this.child = child;
     this.rcloneErrors = errors;
-    child.once('close', () => { this.childClosed = true; });
     this.session = new Promise((resolve, reject) => {
       child.once('error', (err) => reject(this.explain(err)));
       child.once('spawn', () => {
@@ -32,9 +31,15 @@ export class RcloneBackend extends RestBackend {
         socket.on('error', () => { /* reported by the requests */ });
         const session = (requireBuiltin('node:http2') as typeof http2).connect('http://rclone', { createConnection: () => socket });
         session.on('error', () => { /* each request reports it */ });
+        // Once rclone is gone nothing may be written to the session again: Node's stream socket
+        // under HTTP/2 asserts (and takes the process down) when a frame such as the GOAWAY of a
+        // graceful close is written after the pipe's end was requested. So the session is torn
+        // down without a goodbye as soon as rclone's output ends.
+        child.stdout!.once('end', () => { if (!session.destroyed) session.destroy(); });
         resolve(session);
       });
     });
+    child.once('close', () => { this.childClosed = true; });
     this.session.catch(() => { /* reported by the first request */ });
   }
 
@@ -107,7 +112,10 @@ export class RcloneBackend extends RestBackend {
   override async close(): Promise<void> {
     await super.close();
     const session = await this.session.catch(() => null);
-    if (session && !session.closed) await new Promise<void>((resolve) => session.close(() => resolve()));
+    if (session && !session.destroyed) {
+      if (this.childClosed) session.destroy();
+      else await new Promise<void>((resolve) => session.close(() => resolve()));
+    }
     this.child.stdin!.end();
     if (this.child.exitCode === null) {
       await new Promise<void>((resolve) => {

@@ -142,6 +142,22 @@ test('testConnection tells a set-up wizard what is wrong, without throwing', asy
   assert.equal((await testConnection(`rest:${url.replace('http://', 'http://bob:pw@')}`)).repository, 'missing');
 });
 
+test('asking a missing rclone remote again and again in one process neither crashes nor hangs', async () => {
+  // rclone exits at once for a remote it does not know. Closing the HTTP/2 session over its
+  // stdio with a goodbye after that tripped an assertion inside Node (the process died, or a
+  // test host hung) about one time in three; the loop makes that certain to show.
+  requireTool('rclone', 'apt-get install -y rclone');
+  const { testConnection } = await import('../../src-worker/index.ts');
+  for (let i = 0; i < 25; i++) {
+    const report = await Promise.race([
+      testConnection('rclone:no-such-remote-here:backups'),
+      new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`round ${i} did not settle in 20 s`)), 20_000).unref()),
+    ]);
+    assert.equal(report.reachable, false);
+    assert.match(report.message, /didn't find section in config file/);
+  }
+});
+
 test('a no-change backup over REST makes few requests thanks to the local cache', async () => {
   const dir = path.join(work, 'count-repo');
   const direct = await startRcloneServer(dir);
