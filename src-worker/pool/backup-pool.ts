@@ -67,6 +67,7 @@ export class BackupPool {
       polynomial: repo.config.chunkerPolynomial.toString(16),
       compression: repo.version >= 2 ? repo.compression : null,
       stagingDir,
+      durablePacks: repo.backend.isLocal,
       dryRun: options.dryRun ?? false,
     };
   }

@@ -68,7 +68,7 @@ function storeUnchecked(id: string, plain: Uint8Array, result: FileResult): void
     release(sealed);
     return;
   }
-  pack ??= new PackWriter(key, init.stagingDir);
+  pack ??= new PackWriter(key, init.stagingDir, init.durablePacks);
   pack.add(id, 'data', sealed, uncompressedLength);
   result.newBlobs++;
   result.newBytes += plain.length;

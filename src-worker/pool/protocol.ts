@@ -10,6 +10,8 @@ export interface WorkerInit {
   /** null in repository version 1 (no compression at all). */
   compression: Compression | null;
   stagingDir: string;
+  /** fsync each finished pack: the staging folder is inside a local repository (see PackWriter). */
+  durablePacks: boolean;
   /** Chunk, hash, compress and encrypt as usual to count what would be added, but write nothing. */
   dryRun: boolean;
 }

@@ -1,6 +1,6 @@
 // Assembles one pack file in a staging directory: sealed blobs are appended as they come, the
 // pack's id (SHA-256 of all its bytes) is hashed on the way, and `finish` writes the sealed header,
-// fsyncs and returns what the index needs. Synchronous on purpose: it runs inside worker threads,
+// fsyncs (when the staged file is the pack's final copy) and returns what the index needs. Synchronous on purpose: it runs inside worker threads,
 // where blocking is the point, and in the main thread only for small tree packs.
 import crypto from 'node:crypto';
 import fs from 'node:fs';
@@ -26,10 +26,17 @@ export class PackWriter {
   private readonly fd: number;
   private readonly hash = crypto.createHash('sha256');
   private readonly blobs: PackedBlob[] = [];
+  private readonly durable: boolean;
   private written = 0;
 
-  constructor(key: MasterKey, stagingDir: string) {
+  /**
+   * `durable`: the staging folder is inside a local repository, so the file becomes the pack by a
+   * rename and must reach the disk first. A remote backend uploads the file and deletes it: an
+   * fsync there only waits for the disk (measured: ~0.6 s of each worker's time per 190 MiB).
+   */
+  constructor(key: MasterKey, stagingDir: string, durable: boolean) {
     this.key = key;
+    this.durable = durable;
     this.file = path.join(stagingDir, `pack-${process.pid}-${crypto.randomBytes(8).toString('hex')}.tmp`);
     this.fd = fs.openSync(this.file, 'wx', 0o600);
   }
@@ -53,7 +60,7 @@ export class PackWriter {
     const tail = encodePackTail(this.key, this.blobs);
     writeAll(this.fd, tail);
     this.hash.update(tail);
-    fs.fsyncSync(this.fd);
+    if (this.durable) fs.fsyncSync(this.fd);
     fs.closeSync(this.fd);
     return { packId: this.hash.digest('hex'), path: this.file, size: this.written + tail.length, blobs: this.blobs };
   }

@@ -383,7 +383,7 @@ export class Repository {
       // (already claimed) would be dropped with the pack it opened, and a snapshot would name them.
       writer = this.openPacks.get(type);
       if (!writer) {
-        writer = new PackWriter(this.key, dir);
+        writer = new PackWriter(this.key, dir, this.backend.isLocal);
         this.openPacks.set(type, writer);
       }
     }

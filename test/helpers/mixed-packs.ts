@@ -34,7 +34,7 @@ export async function mixAllPacks(repoDir: string, packSize = 4 << 20): Promise<
   };
   for (const b of order) {
     const plain = await repo.loadBlob(b.type, b.id);
-    writer ??= new PackWriter(repo.key, staging);
+    writer ??= new PackWriter(repo.key, staging, repo.backend.isLocal);
     const { sealed } = sealBlob(repo.key, plain, null);
     writer.add(b.id, b.type, sealed, 0);
     if (writer.size >= packSize) await finish();

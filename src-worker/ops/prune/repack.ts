@@ -53,7 +53,7 @@ export async function repack(repo: Repository, plan: PrunePlan, hooks: RepackHoo
           const sealed = span.subarray(b.offset - start, b.offset - start + b.length);
           const plain = openBlob(repo.key, sealed, b.id, b.type, b.uncompressedLength, packId);
           let w = writers.get(b.type);
-          if (!w) writers.set(b.type, (w = new PackWriter(repo.key, staging)));
+          if (!w) writers.set(b.type, (w = new PackWriter(repo.key, staging, repo.backend.isLocal)));
           if (plan.compressOnRepack(b)) {
             const packed = compress(plain, repo.compression);
             w.add(b.id, b.type, seal(repo.key, packed), plain.length);
