@@ -65,12 +65,41 @@ export interface SftpOptions {
 }
 
 const DEFAULT_KEYS = ['id_ed25519', 'id_ecdsa', 'id_rsa'];
+/**
+ * A pack is read and written in pieces of this size: each is one SFTP write request (OpenSSH takes
+ * up to 255 KiB). Measured on loopback: 256 KiB pieces upload with ~20% less CPU than the read
+ * stream's default 64 KiB (fewer requests, answers and reads).
+ */
+const UPLOAD_PIECE = 256 * 1024;
 
 /** The library's SFTP session, for the pipelined reads it does not offer. */
 function session(c: SftpClient): SFTPWrapper {
   const sftp = (c as unknown as { sftp?: SFTPWrapper }).sftp;
   if (!sftp) throw new Error('No SFTP connection');
   return sftp;
+}
+
+/**
+ * Gathers what is written to the socket in one turn of the event loop into one system call.
+ * ssh2 hands every SSH packet over in three or four writes (4-byte length, ciphertext, tag), and
+ * with Nagle's algorithm off each became a write of its own, down to 4-byte TCP segments:
+ * uploading 320 MiB on loopback cost 0.7 s of system time, 0.37 s gathered (as with Nagle on),
+ * without Nagle's wait for an ACK before a small request goes out.
+ */
+function coalesceWrites(sock: net.Socket): void {
+  const write = sock.write.bind(sock) as (...args: unknown[]) => boolean;
+  let corked = false;
+  sock.write = ((...args: unknown[]) => {
+    if (!corked) {
+      corked = true;
+      sock.cork();
+      process.nextTick(() => {
+        corked = false;
+        sock.uncork();
+      });
+    }
+    return write(...args);
+  }) as typeof sock.write;
 }
 
 /**
@@ -170,6 +199,7 @@ export class SftpBackend implements Backend {
       config.sock = await new Promise<net.Socket>((resolve, reject) => {
         const sock = net.connect({ host, port, timeout: 15_000 });
         sock.setNoDelay(true);
+        coalesceWrites(sock);
         sock.once('connect', () => { sock.setTimeout(0); resolve(sock); });
         sock.once('timeout', () => sock.destroy(Object.assign(new Error('connect ETIMEDOUT'), { code: 'ETIMEDOUT' })));
         sock.once('error', reject);
@@ -283,7 +313,7 @@ export class SftpBackend implements Backend {
     const tmp = `${final}-tmp-${crypto.randomBytes(6).toString('hex')}`;
     await this.op(`saving ${this.describe(type, name)}`, async (c) => {
       try {
-        await c.put(typeof source === 'string' ? fs.createReadStream(source) : source, tmp, { writeStreamOptions: { mode: 0o600 } });
+        await c.put(typeof source === 'string' ? fs.createReadStream(source, { highWaterMark: UPLOAD_PIECE }) : source, tmp, { writeStreamOptions: { mode: 0o600 } });
         await c.rename(tmp, final);
         await c.chmod(final, 0o400).catch(() => { /* some servers refuse chmod; restic ignores that too */ });
       } catch (err) {
