@@ -2,7 +2,7 @@
 // repository's index, commits the packs workers finish, and keeps the number of files in flight
 // bounded so memory does not grow with the size of the source.
 import os from 'node:os';
-import { Worker } from 'node:worker_threads';
+import { MessageChannel, Worker, type Transferable } from 'node:worker_threads';
 import { WORKER_LIMITS } from './worker-limits.ts';
 import { siblingModule } from './module-url.ts';
 import { CairnError, fromSystemError } from '../errors.ts';
@@ -16,7 +16,8 @@ export interface FileFailure {
 }
 
 interface Pending {
-  /** Bytes already reported through onBytes while the file was read. */
+  /** The file's size as the walk saw it, and the bytes already reported through onBytes. */
+  size: number;
   reported: number;
   resolve: (r: FileResult) => void;
   reject: (e: FileFailure) => void;
@@ -27,6 +28,8 @@ interface Pending {
 interface Slot {
   worker: Worker;
   inFlight: number;
+  /** Bytes of its queued files not yet read: new files go to the worker with the least. */
+  unread: number;
   flushed?: () => void;
 }
 
@@ -77,14 +80,23 @@ export class BackupPool {
     if (this.slots.length) return;
     for (let i = 0; i < this.size; i++) {
       const worker = new Worker(siblingModule('backup-worker'), { workerData: this.init, resourceLimits: WORKER_LIMITS });
-      const slot: Slot = { worker, inFlight: 0 };
+      const slot: Slot = { worker, inFlight: 0, unread: 0 };
       worker.on('message', (msg: FromWorker) => this.onMessage(i, msg));
       worker.on('error', (err) => this.fail(new CairnError('INTERNAL', `backup worker crashed: ${err.message}`, { cause: err })));
       this.slots.push(slot);
     }
+    // Every two workers get a channel of their own, over which one with nothing to do seals
+    // chunks of a big file the other is cutting (protocol.ts, PeerMessage).
+    for (let i = 0; i < this.size; i++) {
+      for (let j = i + 1; j < this.size; j++) {
+        const { port1, port2 } = new MessageChannel();
+        this.post(i, { t: 'peer', port: port1 }, [port1]);
+        this.post(j, { t: 'peer', port: port2 }, [port2]);
+      }
+    }
   }
 
-  private post(i: number, msg: ToWorker, transfer?: ArrayBuffer[]): void {
+  private post(i: number, msg: ToWorker, transfer?: Transferable[]): void {
     this.slots[i].worker.postMessage(msg, transfer ?? []);
   }
 
@@ -102,6 +114,7 @@ export class BackupPool {
       case 'progress': {
         const p = this.pending.get(msg.job);
         if (p) {
+          this.slots[p.worker].unread -= Math.max(0, Math.min(msg.bytes, p.size - p.reported));
           p.reported += msg.bytes;
           p.onBytes?.(msg.bytes);
         }
@@ -113,6 +126,7 @@ export class BackupPool {
         if (!p) return;
         this.pending.delete(msg.job);
         this.slots[p.worker].inFlight--;
+        this.slots[p.worker].unread -= Math.max(0, p.size - p.reported);
         if (msg.t === 'done') {
           if (msg.result.size > p.reported) p.onBytes?.(msg.result.size - p.reported);
           p.resolve(msg.result);
@@ -186,12 +200,18 @@ export class BackupPool {
   /** Backs up one file's content. Rejects with a FileFailure when the file cannot be read. */
   async saveFile(path: string, size: number, onBytes?: (n: number) => void): Promise<FileResult> {
     await this.waitForCapacity();
-    let best = 0;
-    for (let i = 1; i < this.slots.length; i++) if (this.slots[i].inFlight < this.slots[best].inFlight) best = i;
+    // The worker with the fewest bytes still to read, among those with room: by count alone, two
+    // big files could queue behind each other on one worker while the other ran out of files.
+    let best = -1;
+    for (let i = 0; i < this.slots.length; i++) {
+      const s = this.slots[i];
+      if (s.inFlight < this.perWorker && (best < 0 || s.unread < this.slots[best].unread)) best = i;
+    }
     const job = this.nextJob++;
     this.slots[best].inFlight++;
+    this.slots[best].unread += size;
     return new Promise<FileResult>((resolve, reject) => {
-      this.pending.set(job, { reported: 0, resolve, reject, onBytes, worker: best });
+      this.pending.set(job, { size, reported: 0, resolve, reject, onBytes, worker: best });
       this.post(best, { t: 'file', job, path, size });
     });
   }

@@ -1,16 +1,18 @@
 // Worker thread of the backup pipeline: reads a file, cuts it into chunks (restic-compatible),
 // hashes each chunk, asks the main thread which chunks the repository lacks, then compresses,
-// encrypts and appends those to this worker's own pack file. File data never crosses threads;
-// what goes back is ids, sizes, and finished packs (as files in the staging directory).
+// encrypts and appends those to this worker's own pack file. What goes back to the main thread is
+// ids, sizes, and finished packs (as files in the staging directory). File data stays in its
+// worker but for one case: a worker that runs out of files seals chunks of a big file another
+// worker is cutting (see PeerMessage), so the last big files of a backup do not leave a core idle.
 import crypto from 'node:crypto';
 import fs from 'node:fs';
-import { parentPort, workerData } from 'node:worker_threads';
+import { parentPort, workerData, type MessagePort } from 'node:worker_threads';
 import { Chunker, MAX_SIZE, MIN_SIZE } from '../chunker/chunker.ts';
 import { sealBlob } from '../format/blob-codec.ts';
 import type { MasterKey } from '../format/crypto.ts';
 import { PackWriter, TARGET_PACK_SIZE } from '../repository/pack-writer.ts';
 import { release } from '../format/release.ts';
-import type { ClaimReply, FileJob, FileResult, FromWorker, ToWorker, WorkerInit } from './protocol.ts';
+import type { FileJob, FileResult, FromWorker, PeerMessage, ToWorker, WorkerInit } from './protocol.ts';
 import { fsPath } from '../format/raw-names.ts';
 
 const init = workerData as WorkerInit;
@@ -29,6 +31,19 @@ const jobs: FileJob[] = [];
 let wakeLoop: (() => void) | null = null;
 let flushRequested = false;
 const pendingSmall = new Set<Promise<void>>();
+/** A file job is being worked on (between taking it from `jobs` and finishing it). */
+let working = false;
+
+/** Another worker of the pool; `asked`: this worker waits for a chunk from it. */
+interface Peer { port: MessagePort; asked: boolean }
+const peers: Peer[] = [];
+/** Peers that asked this worker for a chunk to seal, first come first served. */
+const thieves: Peer[] = [];
+/** Chunks handed to peers and not yet acknowledged as sealed, by reference. */
+const handedOff = new Map<number, { resolve: (storedBytes: number) => void; reject: (err: Error) => void }>();
+let nextRef = 1;
+
+type Counts = Pick<FileResult, 'newBlobs' | 'newBytes' | 'storedBytes'>;
 
 function send(msg: FromWorker, transfer?: ArrayBuffer[]): void {
   port.postMessage(msg, transfer ?? []);
@@ -51,7 +66,7 @@ class RepositoryWriteError extends Error {
   }
 }
 
-function store(id: string, plain: Uint8Array, result: FileResult): void {
+function store(id: string, plain: Uint8Array, result: Counts): void {
   try {
     storeUnchecked(id, plain, result);
   } catch (err) {
@@ -59,7 +74,7 @@ function store(id: string, plain: Uint8Array, result: FileResult): void {
   }
 }
 
-function storeUnchecked(id: string, plain: Uint8Array, result: FileResult): void {
+function storeUnchecked(id: string, plain: Uint8Array, result: Counts): void {
   const { sealed, uncompressedLength } = sealBlob(key, plain, init.compression);
   if (init.dryRun) {
     result.newBlobs++;
@@ -124,8 +139,105 @@ function startSmall(job: FileJob, fd: number, close: () => void): boolean {
   return true;
 }
 
+/** Asks every peer not yet asked for a chunk to seal: this worker has nothing else to do. */
+function askForWork(): void {
+  for (const peer of peers) {
+    if (peer.asked) continue;
+    peer.asked = true;
+    peer.port.postMessage({ t: 'steal' } satisfies PeerMessage);
+  }
+}
+
+/** Gives one chunk (a copy: `buf` is refilled meanwhile) to a peer that asked; settles when it is in the peer's pack. */
+function handOff(peer: Peer, id: string, bytes: Uint8Array, result: Counts): Promise<void> {
+  const copy = new Uint8Array(bytes.length);
+  copy.set(bytes);
+  const ref = nextRef++;
+  result.newBlobs++;
+  result.newBytes += bytes.length;
+  peer.port.postMessage({ t: 'chunk', ref, id, data: copy.buffer } satisfies PeerMessage, [copy.buffer]);
+  return new Promise((resolve, reject) => {
+    handedOff.set(ref, {
+      resolve: (storedBytes) => {
+        result.storedBytes += storedBytes;
+        resolve();
+      },
+      reject,
+    });
+  });
+}
+
+/**
+ * Seals the chunks the repository lacks, from the first; while more than one is left, peers that
+ * asked take one each from the end. Returns with what the peers still owe added to `owed`.
+ */
+async function sealChunks(list: { at: number; len: number; id: string }[], result: Counts, owed: Promise<void>[]): Promise<void> {
+  let next = 0, end = list.length;
+  while (next < end) {
+    while (thieves.length > 0 && end - next > 1) {
+      const c = list[--end];
+      const sealed = handOff(thieves.shift()!, c.id, buf.subarray(c.at, c.at + c.len), result);
+      sealed.catch(() => { /* awaited with the others when the file ends */ });
+      owed.push(sealed);
+    }
+    const c = list[next++];
+    store(c.id, buf.subarray(c.at, c.at + c.len), result);
+    // Let a peer's request in between two chunks (a turn of the event loop costs microseconds).
+    if (peers.length > 0 && next < end) await yieldToEvents();
+  }
+}
+
+function onPeerMessage(peer: Peer, msg: PeerMessage): void {
+  switch (msg.t) {
+    case 'steal':
+      thieves.push(peer);
+      return;
+    case 'chunk': {
+      peer.asked = false;
+      const plain = new Uint8Array(msg.data);
+      const counts: Counts = { newBlobs: 0, newBytes: 0, storedBytes: 0 };
+      let reply: PeerMessage;
+      try {
+        store(msg.id, plain, counts);
+        reply = { t: 'sealed', ref: msg.ref, storedBytes: counts.storedBytes };
+      } catch (err) {
+        const e = err as Error & { code?: string };
+        reply = { t: 'sealed', ref: msg.ref, storedBytes: 0, error: { code: e.code ?? 'INTERNAL', message: e.message ?? String(err) } };
+      }
+      release(plain);
+      peer.port.postMessage(reply);
+      if (!working && jobs.length === 0) askForWork();
+      return;
+    }
+    case 'sealed': {
+      const waiter = handedOff.get(msg.ref);
+      handedOff.delete(msg.ref);
+      if (!msg.error) return waiter?.resolve(msg.storedBytes);
+      const cause = Object.assign(new Error(msg.error.message), { code: msg.error.code });
+      // The peer could not write its pack: as fatal as this worker failing to write its own.
+      waiter?.reject(/^E[A-Z]+$/.test(msg.error.code) ? new RepositoryWriteError(cause) : cause);
+      return;
+    }
+  }
+}
+
 async function processLarge(job: FileJob, fd: number): Promise<void> {
   const result: FileResult = { content: [], size: 0, newBlobs: 0, newBytes: 0, storedBytes: 0 };
+  const owed: Promise<void>[] = [];
+  try {
+    await cutAndStore(job, fd, result, owed);
+  } finally {
+    // Finished (or failed) only when every chunk handed off is in a peer's pack: the pool flushes
+    // once the last file is done, and other files may name these chunks already.
+    const settled = await Promise.allSettled(owed);
+    const failed = settled.find((r) => r.status === 'rejected');
+    if (failed) throw (failed as PromiseRejectedResult).reason;
+  }
+  send({ t: 'done', job: job.job, result });
+}
+
+/** Reads the whole file through the chunker, storing the chunks the repository lacks. */
+async function cutAndStore(job: FileJob, fd: number, result: FileResult, owed: Promise<void>[]): Promise<void> {
   let start = 0, end = 0, position = 0, eof = false, reported = 0;
   // fd is closed by the caller.
   for (;;) {
@@ -159,14 +271,11 @@ async function processLarge(job: FileJob, fd: number): Promise<void> {
     }
     if (chunks.length === 0) continue;
     const need = await claim(chunks.map((c) => c.id));
-    chunks.forEach((c, i) => {
-      result.content.push(c.id);
-      if (need[i]) store(c.id, buf.subarray(c.at, c.at + c.len), result);
-    });
+    for (const c of chunks) result.content.push(c.id);
+    await sealChunks(chunks.filter((_, i) => need[i]), result, owed);
   }
   result.size = position;
   if (position > reported) send({ t: 'progress', job: job.job, bytes: position - reported });
-  send({ t: 'done', job: job.job, result });
 }
 
 async function processJob(job: FileJob): Promise<void> {
@@ -225,10 +334,13 @@ async function loop(): Promise<void> {
         send({ t: 'flushed' });
         continue;
       }
+      askForWork();
       await new Promise<void>((resolve) => { wakeLoop = resolve; });
       continue;
     }
+    working = true;
     await processJob(job);
+    working = false;
     // Let claim answers in: without this, a full job queue never returns to the event loop.
     await yieldToEvents();
     while (pendingSmall.size >= MAX_PENDING_SMALL) await Promise.race(pendingSmall);
@@ -249,6 +361,13 @@ port.on('message', (msg: ToWorker) => {
     case 'flush':
       flushRequested = true;
       break;
+    case 'peer': {
+      const peer: Peer = { port: msg.port, asked: false };
+      peers.push(peer);
+      msg.port.on('message', (m: PeerMessage) => onPeerMessage(peer, m));
+      if (!working && jobs.length === 0) askForWork();
+      return;
+    }
   }
   const wake = wakeLoop;
   wakeLoop = null;

@@ -1,5 +1,6 @@
 // Messages between the engine's main thread and its worker threads. Plain data only (structured
 // clone); byte buffers are transferred, never copied.
+import type { MessagePort } from 'node:worker_threads';
 import type { FinishedPack } from '../repository/pack-writer.ts';
 import type { Compression } from '../format/blob-codec.ts';
 
@@ -33,7 +34,23 @@ export interface ClaimReply {
 
 export interface FlushRequest { t: 'flush' }
 
-export type ToWorker = FileJob | ClaimReply | FlushRequest;
+/** A port straight to another worker of the pool, for sharing the sealing of big files' chunks. */
+export interface PeerPort { t: 'peer'; port: MessagePort }
+
+export type ToWorker = FileJob | ClaimReply | FlushRequest | PeerPort;
+
+/**
+ * Between two workers (on a PeerPort). A worker with nothing to do asks its peers for work
+ * ('steal'); a peer busy with a big file answers, whenever it next has more than one chunk waiting
+ * to be sealed, with one of them ('chunk', the bytes transferred), which the asker seals into its own
+ * pack and acknowledges ('sealed') with the stored size, or with the error that stopped it. The
+ * owner of the file reports it done only after every acknowledgement, so each chunk is in a pack
+ * before the pool is flushed.
+ */
+export type PeerMessage =
+  | { t: 'steal' }
+  | { t: 'chunk'; ref: number; id: string; data: ArrayBuffer }
+  | { t: 'sealed'; ref: number; storedBytes: number; error?: { code: string; message: string } };
 
 export interface FileResult {
   /** Data blob ids in file order. */
