@@ -4,13 +4,15 @@ import crypto from 'node:crypto';
 import zlib from 'node:zlib';
 import { CairnError } from '../errors.ts';
 import type { BlobType } from './blob.ts';
-import { open, seal, type MasterKey } from './crypto.ts';
+import { open, seal, sealInWorkArea, type MasterKey } from './crypto.ts';
 import { release } from './release.ts';
 import type { Id } from './id.ts';
 
 export type Compression = 'auto' | 'off' | 'max';
 
 const LEVEL = { auto: 3, max: 19 } as const;
+/** Output buffers of work that runs blob after blob come in multiples of this. */
+const OUTPUT_STEP = 1 << 20;
 
 export interface SealedBlob {
   sealed: Buffer;
@@ -34,6 +36,25 @@ export function sealBlob(key: MasterKey, plain: Uint8Array, compression: Compres
     }
   }
   return { sealed: seal(key, plain), uncompressedLength: 0 };
+}
+
+/**
+ * sealBlob for code that seals blob after blob and writes each out at once (the backup workers):
+ * the sealed bytes are a view of the crypto kernel's work area, valid until its next use, and the
+ * compressor's output buffers come in whole MiB, so the allocator reuses a few sizes instead of
+ * keeping freed buffers of every size (see sealInWorkArea).
+ */
+export function sealBlobInWorkArea(key: MasterKey, plain: Uint8Array, compression: Compression | null): SealedBlob {
+  if (compression && compression !== 'off' && plain.length > 0) {
+    const chunkSize = Math.ceil((plain.length + 4096) / OUTPUT_STEP) * OUTPUT_STEP;
+    const packed = zlib.zstdCompressSync(plain, { chunkSize, params: { [zlib.constants.ZSTD_c_compressionLevel]: LEVEL[compression] } });
+    try {
+      if (packed.length < plain.length) return { sealed: sealInWorkArea(key, packed), uncompressedLength: plain.length };
+    } finally {
+      release(packed);
+    }
+  }
+  return { sealed: sealInWorkArea(key, plain), uncompressedLength: 0 };
 }
 
 /** Opens a blob read from a pack and verifies that its plaintext hashes to `id`. */
@@ -62,8 +83,6 @@ export interface FinishOptions {
    */
   releasedAfterUse: boolean;
 }
-
-const OUTPUT_STEP = 1 << 20;
 
 /**
  * The second half of opening a blob, after its MAC matched and it was decrypted: decompresses it

@@ -198,6 +198,17 @@ export function openInPlace(key: MasterKey, area: Buffer, spans: readonly Sealed
     last = i;
   }
 
+  xorKeystream(key, [...decrypt].map((i) => spans[i]!));
+  return ok;
+}
+
+/**
+ * XORs each span's body (between its IV and MAC) in the work area with its AES-CTR keystream,
+ * which both encrypts and decrypts. The keystream is AES-ECB over counter blocks, made a slice of
+ * KEYSTREAM bytes at a time. Spans must not overlap.
+ */
+function xorKeystream(key: MasterKey, spans: Iterable<SealedSpan>): void {
+  const mem = heap();
   const aes = ecbCipher(key.encrypt);
   let filled = 0;
   const pending: { dst: number; at: number; len: number }[] = [];
@@ -209,8 +220,7 @@ export function openInPlace(key: MasterKey, area: Buffer, spans: readonly Sealed
     pending.length = 0;
     filled = 0;
   };
-  for (const i of decrypt) {
-    const span = spans[i]!;
+  for (const span of spans) {
     const iv = AREA_AT + span.at;
     const bodyLength = span.length - SEAL_OVERHEAD;
     // A body longer than the slice's room is cut at whole blocks; its counters go on from there.
@@ -225,7 +235,27 @@ export function openInPlace(key: MasterKey, area: Buffer, spans: readonly Sealed
     }
   }
   if (filled > 0) flush();
-  return ok;
+}
+
+/**
+ * seal(), done in the work area: `plain` is copied in once, encrypted and authenticated in place.
+ * For the backup workers, which seal blob after blob: node:crypto's CTR would hand out an output
+ * buffer of each blob's size, and freeing such buffers of ever-different sizes left each worker's
+ * allocator holding tens of MiB. Returns IV || ciphertext || MAC as a view of the work area,
+ * valid until the next work-area call; `plain` must not be a view of the work area itself.
+ */
+export function sealInWorkArea(key: MasterKey, plain: Uint8Array): Buffer {
+  const area = workArea(plain.length + SEAL_OVERHEAD);
+  nextIv(area.subarray(0, IV_SIZE));
+  area.set(plain, IV_SIZE);
+  xorKeystream(key, [{ at: 0, length: area.length }]);
+  const mem = heap();
+  mem.set(key.macR.subarray(0, 16), KEY);
+  mem.set(ecbCipher(key.macK).update(area.subarray(0, IV_SIZE)), KEY + 16);
+  kernel.init();
+  kernel.finishAt(AREA_AT + IV_SIZE, plain.length);
+  area.set(mem.subarray(TAG, TAG + MAC_SIZE), IV_SIZE + plain.length);
+  return area;
 }
 
 export function generateMasterKey(): MasterKey {

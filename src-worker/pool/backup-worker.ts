@@ -8,7 +8,7 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import { parentPort, workerData, type MessagePort } from 'node:worker_threads';
 import { Chunker, MAX_SIZE, MIN_SIZE } from '../chunker/chunker.ts';
-import { sealBlob } from '../format/blob-codec.ts';
+import { sealBlobInWorkArea } from '../format/blob-codec.ts';
 import type { MasterKey } from '../format/crypto.ts';
 import { PackWriter, TARGET_PACK_SIZE } from '../repository/pack-writer.ts';
 import { release } from '../format/release.ts';
@@ -75,20 +75,14 @@ function store(id: string, plain: Uint8Array, result: Counts): void {
 }
 
 function storeUnchecked(id: string, plain: Uint8Array, result: Counts): void {
-  const { sealed, uncompressedLength } = sealBlob(key, plain, init.compression);
-  if (init.dryRun) {
-    result.newBlobs++;
-    result.newBytes += plain.length;
-    result.storedBytes += sealed.length;
-    release(sealed);
-    return;
-  }
-  pack ??= new PackWriter(key, init.stagingDir, init.durablePacks);
-  pack.add(id, 'data', sealed, uncompressedLength);
+  // `sealed` is a view of the crypto kernel's memory: written out before anything else seals.
+  const { sealed, uncompressedLength } = sealBlobInWorkArea(key, plain, init.compression);
   result.newBlobs++;
   result.newBytes += plain.length;
   result.storedBytes += sealed.length;
-  release(sealed); // after the last use: a released buffer reads as empty
+  if (init.dryRun) return;
+  pack ??= new PackWriter(key, init.stagingDir, init.durablePacks);
+  pack.add(id, 'data', sealed, uncompressedLength);
   if (pack.size >= TARGET_PACK_SIZE) finishPack();
 }
 

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
 import { test } from 'node:test';
 import { poly1305 as noblePoly1305 } from '@noble/ciphers/_poly1305.js';
-import { deriveKey, generateMasterKey, masterKeyFromJSON, masterKeyToJSON, open, openInPlace, poly1305, poly1305Aes, seal, workArea } from '../../src-worker/format/crypto.ts';
+import { deriveKey, generateMasterKey, masterKeyFromJSON, masterKeyToJSON, open, openInPlace, poly1305, poly1305Aes, seal, sealInWorkArea, workArea } from '../../src-worker/format/crypto.ts';
 import { isCairnError } from '../../src-worker/errors.ts';
 
 const hex = (s: string) => Buffer.from(s.replace(/\s+/g, ''), 'hex');
@@ -129,6 +129,21 @@ test('seal then open round-trips, and any flipped bit is rejected before decrypt
   assert.throws(() => open(key, Buffer.alloc(10)), (e) => isCairnError(e, 'CORRUPT_OBJECT'));
   const other = generateMasterKey();
   assert.throws(() => open(other, seal(key, Buffer.from('x'))), (e) => isCairnError(e, 'CORRUPT_OBJECT'));
+});
+
+test('sealInWorkArea seals what open opens, at every size around the keystream slices, with a new IV each time', () => {
+  const key = generateMasterKey();
+  const ivs = new Set<string>();
+  for (const n of [0, 1, 15, 16, 17, 4095, (1 << 20) - 1, 1 << 20, (1 << 20) + 17, 3 * (1 << 20) + 5]) {
+    const plain = crypto.randomBytes(n);
+    const sealed = Buffer.from(sealInWorkArea(key, plain)); // a copy: the view is reused by the next call
+    assert.equal(sealed.length, n + 32);
+    assert.deepEqual(open(key, sealed), plain, `${n} bytes`);
+    ivs.add(sealed.subarray(0, 16).toString('hex'));
+    sealed[16 + (n >> 1)] ^= n > 0 ? 1 : 0;
+    if (n > 0) assert.throws(() => open(key, sealed), /failed authentication/, `${n} bytes, one bit flipped`);
+  }
+  assert.equal(ivs.size, 10);
 });
 
 test('the master key survives its JSON form, and bad JSON is refused', () => {
