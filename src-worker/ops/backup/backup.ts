@@ -22,6 +22,7 @@ import { BackupProgressTracker, type BackupProgress } from './progress.ts';
 import { fsPath } from '../../format/raw-names.ts';
 import { readDirNamesSync } from './dir-names.ts';
 import { readExtendedAttributes } from '../xattrs.ts';
+import type { SourcePrefetch } from './prefetch.ts';
 
 export const PROGRAM_VERSION = 'cairn 0.1.0';
 
@@ -38,6 +39,8 @@ export interface BackupOptions extends ExcludeOptions {
   ignoreInode?: boolean;
   ignoreCtime?: boolean;
   workers?: number;
+  /** Source metadata read while the repository was opened (see prefetch.ts); stopped by the walk. */
+  prefetch?: SourcePrefetch;
   signal?: AbortSignal;
   onProgress?: (p: BackupProgress) => void;
   onWarning?: (path: string, message: string) => void;
@@ -99,10 +102,22 @@ class Archiver {
   private nodeOf(abs: string, name: string, st: BigIntStats): TreeNode {
     const node = nodeFromStat(name, st, this.names);
     if (node.type !== 'symlink') {
-      const attrs = readExtendedAttributes(abs, (message) => this.warn(abs, message));
+      const prefetched = this.opts.prefetch?.takeAttributes(abs);
+      for (const message of prefetched?.warnings ?? []) this.warn(abs, message);
+      const attrs = prefetched ? prefetched.attrs : readExtendedAttributes(abs, (message) => this.warn(abs, message));
       if (attrs) node.extended_attributes = attrs;
     }
     return node;
+  }
+
+  private lstat(p: string): BigIntStats | Error {
+    const prefetched = this.opts.prefetch?.takeStat(p);
+    if (prefetched) return prefetched;
+    try {
+      return fs.lstatSync(fsPath(p), { bigint: true });
+    } catch (err) {
+      return err as Error;
+    }
   }
 
   private warn(p: string, message: string): void {
@@ -226,16 +241,19 @@ class Archiver {
    */
   private async walkDir(abs: string, prevTree: Tree | null): Promise<{ done: Promise<Id> }> {
     throwIfAborted(this.opts.signal);
-    let names: string[];
+    let names: string[] | Error;
     try {
       // Sync on purpose (here and for lstat below): a local readdir or lstat takes microseconds,
       // less than the thread-pool round trip of the promise version.
-      names = readDirNamesSync(abs);
+      names = this.opts.prefetch?.takeNames(abs) ?? readDirNamesSync(abs);
     } catch (err) {
-      this.warn(abs, `cannot read directory: ${(err as Error).message}`);
+      names = err as Error;
+    }
+    if (names instanceof Error) {
+      this.warn(abs, `cannot read directory: ${names.message}`);
       return { done: this.saveTree([]) };
     }
-    names.sort(compareNames);
+    names.sort(compareNames); // a no-op pass over a prefetched listing
     const prevByName = new Map<string, TreeNode>();
     for (const n of prevTree?.nodes ?? []) prevByName.set(n.name, n);
 
@@ -244,13 +262,7 @@ class Archiver {
     for (let i = 0; i < names.length; i += LSTAT_WINDOW) {
       const batch = names.slice(i, i + LSTAT_WINDOW);
       const paths = batch.map((n) => childPath(abs, n));
-      const stats = paths.map((p) => {
-        try {
-          return fs.lstatSync(fsPath(p), { bigint: true });
-        } catch (err) {
-          return err as Error;
-        }
-      });
+      const stats = paths.map((p) => this.lstat(p));
       for (let k = 0; k < batch.length; k++) {
         throwIfAborted(this.opts.signal);
         const name = batch[k];
@@ -312,22 +324,21 @@ class Archiver {
   async archiveTargets(dir: TargetDir, prevTree: Tree | null): Promise<Id> {
     if (dir.isTarget) {
       // The file system root itself is a target: its listing is the snapshot's root tree.
-      const st = await fsp.lstat(dir.path, { bigint: true });
+      const st = this.lstat(dir.path);
+      if (st instanceof Error) throw st;
       this.rootDevices.add(st.dev);
       return (await this.walkDir(dir.path, prevTree)).done;
     }
     const children: Promise<TreeNode | null>[] = [];
     for (const [name, child] of [...dir.children].sort((a, b) => compareNames(a[0], b[0]))) {
       const prev = prevTree?.nodes.find((n) => n.name === name);
-      let st: BigIntStats;
-      try {
-        st = await fsp.lstat(child.path, { bigint: true });
-      } catch (err) {
+      const st = this.lstat(child.path);
+      if (st instanceof Error) {
         if (child.isTarget) {
-          this.warn(child.path, (err as NodeJS.ErrnoException).code === 'ENOENT' ? 'does not exist' : `cannot stat: ${(err as Error).message}`);
+          this.warn(child.path, (st as NodeJS.ErrnoException).code === 'ENOENT' ? 'does not exist' : `cannot stat: ${st.message}`);
           continue;
         }
-        throw err;
+        throw st;
       }
       if (child.isTarget) {
         this.rootDevices.add(st.dev);
@@ -398,6 +409,7 @@ export async function backup(repo: Repository, options: BackupOptions): Promise<
       }
     }
     archiver.progress.startScan(existing, (p, st) => excluder.isExcluded(p, st), signal);
+    options.prefetch?.stop(); // the walk itself goes on from here, taking what it read
     const rootTree = await archiver.archiveTargets(buildTargetTree(existingTargets), parentTree);
     throwIfAborted(signal);
     if (!options.dryRun) {
