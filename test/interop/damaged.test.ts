@@ -23,9 +23,12 @@ const sources: Record<string, string> = {};
 const snaps: Record<string, string> = {};
 /** Per snapshot: file path in the snapshot → its data blob ids. */
 const contents: Record<string, Map<string, string[]>> = {};
+/** Per snapshot: directory path in the snapshot → its tree id. */
+const dirs: Record<string, Map<string, string>> = {};
 /** Per pack: every blob it holds (from the healthy index). */
 const packBlobs = new Map<string, string[]>();
 const blobPack = new Map<string, string>();
+const treeBlobs = new Set<string>();
 /** Index file → the packs it lists. */
 const indexPacks = new Map<string, string[]>();
 
@@ -57,6 +60,7 @@ before(async () => {
   await repo.loadIndex();
   for (const { id, location } of repo.index.entries()) {
     blobPack.set(id, location.packId);
+    if (location.type === 'tree') treeBlobs.add(id);
     packBlobs.set(location.packId, [...(packBlobs.get(location.packId) ?? []), id]);
   }
   for await (const f of repo.backend.list('index')) {
@@ -64,10 +68,14 @@ before(async () => {
   }
   for (const name of ['a', 'b']) {
     const files = new Map<string, string[]>();
-    await walkTree(repo, (await repo.loadSnapshot(snaps[name]!)).tree, (p, node) => {
+    const root = (await repo.loadSnapshot(snaps[name]!)).tree;
+    const trees = new Map<string, string>([['/', root]]);
+    await walkTree(repo, root, (p, node) => {
       if (node.type === 'file') files.set(p, node.content ?? []);
+      if (node.type === 'dir') trees.set(p, node.subtree!);
     });
     contents[name] = files;
+    dirs[name] = trees;
   }
 });
 after(() => fs.rmSync(work, { recursive: true, force: true }));
@@ -91,9 +99,17 @@ async function blobOffset(repo: string, blob: string): Promise<number> {
   return r.index.lookup('data', blob)!.offset;
 }
 
+/** The blobs an index file lists: data blobs to `lost`, tree blobs to `lostTrees`. */
+function listedBy(index: string): { lost: Set<string>; lostTrees: Set<string> } {
+  const ids = indexPacks.get(index)!.flatMap((p) => packBlobs.get(p)!);
+  return { lost: new Set(ids.filter((id) => !treeBlobs.has(id))), lostTrees: new Set(ids.filter((id) => treeBlobs.has(id))) };
+}
+
 interface Damage {
   /** What the check output must name. */
   names: RegExp;
+  /** Tree blobs that cannot be loaded: check may name their directories. */
+  lostTrees?: Set<string>;
   /** Snapshot whose restore is checked, and the blobs it can no longer read. */
   restoreOf: 'a' | 'b';
   lost: Set<string>;
@@ -114,7 +130,7 @@ const damages: Record<string, (repo: string) => Promise<Damage>> = {
   'a deleted index file': async (repo) => {
     const index = indexOf(blobPack.get(firstBlob('b', 'f1.bin'))!);
     fs.rmSync(path.join(repo, 'index', index));
-    return { names: new RegExp(`not found in index`), restoreOf: 'b', lost: all('b'), opens: true, repair: 'index' };
+    return { names: new RegExp(`not found in index`), restoreOf: 'b', ...listedBy(index), opens: true, repair: 'index' };
   },
   'an index missing one blob': async (repo) => {
     const blob = firstBlob('a', 'f2.bin');
@@ -142,7 +158,7 @@ const damages: Record<string, (repo: string) => Promise<Damage>> = {
   'a flipped byte in an index': async (repo) => {
     const index = indexOf(blobPack.get(firstBlob('a', 'f1.bin'))!);
     flipByte(path.join(repo, 'index', index), 60);
-    return { names: new RegExp(`index ${index}`), restoreOf: 'b', lost: new Set(), opens: true, repair: 'index' };
+    return { names: new RegExp(`index ${index}`), restoreOf: 'b', ...listedBy(index), opens: true, repair: 'index' };
   },
   'a flipped byte in a snapshot': async (repo) => {
     flipByte(path.join(repo, 'snapshots', snaps.a!), 60);
@@ -194,10 +210,24 @@ for (const [label, damage] of Object.entries(damages)) {
     assert.equal(ours.code === 0, theirs.code === 0, `verdicts differ: cairn ${ours.code}, restic ${theirs.code}\n${ours.stderr}\n--- restic:\n${theirs.stderr}`);
     assert.notEqual(ours.code, 0, 'the damage is found');
     assert.match(ours.stdout + ours.stderr, d.names);
-    if (d.opens && d.lost.size && d.restoreOf === 'a') {
-      // The affected files are named with their snapshot, as "<snapshot>:<path>".
-      const hit = [...contents.a!].filter(([, blobs]) => blobs.some((b) => d.lost.has(b))).map(([p]) => p);
-      assert.ok(hit.some((p) => ours.stderr.includes(`affects ${snaps.a!.slice(0, 8)}:${p}`)), `check names an affected file:\n${ours.stderr}`);
+    if (d.opens) {
+      // The affected files are named with their snapshot, as "<snapshot>:<path>": each file that
+      // lost data in each problem that concerns it, and no file that lost nothing.
+      const affected = (sn: string) => [...ours.stderr.matchAll(new RegExp(`^  affects ${sn.slice(0, 8)}:(.*)$`, 'gm'))].map((m) => m[1]!);
+      for (const name of ['a', 'b'] as const) {
+        for (const p of affected(snaps[name]!)) {
+          const blobs = contents[name]!.get(p);
+          if (blobs) assert.ok(blobs.some((b) => d.lost.has(b)), `check names the file ${p}, which lost nothing:\n${ours.stderr}`);
+          else assert.ok(d.lostTrees?.has(dirs[name]!.get(p)!), `check names the directory ${p}, whose tree is intact:\n${ours.stderr}`);
+        }
+      }
+      if (d.lost.size && d.restoreOf === 'a') {
+        const hit = [...contents.a!].filter(([, blobs]) => blobs.some((b) => d.lost.has(b))).map(([p]) => p);
+        assert.ok(hit.some((p) => affected(snaps.a!).includes(p)), `check names an affected file:\n${ours.stderr}`);
+      }
+      for (const block of ours.stderr.split(/^(?=error: )/m).filter((b) => /^error: .*data blob [0-9a-f]{64}/.test(b) && /affects snapshot/.test(b))) {
+        assert.match(block, /\n  affects [0-9a-f]{8}:\//, `each problem with a data blob names the files it affects:\n${block}`);
+      }
     }
 
     assertPartialRestore(repo, d.restoreOf, d.lost);
