@@ -99,6 +99,16 @@ async function blobOffset(repo: string, blob: string): Promise<number> {
   return r.index.lookup('data', blob)!.offset;
 }
 
+/** Removes one blob's entry from the index file that lists it (written anew under its new name). */
+async function dropIndexEntry(repo: string, blob: string): Promise<void> {
+  const index = indexOf(blobPack.get(blob)!);
+  const r = await open(repo);
+  const doc = decodeIndexFile(await r.loadUnpacked('index', index), index, false);
+  for (const p of doc.packs) p.blobs = p.blobs.filter((b) => b.id !== blob);
+  await r.saveUnpacked('index', encodeIndexFile(doc));
+  await r.backend.remove('index', index);
+}
+
 /** The blobs an index file lists: data blobs to `lost`, tree blobs to `lostTrees`. */
 function listedBy(index: string): { lost: Set<string>; lostTrees: Set<string> } {
   const ids = indexPacks.get(index)!.flatMap((p) => packBlobs.get(p)!);
@@ -108,6 +118,8 @@ function listedBy(index: string): { lost: Set<string>; lostTrees: Set<string> } 
 interface Damage {
   /** What the check output must name. */
   names: RegExp;
+  /** A directory (snapshot a) whose tree is lost: check names it, restore names it for the files below. */
+  lostDir?: string;
   /** Tree blobs that cannot be loaded: check may name their directories. */
   lostTrees?: Set<string>;
   /** Snapshot whose restore is checked, and the blobs it can no longer read. */
@@ -134,13 +146,15 @@ const damages: Record<string, (repo: string) => Promise<Damage>> = {
   },
   'an index missing one blob': async (repo) => {
     const blob = firstBlob('a', 'f2.bin');
-    const index = indexOf(blobPack.get(blob)!);
-    const r = await open(repo);
-    const doc = decodeIndexFile(await r.loadUnpacked('index', index), index, false);
-    for (const p of doc.packs) p.blobs = p.blobs.filter((b) => b.id !== blob);
-    await r.saveUnpacked('index', encodeIndexFile(doc));
-    await r.backend.remove('index', index);
+    await dropIndexEntry(repo, blob);
     return { names: new RegExp(`data blob ${blob} not found in index`), restoreOf: 'a', lost: new Set([blob]), opens: true, repair: 'index' };
+  },
+  'an index missing one tree blob': async (repo) => {
+    const dir = `${sources.a}/sub`;
+    const tree = dirs.a!.get(dir)!;
+    await dropIndexEntry(repo, tree);
+    const below = [...contents.a!].filter(([p]) => p.startsWith(`${dir}/`)).flatMap(([, blobs]) => blobs);
+    return { names: new RegExp(`tree blob ${tree} not found in index`), lostDir: dir, lostTrees: new Set([tree]), restoreOf: 'a', lost: new Set(below), opens: true, repair: 'index' };
   },
   'a truncated pack': async (repo) => {
     const pack = blobPack.get(firstBlob('a', 'f1.bin'))!;
@@ -173,10 +187,14 @@ const damages: Record<string, (repo: string) => Promise<Damage>> = {
   },
 };
 
-/** Restores a snapshot with Cairn: every file not touching lost blobs comes back identical; the others are named. */
+/**
+ * Restores a snapshot with Cairn: every file not touching lost blobs comes back identical; the
+ * others are named, each itself or by a directory whose contents could not be restored.
+ */
 function assertPartialRestore(repo: string, name: string, lost: Set<string>): RunResult {
   const target = path.join(work, `restore-${++copies}`);
   const r = cairn(['-r', repo, '--no-cache', 'restore', snaps[name]!, '--target', target]);
+  const dirNamed = (p: string) => [...dirs[name]!.keys()].some((d) => p.startsWith(`${d}/`) && r.stderr.includes(`${d}: its contents were not restored`));
   let named = 0;
   for (const [p, blobs] of contents[name]!) {
     const restored = path.join(target, p);
@@ -185,7 +203,7 @@ function assertPartialRestore(repo: string, name: string, lost: Set<string>): Ru
       assert.ok(fs.readFileSync(restored).equals(fs.readFileSync(p)), `${p} is restored byte-identical or not at all`);
     } else {
       assert.ok(touched, `${p} is intact and must be restored:\n${r.stderr}`);
-      if (r.stderr.includes(p)) named++;
+      if (r.stderr.includes(p) || dirNamed(p)) named++;
       else assert.match(r.stderr, /Fatal: /, `${p} is named, or restore failed as a whole`);
     }
   }
@@ -221,7 +239,8 @@ for (const [label, damage] of Object.entries(damages)) {
           else assert.ok(d.lostTrees?.has(dirs[name]!.get(p)!), `check names the directory ${p}, whose tree is intact:\n${ours.stderr}`);
         }
       }
-      if (d.lost.size && d.restoreOf === 'a') {
+      if (d.lostDir) assert.ok(affected(snaps.a!).includes(d.lostDir), `check names the directory whose tree is lost:\n${ours.stderr}`);
+      else if (d.lost.size && d.restoreOf === 'a') {
         const hit = [...contents.a!].filter(([, blobs]) => blobs.some((b) => d.lost.has(b))).map(([p]) => p);
         assert.ok(hit.some((p) => affected(snaps.a!).includes(p)), `check names an affected file:\n${ours.stderr}`);
       }

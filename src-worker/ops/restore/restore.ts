@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { CairnError, throwIfAborted } from '../../errors.ts';
+import { CairnError, isCairnError, throwIfAborted } from '../../errors.ts';
 import { posixPermFromGoMode } from '../../format/filemode.ts';
 import type { Id } from '../../format/id.ts';
 import { parseTime } from '../../format/time.ts';
@@ -156,7 +156,17 @@ class Restorer {
     // metadata when it is selected itself or when anything inside it was restored.
     const walk = async (treeId: Id, snDir: string, localDir: string): Promise<boolean> => {
       throwIfAborted(this.opts.signal);
-      const tree = await this.repo.loadTree(treeId);
+      let tree;
+      try {
+        tree = await this.repo.loadTree(treeId);
+      } catch (err) {
+        // A directory whose tree is lost (not in the index, its pack gone or damaged) is named and
+        // restored empty, as restic does; everything beside it is still restored. Only the root
+        // (nothing to restore at all) and what is not damage (a backend failure) stop the restore.
+        if (snDir === '/' || !isDamage(err)) throw err;
+        this.error(localDir, `its contents were not restored: ${(err as Error).message}`);
+        return false;
+      }
       let last: string | null = null;
       let restoredAny = false;
       for (const node of tree.nodes) {
@@ -548,6 +558,11 @@ function lstatIfAny(p: string): fs.Stats | null {
     if (code === 'ENOENT' || code === 'ENOTDIR') return null;
     throw err;
   }
+}
+
+/** Errors that mean the repository lacks or holds a damaged object (not a failing backend). */
+function isDamage(err: unknown): boolean {
+  return isCairnError(err) && ['MISSING_OBJECT', 'NOT_FOUND', 'CORRUPT_OBJECT', 'CORRUPT_PACK'].includes(err.code);
 }
 
 const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
