@@ -9,8 +9,11 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
+import type { Backend } from '../../src-worker/backend/backend.ts';
 import { LocalBackend } from '../../src-worker/backend/local.ts';
 import { decodeIndexFile, encodeIndexFile } from '../../src-worker/format/index-file.ts';
+import { restore } from '../../src-worker/ops/restore/restore.ts';
+import { findSnapshot } from '../../src-worker/ops/snapshots.ts';
 import { walkTree } from '../../src-worker/ops/walk.ts';
 import { Repository } from '../../src-worker/repository/repository.ts';
 import { mulberry32, randomBytes } from '../helpers/random.ts';
@@ -28,6 +31,7 @@ const dirs: Record<string, Map<string, string>> = {};
 /** Per pack: every blob it holds (from the healthy index). */
 const packBlobs = new Map<string, string[]>();
 const blobPack = new Map<string, string>();
+const blobEnd = new Map<string, number>();
 const treeBlobs = new Set<string>();
 /** Index file → the packs it lists. */
 const indexPacks = new Map<string, string[]>();
@@ -60,6 +64,7 @@ before(async () => {
   await repo.loadIndex();
   for (const { id, location } of repo.index.entries()) {
     blobPack.set(id, location.packId);
+    blobEnd.set(id, location.offset + location.length);
     if (location.type === 'tree') treeBlobs.add(id);
     packBlobs.set(location.packId, [...(packBlobs.get(location.packId) ?? []), id]);
   }
@@ -107,6 +112,17 @@ async function dropIndexEntry(repo: string, blob: string): Promise<void> {
   for (const p of doc.packs) p.blobs = p.blobs.filter((b) => b.id !== blob);
   await r.saveUnpacked('index', encodeIndexFile(doc));
   await r.backend.remove('index', index);
+}
+
+/** The repository's local backend as a remote one looks to restore: no local paths to read packs from. */
+function withoutLocalPaths(dir: string): Backend {
+  const b = new LocalBackend(dir);
+  return {
+    location: b.location, isLocal: false, connections: 2,
+    create: () => b.create(), list: (t) => b.list(t), stat: (t, n) => b.stat(t, n), load: (t, n, r) => b.load(t, n, r),
+    save: (t, n, d) => b.save(t, n, d), saveFile: (t, n, f) => b.saveFile(t, n, f), remove: (t, n) => b.remove(t, n),
+    stagingDir: () => b.stagingDir(), close: () => b.close(),
+  };
 }
 
 /** The blobs an index file lists: data blobs to `lost`, tree blobs to `lostTrees`. */
@@ -160,8 +176,12 @@ const damages: Record<string, (repo: string) => Promise<Damage>> = {
     const pack = blobPack.get(firstBlob('a', 'f1.bin'))!;
     const file = packPath(repo, pack);
     fs.chmodSync(file, 0o600);
-    fs.truncateSync(file, Math.floor(fs.statSync(file).size / 2));
-    return { names: new RegExp(`pack ${pack}: unexpected file size`), restoreOf: 'a', lost: new Set(packBlobs.get(pack)), opens: true, repair: 'snapshots' };
+    const size = Math.floor(fs.statSync(file).size / 2);
+    fs.truncateSync(file, size);
+    // The blobs before the cut are intact and must still be restored; those reaching past it are lost.
+    const lost = packBlobs.get(pack)!.filter((b) => blobEnd.get(b)! > size);
+    assert.ok(lost.length < packBlobs.get(pack)!.length, 'some blobs of the pack lie before the cut');
+    return { names: new RegExp(`pack ${pack}: unexpected file size`), restoreOf: 'a', lost: new Set(lost), opens: true, repair: 'snapshots' };
   },
   'a flipped byte in a pack': async (repo) => {
     const blob = firstBlob('a', 'f3.bin');
@@ -187,13 +207,21 @@ const damages: Record<string, (repo: string) => Promise<Damage>> = {
   },
 };
 
+/** Restores with the engine over a backend without local paths (as SFTP, S3, REST are); errors as the CLI prints them. */
+async function restoreRemotely(repo: string, name: string, target: string): Promise<RunResult> {
+  const r = await Repository.open(withoutLocalPaths(repo), 'test-password');
+  const summary = await restore(r, { snapshot: await findSnapshot(r, snaps[name]!), target });
+  return { code: summary.errors.length ? 1 : 0, stdout: '', stderr: summary.errors.map((e) => `${e.path}: ${e.message}`).join('\n') };
+}
+
 /**
- * Restores a snapshot with Cairn: every file not touching lost blobs comes back identical; the
- * others are named, each itself or by a directory whose contents could not be restored.
+ * Restores a snapshot with Cairn (the CLI, or `remote`: the engine through a backend without local
+ * paths): every file not touching lost blobs comes back identical; the others are named, each
+ * itself or by a directory whose contents could not be restored.
  */
-function assertPartialRestore(repo: string, name: string, lost: Set<string>): RunResult {
+async function assertPartialRestore(repo: string, name: string, lost: Set<string>, remote = false): Promise<RunResult> {
   const target = path.join(work, `restore-${++copies}`);
-  const r = cairn(['-r', repo, '--no-cache', 'restore', snaps[name]!, '--target', target]);
+  const r = remote ? await restoreRemotely(repo, name, target) : cairn(['-r', repo, '--no-cache', 'restore', snaps[name]!, '--target', target]);
   const dirNamed = (p: string) => [...dirs[name]!.keys()].some((d) => p.startsWith(`${d}/`) && r.stderr.includes(`${d}: its contents were not restored`));
   let named = 0;
   for (const [p, blobs] of contents[name]!) {
@@ -249,7 +277,8 @@ for (const [label, damage] of Object.entries(damages)) {
       }
     }
 
-    assertPartialRestore(repo, d.restoreOf, d.lost);
+    await assertPartialRestore(repo, d.restoreOf, d.lost);
+    if (label === 'a truncated pack') await assertPartialRestore(repo, d.restoreOf, d.lost, true);
     if (!d.opens) return;
 
     const repaired = cairn(['-r', repo, 'repair', 'index']);

@@ -385,6 +385,12 @@ class Restorer {
       try {
         data = await backend.load('data', packId, { offset: range.offset, length: range.length });
       } catch (err) {
+        if (range.items.length > 1 && !isCairnError(err, 'NOT_FOUND') && !isCairnError(err, 'ABORTED')) {
+          // A pack shorter than the index says (truncated) fails a range read that reaches past
+          // its end; the blobs before the damage are intact: read them one by one.
+          for (const item of range.items) await this.restoreRange(pool, packId, { offset: item.offset, length: item.length, items: [item] });
+          return;
+        }
         for (const f of files) this.failFile(f, `pack ${packId.slice(0, 8)} cannot be read: ${(err as Error).message}`);
         return this.settle(range.items);
       }
