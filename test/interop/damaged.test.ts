@@ -301,3 +301,31 @@ for (const [label, damage] of Object.entries(damages)) {
     assert.deepEqual(gone, d.repair === 'snapshots' && label.includes('deleted pack') ? [blobPack.get(firstBlob('a', 'f1.bin'))] : [], 'no repair deletes a pack');
   });
 }
+
+test('an unreferenced pack (no index lists it): no error for either tool, both name it; repair index takes it in, restic checks clean', async () => {
+  const repo = copyOfBase();
+  // A pack whose index file is gone, as an interrupted backup leaves one.
+  const r = await open(repo);
+  const indexesBefore = new Set(fs.readdirSync(path.join(repo, 'index')));
+  await r.saveBlob('data', randomBytes(mulberry32(99), 10_000));
+  await r.flush();
+  const orphan = packsOf(repo).find((p) => !blobPack.has(p) && !packBlobs.has(p))!;
+  for (const f of fs.readdirSync(path.join(repo, 'index'))) if (!indexesBefore.has(f)) fs.rmSync(path.join(repo, 'index', f));
+
+  const named = (text: string) => [...text.matchAll(/^pack ([0-9a-f]{64}): not referenced in any index$/gm)].map((m) => m[1]);
+  const theirs = restic(repo, ['check']);
+  const ours = cairn(['-r', repo, 'check']);
+  assert.equal(theirs.code, 0, theirs.stderr);
+  assert.equal(ours.code, 0, ours.stderr);
+  assert.deepEqual(named(theirs.stdout + theirs.stderr), [orphan], 'restic names the pack');
+  assert.deepEqual(named(ours.stdout + ours.stderr), [orphan], 'Cairn names the pack as restic does');
+  const report = JSON.parse(cairnOk(['-r', repo, '--json', 'check']).trim().split('\n').pop()!) as { num_errors: number; unreferenced_packs: string[] };
+  assert.deepEqual([report.num_errors, report.unreferenced_packs], [0, [orphan]]);
+
+  cairnOk(['-r', repo, 'repair', 'index']);
+  const after = resticOk(repo, ['check', '--read-data']);
+  assert.match(after, /no errors were found/);
+  assert.deepEqual(named(after), [], 'the pack is indexed again');
+  assert.ok(packsOf(repo).includes(orphan));
+  await assertStillV1(repo);
+});
