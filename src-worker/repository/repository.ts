@@ -212,7 +212,7 @@ export class Repository {
       throw new CairnError('CORRUPT_OBJECT', `${what} is damaged (MAC mismatch): run "cairn check"`, { cause: err });
     }
     release(raw);
-    const text = decodeUnpacked(plain, what);
+    const text = decodeUnpacked(plain, what, this.version);
     release(plain);
     return parseJson(text, what);
   }

@@ -11,7 +11,10 @@ import path from 'node:path';
 import { after, before, test } from 'node:test';
 import type { Backend } from '../../src-worker/backend/backend.ts';
 import { LocalBackend } from '../../src-worker/backend/local.ts';
+import { seal } from '../../src-worker/format/crypto.ts';
+import { hashId } from '../../src-worker/format/id.ts';
 import { decodeIndexFile, encodeIndexFile } from '../../src-worker/format/index-file.ts';
+import { encodeUnpacked } from '../../src-worker/format/unpacked.ts';
 import { restore } from '../../src-worker/ops/restore/restore.ts';
 import { findSnapshot } from '../../src-worker/ops/snapshots.ts';
 import { walkTree } from '../../src-worker/ops/walk.ts';
@@ -205,6 +208,15 @@ const damages: Record<string, (repo: string) => Promise<Damage>> = {
     const text = fs.readFileSync(file, 'utf8');
     flipByte(file, text.indexOf('"data"') + 20);
     return { names: new RegExp(`keys/${key.slice(0, 8)}`), restoreOf: 'a', lost: all('a'), opens: false, repair: 'none' };
+  },
+  'a compressed snapshot in a version 1 repository': async (repo) => {
+    // What a version 2 writer stores: valid there, but neither restic 0.14 nor older reads it in version 1.
+    const r = await open(repo);
+    const sealed = seal(r.key, encodeUnpacked(JSON.stringify(await r.loadUnpacked('snapshots', snaps.a!)), 2));
+    const id = hashId(sealed);
+    await r.backend.save('snapshots', id, sealed);
+    await r.backend.remove('snapshots', snaps.a!);
+    return { names: new RegExp(`snapshot ${id}: .*not plain JSON \\(it is compressed\\)`), restoreOf: 'b', lost: new Set(), opens: true, repair: 'none' };
   },
 };
 
