@@ -1,10 +1,13 @@
 // Damaged repositories, made by the test from a healthy version 1 repository (snapshot a by restic,
-// b by Cairn): a deleted pack, a deleted index, an index missing one blob's entry, a truncated pack,
-// and a flipped byte in a pack, an index, a snapshot and a key file. For each: Cairn's check reaches
-// restic's verdict and names the damaged object; restore brings back every intact file, names the
-// ones it cannot restore and exits non-zero; repair index (then repair snapshots --forget, where
-// data is gone) brings restic's check back to clean where restic's own repair would, and never
-// deletes a pack.
+// b by Cairn): a deleted pack, a deleted index, an index missing one data blob's entry or one tree
+// blob's, a truncated pack, a flipped byte in a pack, an index, a snapshot and a key file, and a
+// snapshot stored compressed (invalid in version 1). For each: Cairn's check reaches restic's
+// verdict, names the damaged object and exactly the files it affects; restore brings back every
+// intact file (also the blobs of a truncated pack before the cut, locally and through a backend
+// without local paths), names the ones it cannot restore and exits non-zero; repair index (then
+// repair snapshots --forget, where data is gone) brings restic's check back to clean where
+// restic's own repair would, keeps the repository version 1, and never deletes a pack. An
+// unreferenced pack is no error for either tool, and both name it.
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -207,7 +210,7 @@ const damages: Record<string, (repo: string) => Promise<Damage>> = {
     const file = path.join(repo, 'keys', key);
     const text = fs.readFileSync(file, 'utf8');
     flipByte(file, text.indexOf('"data"') + 20);
-    return { names: new RegExp(`keys/${key.slice(0, 8)}`), restoreOf: 'a', lost: all('a'), opens: false, repair: 'none' };
+    return { names: new RegExp(`damaged: keys/${key.slice(0, 8)}`), restoreOf: 'a', lost: all('a'), opens: false, repair: 'none' };
   },
   'a compressed snapshot in a version 1 repository': async (repo) => {
     // What a version 2 writer stores: valid there, but neither restic 0.14 nor older reads it in version 1.
