@@ -299,7 +299,8 @@ class Restorer {
       for (const id of content) {
         const loc = this.repo.index.lookup('data', id);
         if (!loc) {
-          f.failed = `data blob ${id.slice(0, 8)} is missing from the repository`;
+          // Lost, or only its index entry is (then "repair index" finds it in its pack again).
+          f.failed = `data blob ${id.slice(0, 8)} is not in the index: run "cairn check"`;
           break;
         }
         let items = byPack.get(loc.packId);
