@@ -35,14 +35,19 @@ function writeAt(path: string, data: Buffer, offset: number): void {
 // reused for every range (a fresh buffer per range or blob costs more in page faults than the
 // AES itself).
 
-/** Reads the range into the work area; returns how many bytes there were (less for a truncated pack). */
+/**
+ * Reads the range into the work area; returns how many bytes there were (less for a truncated
+ * pack). Never more than the file holds is allocated, whatever length a (damaged) index claims.
+ */
 function readRange(file: { path: string; offset: number; length: number }): { area: Buffer; got: number } {
-  const area = workArea(file.length);
   const fd = fs.openSync(fsPath(file.path), 'r');
   let got = 0;
+  let area: Buffer;
   try {
-    while (got < file.length) {
-      const n = fs.readSync(fd, area, got, file.length - got, file.offset + got);
+    const want = Math.min(file.length, Math.max(0, fs.fstatSync(fd).size - file.offset));
+    area = workArea(want);
+    while (got < want) {
+      const n = fs.readSync(fd, area, got, want - got, file.offset + got);
       if (n === 0) break;
       got += n;
     }

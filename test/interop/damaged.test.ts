@@ -14,6 +14,7 @@ import path from 'node:path';
 import { after, before, test } from 'node:test';
 import type { Backend } from '../../src-worker/backend/backend.ts';
 import { LocalBackend } from '../../src-worker/backend/local.ts';
+import type { PackedBlob } from '../../src-worker/format/blob.ts';
 import { seal } from '../../src-worker/format/crypto.ts';
 import { hashId } from '../../src-worker/format/id.ts';
 import { decodeIndexFile, encodeIndexFile } from '../../src-worker/format/index-file.ts';
@@ -111,15 +112,19 @@ async function blobOffset(repo: string, blob: string): Promise<number> {
   return r.index.lookup('data', blob)!.offset;
 }
 
-/** Removes one blob's entry from the index file that lists it (written anew under its new name). */
-async function dropIndexEntry(repo: string, blob: string): Promise<void> {
+/**
+ * Rewrites one blob's entry in the index file that lists it (written anew under its new name):
+ * `edit` returns the entry to store, or null to drop it.
+ */
+async function editIndexEntry(repo: string, blob: string, edit: (entry: PackedBlob) => PackedBlob | null): Promise<void> {
   const index = indexOf(blobPack.get(blob)!);
   const r = await open(repo);
   const doc = decodeIndexFile(await r.loadUnpacked('index', index), index, false);
-  for (const p of doc.packs) p.blobs = p.blobs.filter((b) => b.id !== blob);
+  for (const p of doc.packs) p.blobs = p.blobs.flatMap((b) => (b.id === blob ? [edit(b)].filter((e) => e !== null) : [b]));
   await r.saveUnpacked('index', encodeIndexFile(doc));
   await r.backend.remove('index', index);
 }
+const dropIndexEntry = (repo: string, blob: string) => editIndexEntry(repo, blob, () => null);
 
 /** The repository's local backend as a remote one looks to restore: no local paths to read packs from. */
 function withoutLocalPaths(dir: string): Backend {
@@ -178,6 +183,15 @@ const damages: Record<string, (repo: string) => Promise<Damage>> = {
     await dropIndexEntry(repo, tree);
     const below = [...contents.a!].filter(([p]) => p.startsWith(`${dir}/`)).flatMap(([, blobs]) => blobs);
     return { names: new RegExp(`tree blob ${tree} not found in index`), lostDir: dir, lostTrees: new Set([tree]), restoreOf: 'a', lost: new Set(below), opens: true, repair: 'index' };
+  },
+  'an index entry claiming a blob far past its pack\'s end': async (repo) => {
+    // Hostile or damaged: restore must neither allocate what it claims nor fail the blobs after it
+    // in the pack (the first blob's range would cover them all).
+    const pack = blobPack.get(firstBlob('a', 'f1.bin'))!;
+    const [blob, ...after] = [...packBlobs.get(pack)!].sort((x, y) => blobEnd.get(x)! - blobEnd.get(y)!);
+    assert.ok(after.length > 0);
+    await editIndexEntry(repo, blob!, (b) => ({ ...b, length: 4_200_000_000 }));
+    return { names: new RegExp(`pack ${pack}: unexpected file size`), restoreOf: 'a', lost: new Set([blob!]), opens: true, repair: 'index' };
   },
   'a truncated pack': async (repo) => {
     const pack = blobPack.get(firstBlob('a', 'f1.bin'))!;
