@@ -386,10 +386,18 @@ class Restorer {
       try {
         data = await backend.load('data', packId, { offset: range.offset, length: range.length });
       } catch (err) {
-        if (range.items.length > 1 && !isCairnError(err, 'NOT_FOUND') && !isCairnError(err, 'ABORTED')) {
-          // A pack shorter than the index says (truncated) fails a range read that reaches past
-          // its end; the blobs before the damage are intact: read them one by one.
-          for (const item of range.items) await this.restoreRange(pool, packId, { offset: item.offset, length: item.length, items: [item] });
+        // A pack shorter than the index says (truncated) fails a range read that reaches past its
+        // end; the blobs before the cut are intact: read those again, fail only the ones past it.
+        const size = isCairnError(err, 'ABORTED') || isCairnError(err, 'NOT_FOUND') ? undefined : await this.packSize(packId);
+        if (size !== undefined && size < range.offset + range.length) {
+          const inside = range.items.filter((i) => i.offset + i.length <= size);
+          const past = range.items.filter((i) => i.offset + i.length > size);
+          for (const item of past) for (const f of item.files) this.failFile(f, `pack ${packId.slice(0, 8)} is shorter than the index says: data blob ${item.id.slice(0, 8)} lies past its end`);
+          await this.settle(past);
+          if (inside.length) {
+            const end = Math.max(...inside.map((i) => i.offset + i.length));
+            await this.restoreRange(pool, packId, { offset: range.offset, length: end - range.offset, items: inside });
+          }
           return;
         }
         for (const f of files) this.failFile(f, `pack ${packId.slice(0, 8)} cannot be read: ${(err as Error).message}`);
@@ -405,6 +413,15 @@ class Restorer {
     }
     this.bytesDone += result.bytes;
     await this.settle(range.items);
+  }
+
+  /** A pack's size on the backend, when it can be found out. */
+  private async packSize(packId: Id): Promise<number | undefined> {
+    try {
+      return (await this.repo.backend.stat('data', packId)).size;
+    } catch {
+      return undefined;
+    }
   }
 
   private async settle(items: { writes: BlobWrite[]; files: PlannedFile[] }[]): Promise<void> {
