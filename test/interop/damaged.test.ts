@@ -113,18 +113,20 @@ async function blobOffset(repo: string, blob: string): Promise<number> {
 }
 
 /**
- * Rewrites one blob's entry in the index file that lists it (written anew under its new name):
- * `edit` returns the entry to store, or null to drop it.
+ * Rewrites the entries of `blobs` (all listed by one index file) in that index file, which is
+ * written anew under its new name: `edit` returns the entry to store, or null to drop it.
  */
-async function editIndexEntry(repo: string, blob: string, edit: (entry: PackedBlob) => PackedBlob | null): Promise<void> {
-  const index = indexOf(blobPack.get(blob)!);
+async function editIndexEntries(repo: string, blobs: string[], edit: (entry: PackedBlob) => PackedBlob | null): Promise<void> {
+  const index = indexOf(blobPack.get(blobs[0]!)!);
+  assert.ok(blobs.every((b) => indexOf(blobPack.get(b)!) === index));
   const r = await open(repo);
   const doc = decodeIndexFile(await r.loadUnpacked('index', index), index, false);
-  for (const p of doc.packs) p.blobs = p.blobs.flatMap((b) => (b.id === blob ? [edit(b)].filter((e) => e !== null) : [b]));
+  for (const p of doc.packs) p.blobs = p.blobs.flatMap((b) => (blobs.includes(b.id) ? [edit(b)].filter((e) => e !== null) : [b]));
   await r.saveUnpacked('index', encodeIndexFile(doc));
   await r.backend.remove('index', index);
 }
-const dropIndexEntry = (repo: string, blob: string) => editIndexEntry(repo, blob, () => null);
+const editIndexEntry = (repo: string, blob: string, edit: (entry: PackedBlob) => PackedBlob | null) => editIndexEntries(repo, [blob], edit);
+const dropIndexEntry = (repo: string, ...blobs: string[]) => editIndexEntries(repo, blobs, () => null);
 
 /** The repository's local backend as a remote one looks to restore: no local paths to read packs from. */
 function withoutLocalPaths(dir: string): Backend {
@@ -379,4 +381,29 @@ test('an index entry claiming a 4 GB tree blob: ls, check and restore fail clean
   assert.match(restored.stderr, new RegExp(`${dir}: its contents were not restored`));
   cairnOk(['-r', repo, 'repair', 'index']);
   assert.match(resticOk(repo, ['check']), /no errors were found/);
+});
+
+test('repair snapshots without --forget, as restic 0.16: a lost subtree becomes an empty directory, a file keeps what is left, the new snapshot is tagged "repaired" and names the original, which stays', async () => {
+  const repo = copyOfBase();
+  const dir = `${sources.a}/sub`;
+  const file = `${sources.a}/f2.bin`;
+  const lostBlob = contents.a!.get(file)![0]!;
+  await dropIndexEntry(repo, dirs.a!.get(dir)!, lostBlob);
+  const out = cairnOk(['-r', repo, 'repair', 'snapshots', snaps.a!]);
+  assert.match(out, new RegExp(`file "${file}": removed missing content`));
+  assert.match(out, new RegExp(`dir "${dir}": replaced with empty directory`));
+  const listed = JSON.parse(resticOk(repo, ['snapshots', '--json'])) as { id: string; tags?: string[]; original?: string; paths: string[] }[];
+  assert.ok(listed.some((s) => s.id === snaps.a), 'without --forget the original stays');
+  const repaired = listed.find((s) => s.original === snaps.a)!;
+  assert.deepEqual(repaired.tags, ['repaired']);
+  // The index entries come back (the blobs were never gone): restic checks everything clean, and
+  // lists the repaired snapshot with the directory empty and the file shorter by the lost blob.
+  cairnOk(['-r', repo, 'repair', 'index']);
+  assert.match(resticOk(repo, ['check']), /no errors were found/);
+  const nodes = resticOk(repo, ['ls', '--json', repaired.id]).trim().split('\n').slice(1).map((l) => JSON.parse(l) as { path: string; size?: number });
+  assert.deepEqual(nodes.filter((n) => n.path.startsWith(`${dir}/`)), [], 'the lost directory is empty');
+  assert.ok(nodes.some((n) => n.path === dir));
+  const healthy = await open(base);
+  await healthy.loadIndex();
+  assert.equal(nodes.find((n) => n.path === file)!.size ?? 0, fs.statSync(file).size - healthy.index.plainSize('data', lostBlob)!);
 });
