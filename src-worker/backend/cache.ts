@@ -66,7 +66,10 @@ export class CachedBackend implements Backend {
       return null;
     }
     try {
-      const length = range ? range.length : fs.fstatSync(fd).size;
+      const size = fs.fstatSync(fd).size;
+      // Shorter than the range asks (or a damaged index asks for too much): fetch from the repository.
+      if (range && range.offset + range.length > size) return null;
+      const length = range ? range.length : size;
       const out = Buffer.allocUnsafe(length);
       let got = 0;
       while (got < length) {

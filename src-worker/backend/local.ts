@@ -116,10 +116,14 @@ export class LocalBackend implements Backend {
       if (!range) return await fs.readFile(file);
       const handle = await fs.open(file, 'r');
       try {
-        const buf = Buffer.allocUnsafe(range.length);
+        // A range past the file's end (a damaged or hostile index) is refused before anything is
+        // allocated for it: its length is what the index claims, not what the file holds.
+        const size = (await handle.stat()).size;
+        const want = Math.min(range.length, Math.max(0, size - range.offset));
+        const buf = Buffer.allocUnsafe(want);
         let got = 0;
-        while (got < range.length) {
-          const { bytesRead } = await handle.read(buf, got, range.length - got, range.offset + got);
+        while (got < want) {
+          const { bytesRead } = await handle.read(buf, got, want - got, range.offset + got);
           if (bytesRead === 0) break;
           got += bytesRead;
         }

@@ -16,12 +16,19 @@ export function encodeUnpacked(json: string, repoVersion: number): Buffer {
   return out;
 }
 
-/** Returns the JSON text of an unpacked plaintext; `what` names the object in errors. */
-export function decodeUnpacked(plain: Uint8Array, what: string): string {
+/**
+ * Returns the JSON text of an unpacked plaintext; `what` names the object in errors. In a version 1
+ * repository (`repoVersion` 1) only raw JSON is valid, as for restic: restic before 0.14 cannot
+ * read anything else, and restic 0.14 rejects it too. Without a version both forms are read.
+ */
+export function decodeUnpacked(plain: Uint8Array, what: string, repoVersion?: number): string {
   if (plain.length === 0) throw new CairnError('CORRUPT_OBJECT', `${what} is empty`);
   const first = plain[0];
   const buf = Buffer.from(plain.buffer, plain.byteOffset, plain.byteLength);
   if (first === 0x7b /* { */ || first === 0x5b /* [ */) return buf.toString('utf8');
+  if (repoVersion !== undefined && repoVersion < 2) {
+    throw new CairnError('CORRUPT_OBJECT', `${what} is not plain JSON (${first === 2 ? 'it is compressed' : `it starts with byte ${first}`}), which a version 1 repository does not allow`);
+  }
   if (first === 2) {
     try {
       return zlib.zstdDecompressSync(buf.subarray(1)).toString('utf8');

@@ -301,9 +301,12 @@ export async function check(repo: Repository, opts: CheckOptions = {}): Promise<
       referrers.add(key, referrer);
       return false;
     }
-    if (badPacks.has(loc.packId)) referrers.add(loc.packId, referrer);
+    const bad = badPacks.get(loc.packId);
+    // A pack of the wrong size loses only the blobs that reach past its end (a pack larger than
+    // its index says lost none: the index lacks entries, which are problems of their own).
+    if (bad && (bad.kind === 'missing-pack' || loc.offset + loc.length > actual.get(loc.packId)!)) referrers.add(loc.packId, referrer);
     if (corruptBlobs.has(key)) referrers.add(key, referrer);
-    return !badPacks.has(loc.packId) || badPacks.get(loc.packId)!.kind !== 'missing-pack';
+    return bad?.kind !== 'missing-pack';
   };
 
   const visitTree = async (id: Id, push: (child: Id) => void) => {
@@ -383,7 +386,8 @@ export async function check(repo: Repository, opts: CheckOptions = {}): Promise<
     problems.push(p);
   }
 
-  await attachAffectedFiles(repo, problems, opts.signal);
+  const wrongSize = new Map([...badPacks.values()].filter((p) => p.kind === 'pack-size').map((p) => [p.pack!, actual.get(p.pack!)!]));
+  await attachAffectedFiles(repo, problems, opts.signal, wrongSize);
 
   if (usedData) {
     for (const { id, location } of repo.index.entries()) {

@@ -32,8 +32,10 @@ export type RepairSnapshotsEvent =
 
 export interface RepairedSnapshot {
   oldId: Id;
-  /** The new snapshot's id; null when the snapshot was (or would be) removed for an unreadable root. */
+  /** The new snapshot's id; null when it was removed for an unreadable root, and in a dry run. */
   newId: Id | null;
+  /** The snapshot was (in a dry run: would be) deleted: its root tree cannot be read. */
+  removed: boolean;
   /** Paths (inside the snapshot) of files that lost data and directories that lost their content. */
   damagedPaths: string[];
 }
@@ -146,7 +148,7 @@ export async function repairSnapshots(repo: Repository, opts: RepairSnapshotsOpt
     if (root === null) {
       // Nothing of it can be restored: as restic, the snapshot goes, with or without --forget.
       if (!opts.dryRun) await repo.backend.remove('snapshots', e.id);
-      result.repaired.push({ oldId: e.id, newId: null, damagedPaths: rewriter.damaged });
+      result.repaired.push({ oldId: e.id, newId: null, removed: true, damagedPaths: rewriter.damaged });
       continue;
     }
     let newId: Id | null = null;
@@ -161,7 +163,7 @@ export async function repairSnapshots(repo: Repository, opts: RepairSnapshotsOpt
       newId = await repo.saveSnapshot(next);
       if (opts.forget && newId !== e.id) await repo.backend.remove('snapshots', e.id);
     }
-    result.repaired.push({ oldId: e.id, newId, damagedPaths: rewriter.damaged });
+    result.repaired.push({ oldId: e.id, newId, removed: false, damagedPaths: rewriter.damaged });
   }
   if (!opts.dryRun) await repo.flush();
   return result;

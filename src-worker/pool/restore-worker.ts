@@ -6,7 +6,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { damagedBlob, finishBlob } from '../format/blob-codec.ts';
 import { IV_SIZE, MAC_SIZE, openInPlace, workArea, type MasterKey } from '../format/crypto.ts';
 import { release } from '../format/release.ts';
-import type { RestoreFailure, RestoreTask, RestoreTaskResult, RestoreWorkerInit } from './restore-protocol.ts';
+import type { RestoreFailure, RestoreItem, RestoreTask, RestoreTaskResult, RestoreWorkerInit } from './restore-protocol.ts';
 import { fsPath } from '../format/raw-names.ts';
 
 const init = workerData as RestoreWorkerInit;
@@ -35,20 +35,26 @@ function writeAt(path: string, data: Buffer, offset: number): void {
 // reused for every range (a fresh buffer per range or blob costs more in page faults than the
 // AES itself).
 
-function readRange(file: { path: string; offset: number; length: number }): Buffer {
-  const area = workArea(file.length);
+/**
+ * Reads the range into the work area; returns how many bytes there were (less for a truncated
+ * pack). Never more than the file holds is allocated, whatever length a (damaged) index claims.
+ */
+function readRange(file: { path: string; offset: number; length: number }): { area: Buffer; got: number } {
   const fd = fs.openSync(fsPath(file.path), 'r');
+  let got = 0;
+  let area: Buffer;
   try {
-    let got = 0;
-    while (got < file.length) {
-      const n = fs.readSync(fd, area, got, file.length - got, file.offset + got);
-      if (n === 0) throw Object.assign(new Error(`pack file ${file.path} is shorter than the index says`), { code: 'CORRUPT_PACK' });
+    const want = Math.min(file.length, Math.max(0, fs.fstatSync(fd).size - file.offset));
+    area = workArea(want);
+    while (got < want) {
+      const n = fs.readSync(fd, area, got, want - got, file.offset + got);
+      if (n === 0) break;
       got += n;
     }
   } finally {
     fs.closeSync(fd);
   }
-  return area;
+  return { area, got };
 }
 
 function placeTransferred(buffer: ArrayBuffer): Buffer {
@@ -62,8 +68,11 @@ function placeTransferred(buffer: ArrayBuffer): Buffer {
 function run(task: RestoreTask): RestoreTaskResult {
   const failures: RestoreFailure[] = [];
   let buf: Buffer;
+  /** Bytes of the range that exist: a blob past them is lost, the blobs before are still read. */
+  let got: number;
   try {
-    buf = task.file ? readRange(task.file) : placeTransferred(task.buffer!);
+    if (task.file) ({ area: buf, got } = readRange(task.file));
+    else got = (buf = placeTransferred(task.buffer!)).length;
   } catch (err) {
     const e = err as NodeJS.ErrnoException;
     for (const item of task.items) failures.push({ code: e.code ?? 'EIO', message: `pack ${task.packId.slice(0, 8)} cannot be read: ${e.message}`, blob: item.id });
@@ -73,14 +82,18 @@ function run(task: RestoreTask): RestoreTaskResult {
   let sha256: string | undefined;
   let tail: ArrayBuffer | undefined;
   if (task.verifyPack) {
-    sha256 = crypto.hash('sha256', buf, 'hex');
-    tail = copyTail(buf);
+    sha256 = crypto.hash('sha256', buf.subarray(0, got), 'hex');
+    tail = copyTail(buf.subarray(0, got));
   }
-  const authentic = openInPlace(key, buf, task.items.map((item) => ({ at: item.at, length: item.length })));
+  const present = (item: RestoreItem) => item.at + item.length <= got;
+  const authentic = openInPlace(key, buf, task.items.map((item) => (present(item) ? { at: item.at, length: item.length } : { at: 0, length: 0 })));
   task.items.forEach((item, i) => {
     const type = item.type ?? 'data';
     let plain: Buffer;
     try {
+      if (!present(item)) {
+        throw Object.assign(new Error(`pack ${task.packId.slice(0, 8)} is shorter than the index says: ${type} blob ${item.id.slice(0, 8)} lies past its end`), { code: 'CORRUPT_PACK' });
+      }
       if (!authentic[i]) throw damagedBlob(type, item.id, task.packId);
       // The decrypted body, still in the work area; finishBlob hands back a buffer of its own
       // when it decompresses.

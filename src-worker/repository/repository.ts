@@ -161,7 +161,11 @@ export class Repository {
     }
     let master: MasterKey | null = null;
     let keyId = '';
-    /** Key files that are not even well-formed: named in the error, since a damaged key looks like a wrong password. */
+    /**
+     * Key files that are malformed, or whose content no longer hashes to their name (a key file's
+     * name is the SHA-256 of its bytes): named in the error, since a damaged key looks like a
+     * wrong password.
+     */
     const damaged: string[] = [];
     for (const name of keyNames) {
       const raw = await backend.load('keys', name);
@@ -177,6 +181,7 @@ export class Repository {
         keyId = name;
         break;
       }
+      if (hashId(raw) !== name) damaged.push(name);
     }
     if (!master) {
       const tried = keyNames.filter((n) => !damaged.includes(n)).map((n) => `keys/${n.slice(0, 8)}`);
@@ -212,7 +217,7 @@ export class Repository {
       throw new CairnError('CORRUPT_OBJECT', `${what} is damaged (MAC mismatch): run "cairn check"`, { cause: err });
     }
     release(raw);
-    const text = decodeUnpacked(plain, what);
+    const text = decodeUnpacked(plain, what, this.version);
     release(plain);
     return parseJson(text, what);
   }

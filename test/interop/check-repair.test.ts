@@ -36,7 +36,8 @@ before(async () => {
   }
   base = path.join(work, 'base');
   // A cheap key derivation: every command of every test opens this repository (or a copy) anew.
-  await Repository.init(new LocalBackend(base), 'test-password', { kdf: { N: 1024, r: 8, p: 1 } });
+  // A fixed chunker polynomial (restic's test polynomial), so the files are cut the same way every run.
+  await Repository.init(new LocalBackend(base), 'test-password', { kdf: { N: 1024, r: 8, p: 1 }, chunkerPolynomial: 0x3da3358b4dc173n });
   cairnOk(['-r', base, 'backup', sources.a!]);
   cairnOk(['-r', base, 'backup', sources.b!]);
   resticOk(base, ['backup', sources.c!]);
@@ -127,11 +128,16 @@ test('(b) a deleted pack is named with the snapshot it affects; after repair ind
   assert.equal(repaired.packs_read, 0, 'every other pack keeps its index entries without being read');
   const after = cairn(['-r', repo, '--json', 'check']);
   assert.equal(after.code, 1);
-  const problems = (JSON.parse(after.stdout.trim().split('\n').pop()!) as { problems: { kind: string; snapshots: string[] }[] }).problems;
-  assert.ok(problems.length > 0);
+  const problems = (JSON.parse(after.stdout.trim().split('\n').pop()!) as { problems: { kind: string; message: string; snapshots: string[]; files?: string[] }[] }).problems;
+  const ofBigFile = problems.filter((p) => p.message.startsWith('file "big.bin"'));
+  assert.ok(ofBigFile.length >= 2, 'big.bin lost several blobs, each a problem of its own');
   for (const p of problems) {
     assert.equal(p.kind, 'missing-blob');
     assert.deepEqual(p.snapshots, [snaps.a]);
+    // Each problem names the file whose blob it is, also when that file lost several blobs.
+    const name = /^file "([^"]+)"/.exec(p.message)![1]!;
+    assert.equal(p.files?.length, 1, JSON.stringify(p));
+    assert.ok(p.files![0]!.startsWith(`${snaps.a!.slice(0, 8)}:${sources.a}/`) && p.files![0]!.endsWith(`/${name}`), JSON.stringify(p));
   }
   assert.match(restic(repo, ['check']).stderr, /not found in index/, 'restic reports the same blobs missing');
   assertRestores(repo, 'b');

@@ -9,6 +9,7 @@ import { decodeTree, encodeTree, compareNames, sameNode } from '../../src-worker
 import { goModeFromPosix, goModeString, posixPermFromGoMode } from '../../src-worker/format/filemode.ts';
 import { decodeConfig, encodeConfig } from '../../src-worker/format/config.ts';
 import { isCairnError } from '../../src-worker/errors.ts';
+import { decodeUnpacked, encodeUnpacked } from '../../src-worker/format/unpacked.ts';
 import { mulberry32 } from '../helpers/random.ts';
 
 // A tree blob exactly as restic 0.14 wrote it (from `restic cat blob` on a test repository).
@@ -89,6 +90,15 @@ test('index files round trip and reject what restic would reject', () => {
   assert.throws(() => decodeIndexFile(JSON.parse(text), 'n', false), (e) => isCairnError(e, 'CORRUPT_OBJECT'), 'compressed blobs are invalid in version 1');
   assert.throws(() => decodeIndexFile({ packs: [{ id: 'zz', blobs: [] }] }, 'n', true), (e) => isCairnError(e, 'CORRUPT_OBJECT'));
   assert.throws(() => decodeIndexFile({ packs: [{ id: '2'.repeat(64), blobs: [{ id: '3'.repeat(64), type: 'data', offset: -1, length: 1 }] }] }, 'n', true));
+});
+
+test('unpacked files: version 2 reads raw and compressed JSON, version 1 only raw JSON (as restic 0.14 does)', () => {
+  const json = '{"packs":[]}';
+  for (const v of [1, 2]) assert.equal(decodeUnpacked(encodeUnpacked(json, 1), 'index x', v), json);
+  const compressed = encodeUnpacked(json, 2);
+  assert.equal(compressed[0], 2);
+  assert.equal(decodeUnpacked(compressed, 'index x', 2), json);
+  assert.throws(() => decodeUnpacked(compressed, 'index x', 1), (e) => isCairnError(e, 'CORRUPT_OBJECT') && /index x is not plain JSON \(it is compressed\).*version 1/.test(e.message));
 });
 
 test('an index in the old format (a bare list of packs, as the first restic versions wrote) is read and marked as such', () => {

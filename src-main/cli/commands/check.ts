@@ -73,7 +73,8 @@ export function registerCheck(program: Command, cli: () => Cli): void {
         if (result.hints.some((h) => h.kind === 'duplicate-pack' || h.kind === 'old-index')) c.print('This is non-critical, you can run `cairn repair index` to correct this');
         if (result.hints.some((h) => h.kind === 'mixed-pack')) c.print('Mixed packs with tree and data blobs are non-critical, you can run `cairn prune` to correct this.');
         const verbose = (c.globals.verbose ?? 0) > 0;
-        if (verbose) for (const id of result.unreferencedPacks) c.verbose(`pack ${id}: not referenced in any index`);
+        // Named one by one, as restic does at its default verbosity (not errors: prune removes them).
+        for (const id of result.unreferencedPacks) c.verbose(`pack ${id}: not referenced in any index`);
         if (result.unreferencedPacks.length) c.verbose(`${result.unreferencedPacks.length} additional files were found in the repo, which likely contain duplicate data.\nThis is non-critical, you can run \`cairn prune\` to correct this.`);
         if (result.duplicateBlobs.length) {
           c.print(`${result.duplicateBlobs.length} blobs are stored in more than one pack. This is non-critical, \`cairn prune\` removes the extra copies.`);

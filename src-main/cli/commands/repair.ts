@@ -79,13 +79,13 @@ async function runRepairSnapshots(c: Cli, ids: string[], f: RepairSnapshotsFlags
     },
   });
   if (c.json) {
-    c.printJson({ message_type: 'summary', dry_run: result.dryRun, unchanged: result.unchanged, repaired: result.repaired.map((r) => ({ old_id: r.oldId, new_id: r.newId, damaged_paths: r.damagedPaths })) });
+    c.printJson({ message_type: 'summary', dry_run: result.dryRun, unchanged: result.unchanged, repaired: result.repaired.map((r) => ({ old_id: r.oldId, new_id: r.newId, removed: r.removed, damaged_paths: r.damagedPaths })) });
     return;
   }
   for (const r of result.repaired) {
-    if (r.newId === null) c.print(`${f.dryRun ? 'would delete' : 'removed'} snapshot ${r.oldId.slice(0, 8)}: its root tree cannot be read`);
+    if (r.removed) c.print(`${f.dryRun ? 'would delete' : 'removed'} snapshot ${r.oldId.slice(0, 8)}: its root tree cannot be read`);
     else if (f.dryRun) c.print(`would save a new snapshot for ${r.oldId.slice(0, 8)}${f.forget ? ' and remove the old one' : ''}`);
-    else c.print(`saved new snapshot ${r.newId.slice(0, 8)} for ${r.oldId.slice(0, 8)}${f.forget ? `, removed old snapshot ${r.oldId.slice(0, 8)}` : ''}`);
+    else c.print(`saved new snapshot ${r.newId!.slice(0, 8)} for ${r.oldId.slice(0, 8)}${f.forget ? `, removed old snapshot ${r.oldId.slice(0, 8)}` : ''}`);
   }
   const n = result.repaired.length;
   c.print(n === 0 ? `no snapshots ${f.dryRun ? 'would be' : 'were'} modified` : `${f.dryRun ? 'would modify' : 'modified'} ${n} snapshot${n === 1 ? '' : 's'}`);

@@ -20,8 +20,12 @@ export interface AffectedTarget {
   filesTotal?: number;
 }
 
-/** Fills in `files` and `filesTotal` of each problem that names a pack or a blob and its snapshots. */
-export async function attachAffectedFiles(repo: Repository, problems: AffectedTarget[], signal?: AbortSignal): Promise<void> {
+/**
+ * Fills in `files` and `filesTotal` of each problem that names a pack or a blob and its snapshots.
+ * A problem about a pack touches every blob in it, except where `packSizes` gives the pack's real
+ * size (a pack of the wrong size): then only the blobs that reach past its end are lost.
+ */
+export async function attachAffectedFiles(repo: Repository, problems: AffectedTarget[], signal?: AbortSignal, packSizes: ReadonlyMap<Id, number> = new Map()): Promise<void> {
   const byKey = new Map<string, AffectedTarget[]>();
   const add = (key: string, p: AffectedTarget) => {
     const list = byKey.get(key);
@@ -36,13 +40,18 @@ export async function attachAffectedFiles(repo: Repository, problems: AffectedTa
   }
   if (packs.size) {
     for (const { id, location } of repo.index.entries()) {
+      const size = packSizes.get(location.packId);
+      if (size !== undefined && location.offset + location.length <= size) continue;
       for (const p of packs.get(location.packId) ?? []) add(location.type[0] + id, p);
     }
   }
   if (!byKey.size) return;
   const snapshots = [...new Set(problems.flatMap((p) => p.snapshots ?? []))].sort();
-  const note = (key: string, snapshot: Id, at: string) => {
-    for (const p of byKey.get(key) ?? []) {
+  /** Names `at` once in each problem that any of `keys` belongs to. */
+  const note = (keys: Iterable<string>, snapshot: Id, at: string) => {
+    const hit = new Set<AffectedTarget>();
+    for (const key of keys) for (const p of byKey.get(key) ?? []) hit.add(p);
+    for (const p of hit) {
       if (!p.snapshots?.includes(snapshot)) continue;
       p.filesTotal = (p.filesTotal ?? 0) + 1;
       p.files ??= [];
@@ -60,7 +69,7 @@ export async function attachAffectedFiles(repo: Repository, problems: AffectedTa
       throwIfAborted(signal);
       const key = 't' + tree;
       if (byKey.has(key)) {
-        note(key, sn, at);
+        note([key], sn, at);
         return;
       }
       let nodes;
@@ -73,8 +82,9 @@ export async function attachAffectedFiles(repo: Repository, problems: AffectedTa
       for (const node of nodes) {
         const p = at === '/' ? `/${node.name}` : `${at}/${node.name}`;
         if (node.type === 'file') {
-          const hit = (node.content ?? []).find((c) => byKey.has('d' + c));
-          if (hit) note('d' + hit, sn, p);
+          // Every damaged blob of the file counts: each may be a problem of its own.
+          const hits = (node.content ?? []).map((c) => 'd' + c).filter((k) => byKey.has(k));
+          if (hits.length) note(hits, sn, p);
         } else if (node.type === 'dir' && node.subtree) {
           await walk(node.subtree, p);
         }

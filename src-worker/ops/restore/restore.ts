@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { CairnError, throwIfAborted } from '../../errors.ts';
+import { CairnError, isCairnError, throwIfAborted } from '../../errors.ts';
 import { posixPermFromGoMode } from '../../format/filemode.ts';
 import type { Id } from '../../format/id.ts';
 import { parseTime } from '../../format/time.ts';
@@ -156,7 +156,17 @@ class Restorer {
     // metadata when it is selected itself or when anything inside it was restored.
     const walk = async (treeId: Id, snDir: string, localDir: string): Promise<boolean> => {
       throwIfAborted(this.opts.signal);
-      const tree = await this.repo.loadTree(treeId);
+      let tree;
+      try {
+        tree = await this.repo.loadTree(treeId);
+      } catch (err) {
+        // A directory whose tree is lost (not in the index, its pack gone or damaged) is named and
+        // restored empty, as restic does; everything beside it is still restored. Only the root
+        // (nothing to restore at all) and what is not damage (a backend failure) stop the restore.
+        if (snDir === '/' || !isDamage(err)) throw err;
+        this.error(localDir, `its contents were not restored: ${(err as Error).message}`);
+        return false;
+      }
       let last: string | null = null;
       let restoredAny = false;
       for (const node of tree.nodes) {
@@ -289,7 +299,8 @@ class Restorer {
       for (const id of content) {
         const loc = this.repo.index.lookup('data', id);
         if (!loc) {
-          f.failed = `data blob ${id.slice(0, 8)} is missing from the repository`;
+          // Lost, or only its index entry is (then "repair index" finds it in its pack again).
+          f.failed = `data blob ${id.slice(0, 8)} is not in the index: run "cairn check"`;
           break;
         }
         let items = byPack.get(loc.packId);
@@ -375,6 +386,20 @@ class Restorer {
       try {
         data = await backend.load('data', packId, { offset: range.offset, length: range.length });
       } catch (err) {
+        // A pack shorter than the index says (truncated) fails a range read that reaches past its
+        // end; the blobs before the cut are intact: read those again, fail only the ones past it.
+        const size = isCairnError(err, 'ABORTED') || isCairnError(err, 'NOT_FOUND') ? undefined : await this.packSize(packId);
+        if (size !== undefined && size < range.offset + range.length) {
+          const inside = range.items.filter((i) => i.offset + i.length <= size);
+          const past = range.items.filter((i) => i.offset + i.length > size);
+          for (const item of past) for (const f of item.files) this.failFile(f, `pack ${packId.slice(0, 8)} is shorter than the index says: data blob ${item.id.slice(0, 8)} lies past its end`);
+          await this.settle(past);
+          if (inside.length) {
+            const end = Math.max(...inside.map((i) => i.offset + i.length));
+            await this.restoreRange(pool, packId, { offset: range.offset, length: end - range.offset, items: inside });
+          }
+          return;
+        }
         for (const f of files) this.failFile(f, `pack ${packId.slice(0, 8)} cannot be read: ${(err as Error).message}`);
         return this.settle(range.items);
       }
@@ -388,6 +413,15 @@ class Restorer {
     }
     this.bytesDone += result.bytes;
     await this.settle(range.items);
+  }
+
+  /** A pack's size on the backend, when it can be found out. */
+  private async packSize(packId: Id): Promise<number | undefined> {
+    try {
+      return (await this.repo.backend.stat('data', packId)).size;
+    } catch {
+      return undefined;
+    }
   }
 
   private async settle(items: { writes: BlobWrite[]; files: PlannedFile[] }[]): Promise<void> {
@@ -548,6 +582,11 @@ function lstatIfAny(p: string): fs.Stats | null {
     if (code === 'ENOENT' || code === 'ENOTDIR') return null;
     throw err;
   }
+}
+
+/** Errors that mean the repository lacks or holds a damaged object (not a failing backend). */
+function isDamage(err: unknown): boolean {
+  return isCairnError(err) && ['MISSING_OBJECT', 'NOT_FOUND', 'CORRUPT_OBJECT', 'CORRUPT_PACK'].includes(err.code);
 }
 
 const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
