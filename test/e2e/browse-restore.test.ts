@@ -173,6 +173,20 @@ async function browseAndRestore(): Promise<void> {
   await restore.getByText('Nothing was restored:').waitFor();
   assert.equal(fs.readFileSync(path.join(landed, 'docs', 'notes.txt'), 'utf8'), 'edited since the restore\n', 'the existing file is untouched');
   await screens('restore-conflict', restore);
+
+  // "Replace all": the dry run lists what would be replaced and nothing is written until
+  // "Replace and restore"; then the edited file gets the snapshot's bytes back.
+  await restore.getByRole('radio', { name: /Replace all/ }).check();
+  await restore.getByText('Nothing was restored:').waitFor({ state: 'detached' });
+  await restore.getByRole('button', { name: 'Start restore' }).click();
+  const replaced = restore.getByRole('alert', { name: 'Files that would be replaced' });
+  await replaced.getByRole('list', { name: 'Existing paths' }).getByText(path.join(landed, 'docs', 'notes.txt'), { exact: true }).waitFor();
+  assert.match(await replaced.innerText(), /3 paths already exist[\s\S]*Replace all writes each of them again[\s\S]*writes 3 files/);
+  assert.equal(fs.readFileSync(path.join(landed, 'docs', 'notes.txt'), 'utf8'), 'edited since the restore\n', 'nothing is replaced before the confirmation');
+  await screens('restore-replace-preview', restore);
+  await restore.getByRole('button', { name: 'Replace and restore' }).click();
+  await restore.getByText('Restore finished.').waitFor({ timeout: 60_000 });
+  assert.ok(fs.readFileSync(path.join(landed, 'docs', 'notes.txt')).equals(fs.readFileSync(path.join(dataDir, 'docs', 'notes.txt'))), 'the confirmed restore replaced the edited file');
   await restore.getByRole('button', { name: 'Close restore' }).click();
 
   // Search across snapshots: the new song is only in the second one.
