@@ -3,8 +3,9 @@
 // second with a changed file and a new folder. In the UI it browses the tree (by keyboard too),
 // opens a file's details and its version timeline, downloads the file, searches by name, compares
 // the snapshots, restores a file and a folder into another folder (bytes compared with the source),
-// meets "keep existing files" refusing with the conflict listed, previews a retention change in
-// Settings, runs a check and reads the job history and a log. Screens are saved at 1440x900 (light
+// meets "keep existing files" refusing with the conflict listed and "replace all" listing what it
+// replaces before it does, previews a retention change in Settings, previews forget and prune and
+// runs it after the confirmation, runs a check and reads the job history and a log. Screens are saved at 1440x900 (light
 // and dark) and 800x600 under test-artifacts/browse/, each checked for content wider than the window.
 /// <reference lib="dom" />
 import assert from 'node:assert/strict';
@@ -39,6 +40,7 @@ const api = serveApi(() => url);
 const screens = screenshotter(ARTIFACTS, () => page);
 
 let snapshotIds: string[] = [];
+let repoId = '';
 
 before(async () => {
   requireBrowserAndUi();
@@ -58,6 +60,7 @@ before(async () => {
   ({ server, url } = await startServe(work));
   const repo = await api('POST', '/api/repositories', { name: 'Home backup', location: repoDir, password: PASSWORD });
   await api('POST', '/api/plans', { name: 'Documents', repositoryId: repo.id, sources: [dataDir], schedule: { kind: 'manual' }, retention: { keepLast: 5 } });
+  repoId = repo.id;
   snapshotIds = (await api('GET', `/api/repositories/${repo.id}/snapshots`)).snapshots.map((s: { id: string }) => s.id);
   assert.equal(snapshotIds.length, 2);
 
@@ -228,6 +231,32 @@ async function settings(): Promise<void> {
   await preview.getByText('Would keep 1 and remove 1.').waitFor();
   await preview.getByText(/last snapshot/).first().waitFor();
   await screens('settings-retention');
+
+  // The new rule saved, forget and prune previewed in words (nothing removed), then run after the
+  // confirmation, which repeats what the preview found.
+  await page.getByRole('button', { name: 'Save retention' }).click();
+  await page.getByText('Saved. The next forget and prune uses these rules.').waitFor();
+  const maintenance = page.getByRole('region', { name: 'Maintenance' });
+  await maintenance.getByRole('button', { name: 'Preview forget and prune' }).click();
+  const wouldSay = 'Would remove 1 snapshot and keep 1; pruning would then free';
+  const previewed = maintenance.getByRole('status').filter({ hasText: wouldSay });
+  await previewed.waitFor({ timeout: 60_000 });
+  const wouldFree = /would then free (.+?) \((\d+) pack/.exec(await previewed.innerText());
+  assert.equal((await api('GET', `/api/repositories/${repoId}/snapshots`)).snapshots.length, 2, 'the preview removes nothing');
+  await maintenance.getByRole('button', { name: 'Forget and prune now…' }).click();
+  const confirmPrune = page.getByRole('dialog', { name: 'Forget and prune “Documents” now?' });
+  await confirmPrune.getByText(`The preview found: ${wouldSay}`).waitFor();
+  await screens('prune-confirm');
+  await confirmPrune.getByRole('button', { name: 'Forget and prune', exact: true }).click();
+  const done = maintenance.getByRole('status').filter({ hasText: /Removed 1 snapshot and kept 1; pruning freed / });
+  await done.waitFor({ timeout: 60_000 });
+  // The preview counted the forgotten snapshot as gone: it predicted what the real run freed.
+  const freed = /pruning freed (.+?) \((\d+) pack/.exec(await done.innerText());
+  assert.ok(wouldFree && freed && Number(freed[2]) > 0, `${wouldFree} / ${freed}`);
+  assert.deepEqual(wouldFree.slice(1), freed.slice(1));
+  const left = (await api('GET', `/api/repositories/${repoId}/snapshots`)).snapshots.map((s: { id: string }) => s.id);
+  assert.deepEqual(left, [snapshotIds[1]], 'the newest snapshot is the one kept');
+  await screens('prune-done', done);
 
   await page.getByRole('combobox', { name: 'Check reads' }).selectOption({ label: 'Structure and all data (slow)' });
   await page.getByRole('button', { name: 'Run check' }).click();
