@@ -14,7 +14,7 @@ import {
   AppInfoSchema, ConnectionReportSchema, FolderListingSchema, CronCheckSchema, ExcludePresetIdSchema, LocalTargetSchema, SourceEstimateSchema, countSchema, DiffOutSchema, FileVersionSchema, FlagSchema, HealthSchema, IdSchema, JobInfoSchema,
   JobRequestSchema, LogLineSchema, PasswordSchema, PlanFieldsSchema, PlanSchema, ProfilesOutSchema, RepositoryFieldsSchema,
   RepositoryOpenedSchema, RepositoryOutSchema, RestoreInputSchema, RestorePreviewSchema, RetentionPreviewSchema, RetentionSchema, SchedulerStatusSchema,
-  SearchHitSchema, SnapshotOutSchema, SnapshotPathSchema, SnapshotRefSchema, TreePageSchema,
+  SearchHitSchema, SnapshotOutSchema, FileCompareSchema, SnapshotPathSchema, SnapshotRefSchema, TreePageSchema,
   AppSettingsOutSchema, KeyInfoSchema, KeyLabelSchema, PasswordChangedSchema,
 } from './schemas.ts';
 
@@ -121,6 +121,13 @@ export const operations = {
   }), DiffOutSchema),
   'files.versions': op('GET', '/api/repositories/:repositoryId/versions', z.strictObject({ ...RepoRef, path: SnapshotPathSchema }),
     z.object({ path: z.string(), versions: z.array(FileVersionSchema) })),
+  /** Two versions of one file (the version timeline's "Compare"): what differs, line by line for text. */
+  'files.compare': op('GET', '/api/repositories/:repositoryId/compare', z.strictObject({
+    ...RepoRef,
+    path: SnapshotPathSchema,
+    from: SnapshotRefSchema,
+    to: SnapshotRefSchema,
+  }), FileCompareSchema),
   'restores.start': op('POST', '/api/restores', RestoreInputSchema, JobInfoSchema),
   /** The same restore as a dry run: what it would write and which existing paths are in the way. */
   'restores.preview': op('POST', '/api/restores/preview', RestoreInputSchema, RestorePreviewSchema),

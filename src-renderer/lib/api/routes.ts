@@ -26,6 +26,7 @@ export const routes = {
   'snapshots.search': ['GET', '/api/repositories/:repositoryId/search'],
   'snapshots.diff': ['GET', '/api/repositories/:repositoryId/diff'],
   'files.versions': ['GET', '/api/repositories/:repositoryId/versions'],
+  'files.compare': ['GET', '/api/repositories/:repositoryId/compare'],
   'restores.start': ['POST', '/api/restores'],
   'restores.preview': ['POST', '/api/restores/preview'],
   'retention.preview': ['POST', '/api/plans/:planId/retention-preview'],
