@@ -1,7 +1,8 @@
 // Browsing and restoring end to end: a real `cairn serve` and Debian's Chromium (headless, through
 // playwright-core), against a repository made with the CLI: two snapshots of a small folder, the
 // second with a changed file and a new folder. In the UI it browses the tree (by keyboard too),
-// opens a file's details and its version timeline, downloads the file, searches by name, compares
+// opens a file's details and its version timeline (comparing the two versions line by line and
+// restoring the older one), downloads the file, searches by name, compares
 // the snapshots, restores a file and a folder into another folder (bytes compared with the source),
 // meets "keep existing files" refusing with the conflict listed and "replace all" listing what it
 // replaces before it does, previews a retention change in Settings, previews forget and prune and
@@ -128,14 +129,36 @@ async function browseAndRestore(): Promise<void> {
   assert.equal(download.suggestedFilename(), 'notes.txt');
   assert.ok(fs.readFileSync(await download.path()).equals(fs.readFileSync(path.join(dataDir, 'docs', 'notes.txt'))));
 
-  // The version timeline: two versions, the second marked as changed.
+  // The version timeline, newest first: the change, then the first version.
   await details.getByRole('button', { name: 'Version history' }).click();
   const versions = page.getByRole('region', { name: 'Versions of notes.txt' });
-  await versions.getByRole('listitem').nth(1).waitFor();
-  assert.equal(await versions.getByRole('listitem').count(), 2);
-  assert.match(await versions.getByRole('listitem').nth(0).getAttribute('aria-label') ?? '', /First version$/);
-  assert.match(await versions.getByRole('listitem').nth(1).getAttribute('aria-label') ?? '', /Changed$/);
+  const items = versions.getByRole('list', { name: 'Versions' }).getByRole('listitem');
+  await items.nth(1).waitFor();
+  assert.equal(await items.count(), 2);
+  assert.match(await items.nth(0).getAttribute('aria-label') ?? '', /Changed$/);
+  assert.match(await items.nth(1).getAttribute('aria-label') ?? '', /First version$/);
+
+  // Compare the change with the version before it: the lines that went and came, with numbers.
+  await items.nth(0).getByRole('button', { name: /^Compare the version of .* with the one before$/ }).click();
+  const compare = versions.getByRole('region', { name: 'Compare two versions' });
+  await compare.getByRole('status').filter({ hasText: '30 lines added, 20 removed.' }).waitFor();
+  const rows = compare.getByRole('row');
+  assert.match(await rows.filter({ hasText: 'first draft' }).first().innerText(), /removed\s*1\s*first draft/);
+  assert.match(await rows.filter({ hasText: 'second draft, longer' }).nth(29).innerText(), /added\s*30\s*second draft, longer/);
+  assert.equal(await compare.getByRole('combobox', { name: 'Older' }).inputValue(), snapshotIds[0]);
+  await screens('versions-compare', compare);
+  await compare.getByRole('button', { name: 'Close comparison' }).click();
   await screens('versions', versions);
+
+  // Restore the first version from the timeline: the old bytes come back.
+  const oldDir = path.join(work, 'old-version');
+  await items.nth(1).getByRole('button', { name: /^Restore the version of / }).click();
+  const restoreOld = page.getByRole('region', { name: 'Restore' });
+  await restoreOld.getByRole('textbox', { name: 'Folder to restore into' }).fill(oldDir);
+  await restoreOld.getByRole('button', { name: 'Start restore' }).click();
+  await restoreOld.getByText('Restore finished.').waitFor({ timeout: 60_000 });
+  assert.equal(fs.readFileSync(path.join(oldDir, dataDir, 'docs', 'notes.txt'), 'utf8'), 'first draft\n'.repeat(20));
+  await restoreOld.getByRole('button', { name: 'Close restore' }).click();
   await versions.getByRole('button', { name: 'Close versions' }).click();
 
   // Restore notes.txt and the music folder into another folder.
