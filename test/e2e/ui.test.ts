@@ -6,7 +6,8 @@
 // one, an rclone remote that does not exist, an unreachable SFTP server, a wrong password for an
 // existing repository, a bad cron expression); then watches the first backup run
 // on the dashboard, and checks with restic that the repository is valid and holds the snapshot;
-// last, a backup whose folder is gone shows its error and next step on the card.
+// a backup whose folder is gone shows its error and next step on the card; last, a long backup
+// shows its live numbers (files, bytes, speed, time left, current file) and Cancel stops it.
 // Every screen is saved at 1440x900 (light and dark) and 800x600 under test-artifacts/ui/, and
 // each is checked for content sticking out of the window.
 /// <reference lib="dom" />
@@ -326,4 +327,30 @@ async function wizardAndDashboard(): Promise<void> {
     fs.renameSync(`${dataDir}-unplugged`, dataDir);
   }
   assert.equal((JSON.parse(resticOk(repoDir, ['snapshots', '--json'], { password: PASSWORD })) as unknown[]).length, 1);
+
+  // A long backup: live files, bytes, speed, time left and the current file, then Cancel. A
+  // 64 GiB sparse file takes no disk space but is read and chunked all the same (minutes).
+  const sparse = path.join(dataDir, 'disk-image.raw');
+  fs.writeFileSync(sparse, '');
+  fs.truncateSync(sparse, 64 * 2 ** 30);
+  try {
+    await card.getByRole('button', { name: 'Back up Documents now' }).click();
+    const panel = card.getByRole('region', { name: 'Documents: running' });
+    await panel.getByText(`Now: ${sparse}`).waitFor({ timeout: 30_000 });
+    const facts = panel.getByRole('definition');
+    await page.waitForFunction((el) => [...el.querySelectorAll('dd')].every((d) => d.textContent !== '–' && !/^0 bytes/.test(d.textContent ?? '')), await panel.elementHandle());
+    const [files, data, speed, left] = (await facts.allInnerTexts()).map((t) => t.trim());
+    assert.match(files!, /^\d+ of 44 files$/);
+    assert.match(data!, /^[\d.,]+ (MB|GB) of 69 GB$/);
+    assert.match(speed!, /^[\d.,]+ (KB|MB|GB)\/s$/);
+    assert.match(left!, /^\d+ (s|min)|^\d+ h \d+ min$/);
+    await screens('dashboard-progress', card);
+    await panel.getByRole('button', { name: 'Cancel' }).click();
+    await card.getByRole('status').filter({ hasText: /^The backup was cancelled/ }).waitFor({ timeout: 30_000 });
+    await card.getByRole('button', { name: 'Back up Documents now' }).waitFor();
+    assert.equal(await card.getByRole('button', { name: 'Back up Documents now' }).isEnabled(), true);
+  } finally {
+    fs.rmSync(sparse, { force: true });
+  }
+  assert.equal((JSON.parse(resticOk(repoDir, ['snapshots', '--json'], { password: PASSWORD })) as unknown[]).length, 1, 'a cancelled backup leaves no snapshot');
 }
