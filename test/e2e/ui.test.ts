@@ -138,6 +138,8 @@ async function wizardAndDashboard(): Promise<void> {
   await unreachable.waitFor();
   assert.match(await unreachable.innerText(), /What to do: Check the server's name and port/);
   assert.doesNotMatch(await unreachable.innerText(), /\bat .*\.(ts|js):\d+/, 'no stack trace');
+  // The answer and what to do are scrolled into sight, not left below the step's fold.
+  assert.ok(await unreachable.evaluate((el) => el.getBoundingClientRect().bottom <= el.closest('.body')!.getBoundingClientRect().bottom + 1), 'the verdict is in view');
   await screens('storage-sftp-unreachable');
   await next();
   await page.getByRole('alert').filter({ hasText: 'Test the connection first' }).waitFor();
