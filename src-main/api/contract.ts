@@ -57,6 +57,8 @@ export const operations = {
     id: IdSchema.optional(),
     /** Goes to the keyring; required to init. */
     password: PasswordSchema.optional(),
+    /** False: the password is kept only until Cairn stops (then asked for again), never saved. */
+    rememberPassword: FlagSchema.optional(),
     /** Backend secrets; to the keyring too. */
     credentials: CredentialsSchema.optional(),
     /** Create the repository at the location too (it must not exist yet). */
@@ -86,6 +88,15 @@ export const operations = {
     /** S3's access key id goes with its secret key; it is no secret and lives in the profile's options. */
     s3AccessKeyId: z.string().trim().min(1).max(256).optional(),
   }), z.object({ saved: z.boolean(), report: ConnectionReportSchema })),
+  /** Gives Cairn a repository's password after checking it opens the repository: saved, or (remember
+   * false) kept only until Cairn stops. How a repository whose password was not saved is unlocked. */
+  'repositories.unlock': op('POST', '/api/repositories/:repositoryId/unlock', z.strictObject({
+    ...RepoRef,
+    password: PasswordSchema,
+    remember: FlagSchema,
+  }), RepositoryOutSchema),
+  /** Removes the saved (or session) password: Cairn asks for it again before the next backup. */
+  'repositories.forgetPassword': op('POST', '/api/repositories/:repositoryId/forget-password', z.strictObject(RepoRef), RepositoryOutSchema),
   'repositories.init': op('POST', '/api/repositories/:repositoryId/init', z.strictObject({ ...RepoRef, password: PasswordSchema.optional() }), RepositoryOpenedSchema),
   'repositories.open': op('POST', '/api/repositories/:repositoryId/open', z.strictObject(RepoRef), RepositoryOpenedSchema),
   'plans.create': op('POST', '/api/plans', z.strictObject({ ...PlanFieldsSchema.shape, id: IdSchema.optional() }), PlanSchema),

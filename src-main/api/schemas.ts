@@ -45,8 +45,10 @@ export const ExcludePresetIdSchema = z.enum(ExcludePresetIds);
 
 export const RepositoryOutSchema = z.object({
   ...RepositorySchema.shape,
-  /** Whether a password for it is in the keyring (the password itself is never sent). */
+  /** Whether Cairn knows its password, saved or for this session (the password itself is never sent). */
   hasPassword: z.boolean(),
+  /** Whether that password is saved (keyring or password file), so it outlives a restart. */
+  passwordSaved: z.boolean(),
 });
 
 export const ProfilesOutSchema = z.object({ repositories: z.array(RepositoryOutSchema), plans: z.array(PlanSchema) });

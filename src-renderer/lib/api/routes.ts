@@ -16,6 +16,8 @@ export const routes = {
   'repositories.testLocation': ['POST', '/api/connection-test'],
   'repositories.test': ['POST', '/api/repositories/:repositoryId/test'],
   'repositories.setCredentials': ['POST', '/api/repositories/:repositoryId/credentials'],
+  'repositories.unlock': ['POST', '/api/repositories/:repositoryId/unlock'],
+  'repositories.forgetPassword': ['POST', '/api/repositories/:repositoryId/forget-password'],
   'repositories.init': ['POST', '/api/repositories/:repositoryId/init'],
   'repositories.open': ['POST', '/api/repositories/:repositoryId/open'],
   'plans.create': ['POST', '/api/plans'],
