@@ -1,7 +1,7 @@
 // A repository password the user chose not to save: the API keeps it in memory only (never in the
 // password file), backups run while Cairn runs; after a restart the repository says it needs the
 // password, a backup fails saying so, a wrong password is refused, and the right one unlocks it,
-// for the session or saved. Forgetting a saved password removes it from the file.
+// for the session or saved; a changed password stays unsaved. Forgetting a saved password removes it from the file.
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -11,6 +11,7 @@ import { ok, request, startTestServer, type TestServer } from '../helpers/serve-
 import { tmpDir } from '../helpers/tools.ts';
 
 const PASSWORD = 'not saved anywhere 6b2e';
+const NEW_PASSWORD = 'a new unsaved one 91qz';
 const servers: TestServer[] = [];
 after(async () => { for (const s of servers) await s.stop(); });
 
@@ -62,11 +63,19 @@ test('an unsaved password serves until a restart, then the repository asks for i
   assert.equal((await backup(again, plan.id)).state, 'succeeded');
   assert.doesNotMatch(secretsFile(again), new RegExp(PASSWORD));
 
+  // A new password for a repository whose password is not saved: followed in memory, still not saved.
+  const changed = ok(await request(again, 'POST', `/api/repositories/${repo.id}/password`, { body: { oldPassword: PASSWORD, newPassword: NEW_PASSWORD } }));
+  assert.equal(changed.keyringUpdated, true);
+  const afterChange = ok(await request(again, 'GET', '/api/profiles')).repositories[0];
+  assert.deepEqual([afterChange.hasPassword, afterChange.passwordSaved], [true, false]);
+  assert.doesNotMatch(secretsFile(again), new RegExp(NEW_PASSWORD));
+  assert.equal((await backup(again, plan.id)).state, 'succeeded', 'the new password serves from memory');
+
   // Saved on request, and forgotten on request.
-  const saved = ok(await request(again, 'POST', `/api/repositories/${repo.id}/unlock`, { body: { password: PASSWORD, remember: true } }));
+  const saved = ok(await request(again, 'POST', `/api/repositories/${repo.id}/unlock`, { body: { password: NEW_PASSWORD, remember: true } }));
   assert.deepEqual([saved.hasPassword, saved.passwordSaved], [true, true]);
-  assert.match(secretsFile(again), new RegExp(PASSWORD));
+  assert.match(secretsFile(again), new RegExp(NEW_PASSWORD));
   const forgotten = ok(await request(again, 'POST', `/api/repositories/${repo.id}/forget-password`));
   assert.deepEqual([forgotten.hasPassword, forgotten.passwordSaved], [false, false]);
-  assert.doesNotMatch(secretsFile(again), new RegExp(PASSWORD));
+  assert.doesNotMatch(secretsFile(again), new RegExp(NEW_PASSWORD));
 });
