@@ -185,7 +185,13 @@ async function wizardAndDashboard(): Promise<void> {
   await page.getByLabel('Repeat the password').fill(PASSWORD);
   await page.getByText('Strong.').waitFor();
   await page.getByRole('note', { name: 'Lost password warning' }).getByText('If you lose this password, your backups cannot be restored.').waitFor();
-  await page.getByRole('status').filter({ hasText: 'in a file only your user can read' }).waitFor();
+  // Saved by default (scheduled backups need it); unticking says what that means instead.
+  const save = page.getByRole('checkbox', { name: 'Save the password on this computer' });
+  assert.equal(await save.isChecked(), true);
+  await page.getByText(/Cairn keeps it in a file only your user can read, so scheduled backups run without asking/).waitFor();
+  await save.uncheck();
+  await page.getByText(/Cairn keeps it only while it runs\. After Cairn or this computer restarts, backups wait/).waitFor();
+  await save.check();
   await next();
   await page.getByRole('alert').filter({ hasText: 'Confirm that you have written the password down.' }).waitFor();
   await page.getByRole('checkbox', { name: 'I have written the password down somewhere safe' }).check();
