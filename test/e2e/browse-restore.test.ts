@@ -1,9 +1,10 @@
 // Browsing and restoring end to end: a real `cairn serve` and Debian's Chromium (headless, through
 // playwright-core), against a repository made with the CLI: two snapshots of a small folder, the
-// second with a changed file and a new folder. In the UI it browses the tree (by keyboard too),
+// second with a changed file and a new folder. In the UI it filters the snapshot list, browses the tree (by keyboard too),
 // opens a file's details and its version timeline (comparing the two versions line by line and
 // restoring the older one), downloads the file, searches by name, compares
-// the snapshots, restores a file and a folder into another folder (bytes compared with the source),
+// the snapshots, restores a file and a folder into another folder (bytes compared with the source)
+// and a deleted file to its original place,
 // meets "keep existing files" refusing with the conflict listed and "replace all" listing what it
 // replaces before it does, previews a retention change in Settings, previews forget and prune and
 // runs it after the confirmation, runs a check and reads the job history and a log. Screens are saved at 1440x900 (light
@@ -52,7 +53,7 @@ before(async () => {
   write('docs/report.txt', 'quarterly numbers\n'.repeat(40));
   write('photos/beach.jpg', Buffer.alloc(20_000, 7));
   cairnOk(['-r', repoDir, 'init'], { password: PASSWORD });
-  cairnOk(['-r', repoDir, 'backup', dataDir], { password: PASSWORD });
+  cairnOk(['-r', repoDir, 'backup', dataDir, '--tag', 'before-trip'], { password: PASSWORD });
   write('docs/notes.txt', 'second draft, longer\n'.repeat(30));
   write('music/song.mp3', Buffer.alloc(30_000, 3));
   write('music/lyrics/verse.txt', 'la la la\n');
@@ -93,6 +94,18 @@ async function browseAndRestore(): Promise<void> {
   await table.getByRole('button', { name: /^Browse snapshot / }).first().waitFor();
   assert.equal(await table.getByRole('button', { name: /^Browse snapshot / }).count(), 2);
   await screens('snapshots');
+
+  // Filters: by tag (only the first snapshot has one), by a date range that holds nothing, cleared.
+  const filters = page.getByRole('group', { name: 'Filter snapshots' });
+  await filters.getByRole('combobox', { name: 'Tag' }).selectOption('before-trip');
+  await table.getByRole('button', { name: `Browse snapshot ${snapshotIds[0].slice(0, 8)}` }).waitFor();
+  assert.equal(await table.getByRole('button', { name: /^Browse snapshot / }).count(), 1);
+  await filters.getByRole('combobox', { name: 'Tag' }).selectOption('');
+  await filters.getByLabel('From').fill('2000-01-01');
+  await filters.getByLabel('To').fill('2000-12-31');
+  await table.getByText('No snapshot matches the filters.').waitFor();
+  await filters.getByRole('button', { name: 'Clear filters' }).click();
+  await table.getByRole('button', { name: /^Browse snapshot / }).nth(1).waitFor();
 
   // The newest snapshot, walked down to the data folder by keyboard: each level has one folder.
   await table.getByRole('button', { name: `Browse snapshot ${snapshotIds[1].slice(0, 8)}` }).click();
@@ -214,6 +227,20 @@ async function browseAndRestore(): Promise<void> {
   await restore.getByText('Restore finished.').waitFor({ timeout: 60_000 });
   assert.ok(fs.readFileSync(path.join(landed, 'docs', 'notes.txt')).equals(fs.readFileSync(path.join(dataDir, 'docs', 'notes.txt'))), 'the confirmed restore replaced the edited file');
   await restore.getByRole('button', { name: 'Close restore' }).click();
+
+  // Restore to the original place: a deleted file comes back where it was, with its bytes.
+  const report = path.join(dataDir, 'docs', 'report.txt');
+  const reportBytes = fs.readFileSync(report);
+  fs.rmSync(report);
+  await grid().getByRole('row', { name: /report\.txt/ }).click();
+  await page.getByRole('region', { name: 'Details of report.txt' }).getByRole('button', { name: 'Restore report.txt…' }).click();
+  const back = page.getByRole('region', { name: 'Restore' });
+  await back.getByRole('radio', { name: 'The original place' }).check();
+  await back.getByRole('button', { name: 'Start restore' }).click();
+  await back.getByText('Restore finished.').waitFor({ timeout: 60_000 });
+  await back.getByRole('button', { name: 'Show in folder: report.txt' }).waitFor();
+  assert.ok(fs.readFileSync(report).equals(reportBytes), 'the file is back in its original place');
+  await back.getByRole('button', { name: 'Close restore' }).click();
 
   // Search across snapshots: the new song is only in the second one.
   await page.getByRole('tab', { name: 'Search' }).click();
