@@ -4,8 +4,9 @@
 // folder to back up chosen with the folder picker), one step by keyboard only, and meets the
 // error paths on the way (a REST server that refuses a wrong login and then accepts the right
 // one, an rclone remote that does not exist, an unreachable SFTP server, a wrong password for an
-// existing repository, a bad cron expression); then watches the first backup run
-// on the dashboard, and checks with restic that the repository is valid and holds the snapshot;
+// existing repository, a bad cron expression), sets up a second copy on the REST server; then
+// watches the first backup run on the dashboard, and checks with restic that the repository is
+// valid and holds the snapshot, and that the copy is on the REST server (the card: 2 places, one offsite);
 // a backup whose folder is gone shows its error and next step on the card; last, a long backup
 // shows its live numbers (files, bytes, speed, time left, current file) and Cancel stops it.
 // Every screen is saved at 1440x900 (light and dark) and 800x600 under test-artifacts/ui/, and
@@ -244,16 +245,25 @@ async function wizardAndDashboard(): Promise<void> {
   await screens('retention');
   await next();
 
+  // The second copy offsite: the REST server (its login from the storage step), a new repository
+  // there with the same password.
   await heading('A second copy elsewhere').waitFor();
   await page.getByRole('checkbox', { name: 'Also keep a copy somewhere else' }).check();
+  await page.getByRole('radio', { name: /A REST server/ }).check();
+  await page.getByRole('textbox', { name: 'Server address', exact: true }).fill(rest.url);
+  await page.getByRole('textbox', { name: 'REST user name', exact: true }).fill(REST_LOGIN.user);
+  await page.getByLabel('REST password', { exact: true }).fill(REST_LOGIN.password);
+  await page.getByRole('button', { name: 'Test connection' }).click();
+  await page.getByRole('status').filter({ hasText: 'There is no backup repository here yet' }).waitFor();
+  assert.equal(await page.getByRole('checkbox', { name: 'Use the same password as the first repository' }).isChecked(), true);
   await screens('offsite');
-  await page.getByRole('checkbox', { name: 'Also keep a copy somewhere else' }).uncheck();
-  await page.getByRole('button', { name: 'Skip' }).click();
+  await next();
 
   await heading('Ready to start').waitFor();
   await page.getByRole('textbox', { name: 'Name of this backup plan', exact: true }).fill('Documents');
   assert.match(await page.getByRole('definition').filter({ hasText: 'Every day' }).innerText(), /Every day at 21:30/);
   await page.getByRole('definition').filter({ hasText: 'Trash, Installed JavaScript packages (node_modules)' }).waitFor();
+  await page.getByRole('definition').filter({ hasText: `rest:http://${REST_LOGIN.user}@127.0.0.1` }).waitFor();
   await screens('summary');
   await page.getByRole('button', { name: 'Start first backup' }).click();
 
@@ -271,6 +281,8 @@ async function wizardAndDashboard(): Promise<void> {
   await card.getByRole('status').filter({ hasText: /^Backup finished/ }).waitFor({ timeout: 90_000 });
   assert.match(await card.getByRole('status').filter({ hasText: /^Backup finished/ }).innerText(), /43 files checked/);
   await card.getByText('Up to date').waitFor();
+  // The copy on the REST server counts: two places, one of them offsite.
+  assert.equal(await card.getByRole('definition').nth(2).innerText(), '2 places, one offsite');
   await screens('dashboard-done');
 
   // restic agrees: the repository is valid and holds the snapshot of the folder.
@@ -279,6 +291,9 @@ async function wizardAndDashboard(): Promise<void> {
   assert.equal(snaps.length, 1);
   assert.deepEqual(snaps[0].paths, [dataDir]);
   assert.notEqual(restic(repoDir, ['snapshots'], { password: 'not the password' }).code, 0, 'the repository is encrypted with the chosen password');
+  const restRepo = `rest:http://${REST_LOGIN.user}:${encodeURIComponent(REST_LOGIN.password)}@${new URL(rest.url).host}/`;
+  const copied = JSON.parse(resticOk(restRepo, ['snapshots', '--json'], { password: PASSWORD })) as { paths: string[] }[];
+  assert.deepEqual(copied.map((c) => c.paths), [[dataDir]], 'the snapshot was copied to the REST server');
 
   // Back up now runs a second backup from the card: its own result replaces the first one's.
   const done = card.getByRole('status').filter({ hasText: /^Backup finished/ });
