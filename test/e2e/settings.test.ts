@@ -194,7 +194,8 @@ async function savedPassword(): Promise<void> {
   // one for this session only (nothing written); Settings then saves it again.
   const secrets = () => fs.readFileSync(path.join(work, 'config', PASSWORD_FILE), 'utf8');
   const saved = page.getByRole('region', { name: 'Saved password' });
-  await saved.getByText('Saved in a file only your user can read').waitFor();
+  const savedNote = saved.getByText('Saved in a file only your user can read: scheduled backups run without asking. It is never shown.', { exact: true });
+  await savedNote.waitFor();
   await saved.getByRole('button', { name: 'Forget the saved password…' }).click();
   const dialog = page.getByRole('dialog', { name: 'Forget the saved password of USB disk?' });
   await dialog.getByRole('button', { name: 'Forget the password' }).click();
@@ -223,7 +224,8 @@ async function savedPassword(): Promise<void> {
   await saved.getByText('Not saved: Cairn keeps it only while it runs').waitFor();
   await saved.getByLabel('Password of USB disk').fill(NEW_PASSWORD);
   await saved.getByRole('button', { name: 'Save the password' }).click();
-  await saved.getByText('Saved in a file only your user can read').waitFor();
+  await savedNote.waitFor();
+  await saved.getByRole('button', { name: 'Forget the saved password…' }).waitFor();
   assert.match(secrets(), new RegExp(NEW_PASSWORD));
 }
 
