@@ -25,6 +25,8 @@ export const ErrorCodes = [
   'CORRUPT_CONFIG',
   'IN_USE',
   'KEYRING_UNAVAILABLE',
+  /** A repository whose password was not saved and is not known since Cairn started. */
+  'PASSWORD_NEEDED',
   'UNSAFE_PERMISSIONS',
 ] as const;
 

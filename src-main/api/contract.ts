@@ -14,7 +14,7 @@ import {
   AppInfoSchema, ConnectionReportSchema, FolderListingSchema, CronCheckSchema, ExcludePresetIdSchema, LocalTargetSchema, SourceEstimateSchema, countSchema, DiffOutSchema, FileVersionSchema, FlagSchema, HealthSchema, IdSchema, JobInfoSchema,
   JobRequestSchema, LogLineSchema, PasswordSchema, PlanFieldsSchema, PlanSchema, ProfilesOutSchema, RepositoryFieldsSchema,
   RepositoryOpenedSchema, RepositoryOutSchema, RestoreInputSchema, RestorePreviewSchema, RetentionPreviewSchema, RetentionSchema, SchedulerStatusSchema,
-  SearchHitSchema, SnapshotOutSchema, SnapshotPathSchema, SnapshotRefSchema, TreePageSchema,
+  SearchHitSchema, SnapshotOutSchema, FileCompareSchema, SnapshotPathSchema, SnapshotRefSchema, TreePageSchema,
   AppSettingsOutSchema, KeyInfoSchema, KeyLabelSchema, PasswordChangedSchema,
 } from './schemas.ts';
 
@@ -57,6 +57,8 @@ export const operations = {
     id: IdSchema.optional(),
     /** Goes to the keyring; required to init. */
     password: PasswordSchema.optional(),
+    /** False: the password is kept only until Cairn stops (then asked for again), never saved. */
+    rememberPassword: FlagSchema.optional(),
     /** Backend secrets; to the keyring too. */
     credentials: CredentialsSchema.optional(),
     /** Create the repository at the location too (it must not exist yet). */
@@ -86,6 +88,15 @@ export const operations = {
     /** S3's access key id goes with its secret key; it is no secret and lives in the profile's options. */
     s3AccessKeyId: z.string().trim().min(1).max(256).optional(),
   }), z.object({ saved: z.boolean(), report: ConnectionReportSchema })),
+  /** Gives Cairn a repository's password after checking it opens the repository: saved, or (remember
+   * false) kept only until Cairn stops. How a repository whose password was not saved is unlocked. */
+  'repositories.unlock': op('POST', '/api/repositories/:repositoryId/unlock', z.strictObject({
+    ...RepoRef,
+    password: PasswordSchema,
+    remember: FlagSchema,
+  }), RepositoryOutSchema),
+  /** Removes the saved (or session) password: Cairn asks for it again before the next backup. */
+  'repositories.forgetPassword': op('POST', '/api/repositories/:repositoryId/forget-password', z.strictObject(RepoRef), RepositoryOutSchema),
   'repositories.init': op('POST', '/api/repositories/:repositoryId/init', z.strictObject({ ...RepoRef, password: PasswordSchema.optional() }), RepositoryOpenedSchema),
   'repositories.open': op('POST', '/api/repositories/:repositoryId/open', z.strictObject(RepoRef), RepositoryOpenedSchema),
   'plans.create': op('POST', '/api/plans', z.strictObject({ ...PlanFieldsSchema.shape, id: IdSchema.optional() }), PlanSchema),
@@ -121,6 +132,13 @@ export const operations = {
   }), DiffOutSchema),
   'files.versions': op('GET', '/api/repositories/:repositoryId/versions', z.strictObject({ ...RepoRef, path: SnapshotPathSchema }),
     z.object({ path: z.string(), versions: z.array(FileVersionSchema) })),
+  /** Two versions of one file (the version timeline's "Compare"): what differs, line by line for text. */
+  'files.compare': op('GET', '/api/repositories/:repositoryId/compare', z.strictObject({
+    ...RepoRef,
+    path: SnapshotPathSchema,
+    from: SnapshotRefSchema,
+    to: SnapshotRefSchema,
+  }), FileCompareSchema),
   'restores.start': op('POST', '/api/restores', RestoreInputSchema, JobInfoSchema),
   /** The same restore as a dry run: what it would write and which existing paths are in the way. */
   'restores.preview': op('POST', '/api/restores/preview', RestoreInputSchema, RestorePreviewSchema),

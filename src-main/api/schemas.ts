@@ -45,8 +45,10 @@ export const ExcludePresetIdSchema = z.enum(ExcludePresetIds);
 
 export const RepositoryOutSchema = z.object({
   ...RepositorySchema.shape,
-  /** Whether a password for it is in the keyring (the password itself is never sent). */
+  /** Whether Cairn knows its password, saved or for this session (the password itself is never sent). */
   hasPassword: z.boolean(),
+  /** Whether that password is saved (keyring or password file), so it outlives a restart. */
+  passwordSaved: z.boolean(),
 });
 
 export const ProfilesOutSchema = z.object({ repositories: z.array(RepositoryOutSchema), plans: z.array(PlanSchema) });
@@ -177,6 +179,34 @@ export const FileVersionSchema = z.object({
   mtime: z.string(),
   /** False when the content is the same as in the previous snapshot that had this path. */
   changed: z.boolean(),
+});
+
+/** One side of a file comparison: the path in one snapshot, or null when that snapshot lacks it. */
+const FileSideSchema = z.object({
+  snapshotId: z.string(),
+  time: z.string(),
+  type: NodeTypeSchema,
+  size: NullableNumber,
+  mtime: z.string(),
+}).nullable();
+
+export const FileCompareSchema = z.object({
+  path: z.string(),
+  from: FileSideSchema,
+  to: FileSideSchema,
+  /** The same content in both (then there is nothing to show line by line). */
+  identical: z.boolean(),
+  /** Why there is no line diff: not both text files, too big to read for this, or too different. */
+  noText: z.enum(['not-a-file', 'binary', 'too-large', 'too-different']).nullable(),
+  lines: z.object({
+    hunks: z.array(z.object({
+      fromStart: z.number().int(), fromLines: z.number().int(), toStart: z.number().int(), toLines: z.number().int(),
+      lines: z.array(z.object({ op: z.enum([' ', '-', '+']), text: z.string() })),
+    })),
+    added: z.number().int(),
+    removed: z.number().int(),
+    truncated: z.boolean(),
+  }).nullable(),
 });
 
 // ---- retention, health --------------------------------------------------------------------

@@ -1,7 +1,7 @@
 // The secrets store as the API sees it: present, or absent with the reason (no keyring, and the
 // user did not opt into the password file). Operations that need no secret keep working without.
 import { CairnError, type BackendCredentials } from '../../src-worker/index.ts';
-import { backendCredentials, secretAccount, type SecretKind, type SecretsState, type SecretStore } from '../secrets/index.ts';
+import { backendCredentials, secretAccount, SessionSecretStore, type SecretKind, type SecretsState, type SecretStore } from '../secrets/index.ts';
 
 /** Which keyring entry holds each backend secret. */
 const CREDENTIAL_KINDS: Record<keyof BackendCredentials, SecretKind> = {
@@ -42,6 +42,24 @@ export class SecretsAccess {
       const value = credentials[field];
       if (value !== undefined) await this.store().set(secretAccount(repositoryId, kind), value);
     }
+  }
+
+  /** Whether Cairn knows the repository's password: saved, only for this session, or not at all. */
+  async passwordKept(repositoryId: string): Promise<'saved' | 'session' | 'none'> {
+    if (!this.available) return 'none';
+    const store = this.store();
+    const account = secretAccount(repositoryId, 'password');
+    if (store instanceof SessionSecretStore && store.sessionOnly(account)) return 'session';
+    return (await store.get(account)) !== null ? 'saved' : 'none';
+  }
+
+  /** Stores a repository password: saved for good, or (remember false) only until Cairn stops. */
+  async setPassword(repositoryId: string, password: string, remember: boolean): Promise<void> {
+    const store = this.store();
+    const account = secretAccount(repositoryId, 'password');
+    if (remember) return store.set(account, password);
+    if (!(store instanceof SessionSecretStore)) throw new CairnError('INTERNAL', 'this host cannot keep a password for the session only');
+    await store.setForSession(account, password);
   }
 
   /** The store, or KEYRING_UNAVAILABLE saying why there is none and what to do. */

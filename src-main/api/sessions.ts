@@ -70,7 +70,7 @@ export class RepositorySessions {
     if (!profile) throw new CairnError('NOT_FOUND', `repository "${repositoryId}" does not exist: add it first`);
     const password = await this.secrets.store().get(secretAccount(repositoryId, 'password'));
     if (password === null) {
-      throw new CairnError('WRONG_PASSWORD', `no password is stored for repository "${profile.name}": enter it in the repository's settings`);
+      throw new CairnError('PASSWORD_NEEDED', `Cairn does not know the password of "${profile.name}" (it was not saved): type it to unlock the repository`);
     }
     const backend = openBackend(profile.location, profile.options, await this.secrets.credentials(repositoryId));
     try {

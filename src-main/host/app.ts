@@ -9,7 +9,7 @@ import { NotificationService, wanted, type CairnNotification } from '../notify/i
 import type { PlanEnvironment } from '../profiles/plan-options.ts';
 import { ProfilesService, type Plan } from '../profiles/index.ts';
 import { FileSchedulerStore, Scheduler, systemClock, type Clock } from '../scheduler/index.ts';
-import { openSecrets, type SecretsState } from '../secrets/index.ts';
+import { openSecrets, withSessionSecrets, type SecretsState } from '../secrets/index.ts';
 import { TrayState, type TrayAction, type TrayModel } from '../tray/index.ts';
 import { WatchService, watchTrigger } from '../watch/index.ts';
 
@@ -64,7 +64,7 @@ export async function startApp(options: AppOptions): Promise<CairnApp> {
   const { service: profiles, load, settingsWarning } = await ProfilesService.open(dir);
   if (!load.ok) options.warn(load.error.message);
   if (settingsWarning) options.warn(settingsWarning);
-  const secrets = options.secrets ?? await openSecrets({ configDir: dir, allowPasswordFile: options.allowPasswordFile });
+  const secrets = withSessionSecrets(options.secrets ?? await openSecrets({ configDir: dir, allowPasswordFile: options.allowPasswordFile }));
   if (secrets.state === 'file') options.warn(secrets.notice);
   if (secrets.state === 'unavailable') options.warn(secrets.message);
 

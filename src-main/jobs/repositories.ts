@@ -14,7 +14,7 @@ export function passwordFromSecrets(store: SecretStore): GetPassword {
   return async (repositoryId) => {
     const password = await store.get(secretAccount(repositoryId, 'password'));
     if (password === null) {
-      throw new CairnError('NOT_FOUND', `no password is stored for repository "${repositoryId}": enter it in the repository's settings`);
+      throw new CairnError('PASSWORD_NEEDED', `Cairn does not know the password of repository "${repositoryId}" (it was not saved): type it on the dashboard or in Settings → Repository`);
     }
     return password;
   };

@@ -3,6 +3,7 @@
 import { SecretKinds, secretAccount } from './accounts.ts';
 import { KeyringStore } from './keyring.ts';
 import { PasswordFileStore } from './password-file.ts';
+import { SessionSecretStore } from './session.ts';
 import type { SecretStore } from './store.ts';
 
 export { SERVICE, SecretKinds, secretAccount, type SecretKind } from './accounts.ts';
@@ -11,6 +12,7 @@ export { KeyringStore, KEYRING_HELP, type KeyringProbe } from './keyring.ts';
 export { PasswordFileStore, PASSWORD_FILE } from './password-file.ts';
 export type { SecretStore } from './store.ts';
 export { backendCredentials } from './credentials.ts';
+export { SessionSecretStore } from './session.ts';
 
 export type SecretsState =
   | { state: 'keyring'; store: SecretStore }
@@ -32,6 +34,16 @@ export async function openSecrets(options: OpenSecretsOptions): Promise<SecretsS
   if (!options.allowPasswordFile) return { state: 'unavailable', message: probe.message };
   const store = new PasswordFileStore(options.configDir);
   return { state: 'file', store, notice: `no system keyring: passwords are kept in ${store.file}, readable only by you` };
+}
+
+/**
+ * The same state with its store behind a SessionSecretStore, so passwords the user did not want
+ * saved still serve this process. Hosts wrap once and give the result to both the job runner and
+ * the API, which must see the same memory.
+ */
+export function withSessionSecrets(state: SecretsState): SecretsState {
+  if (state.state === 'unavailable' || state.store instanceof SessionSecretStore) return state;
+  return { ...state, store: new SessionSecretStore(state.store) };
 }
 
 /** Deletes every secret of a repository (after its profile is deleted); returns the kinds removed. */

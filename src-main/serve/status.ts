@@ -27,6 +27,7 @@ export const STATUS_OF: Record<ErrorCode, number> = {
   CORRUPT_CONFIG: 500,
   IN_USE: 409,
   KEYRING_UNAVAILABLE: 503,
+  PASSWORD_NEEDED: 423,
   UNSAFE_PERMISSIONS: 500,
 };
 

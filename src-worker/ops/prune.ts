@@ -30,6 +30,12 @@ const INDEX_ZSTD_LEVEL = 12;
 export interface PruneOptions extends PruneLimitOptions {
   /** Plan and report only; the repository is not changed. */
   dryRun?: boolean;
+  /**
+   * Snapshots to treat as gone (full ids): what `forget --dry-run --prune` would have removed, so
+   * the preview counts the data they alone hold as freed, as the real run will (restic's
+   * ignoreSnapshots).
+   */
+  ignoreSnapshots?: ReadonlySet<Id>;
   repackCacheableOnly?: boolean;
   repackSmall?: boolean;
   repackUncompressed?: boolean;
@@ -99,7 +105,7 @@ export async function prune(repo: Repository, options: PruneOptions = {}, onProg
   await repo.loadIndex();
   throwIfAborted(signal);
 
-  const used = await findUsedBlobs(repo, { signal, onProgress: (done, total) => onProgress?.({ phase: 'snapshots', done, total }) });
+  const used = await findUsedBlobs(repo, { signal, ignore: options.ignoreSnapshots, onProgress: (done, total) => onProgress?.({ phase: 'snapshots', done, total }) });
   const packFiles = new Map<Id, number>();
   for await (const f of repo.backend.list('data')) packFiles.set(f.name, f.size);
   const plan = planPrune(packListings(files), packFiles, used, {

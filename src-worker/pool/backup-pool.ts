@@ -184,6 +184,15 @@ export class BackupPool {
     for (const slot of this.slots) slot.flushed?.();
   }
 
+  /**
+   * Stops handing out work: every file in flight fails with `reason` (the walk then throws it), so
+   * a cancel does not wait for a worker to finish reading a 64 GB disk image. close() then ends
+   * the workers mid-file.
+   */
+  abort(reason: Error): void {
+    this.fail(reason);
+  }
+
   get error(): Error | null {
     return this.failure;
   }

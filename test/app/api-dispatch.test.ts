@@ -24,7 +24,7 @@ test('handle() validates, runs and returns without any transport', async () => {
   const created = await handle('plans.create', { name: 'x', repositoryId: 'nope', sources: ['/a'], schedule: { kind: 'manual' } }, ctx).catch((e: unknown) => e);
   assert.ok(isCairnError(created, 'NOT_FOUND'), 'the profiles service refuses a plan on a missing repository');
   const repo = await handle('repositories.create', { name: 'Disk', location: '/mnt/x', password: 'pw-123456' }, ctx);
-  assert.deepEqual(Object.keys(repo).sort(), ['hasPassword', 'id', 'location', 'name', 'options']);
+  assert.deepEqual(Object.keys(repo).sort(), ['hasPassword', 'id', 'location', 'name', 'options', 'passwordSaved']);
   const bad = await handle('snapshots.tree', { repositoryId: repo.id, snapshotId: 'latest', path: 'relative/x' }, ctx).catch((e: unknown) => e);
   assert.ok(isCairnError(bad, 'INVALID_ARGUMENT'));
   assert.match(bad.message, /^snapshots\.tree: path: use an absolute snapshot path/);

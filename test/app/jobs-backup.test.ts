@@ -78,6 +78,36 @@ test('cancelling a backup mid-way leaves a valid repository, no snapshot and a c
   assert.equal(await f.service.cancel(job.id), false, 'a finished job cannot be cancelled');
 });
 
+test('cancelling while one huge file is read ends the backup within seconds, not when the file is done', async () => {
+  const f = await jobFixture({ progressIntervalMs: 0 });
+  const repo = await f.addRepo('main');
+  const src = path.join(f.root, 'src');
+  fs.mkdirSync(src);
+  // 64 GiB, sparse: no disk space, but read and chunked in full (minutes) unless cancel stops it.
+  const image = path.join(src, 'disk-image.raw');
+  fs.writeFileSync(image, '');
+  fs.truncateSync(image, 64 * 2 ** 30);
+  await f.addPlan({ id: 'image', repositoryId: 'main', sources: [src] });
+  let cancelledAt = 0;
+  f.service.subscribe((e) => {
+    if (e.type === 'job-progress' && e.progress.bytesDone > 0 && !cancelledAt) {
+      cancelledAt = performance.now();
+      void f.service.cancel(e.jobId);
+    }
+  });
+  try {
+    const job = await f.service.start({ kind: 'backup', planId: 'image' });
+    const end = await f.service.wait(job.id);
+    assert.ok(cancelledAt > 0, 'no progress event arrived before the end');
+    const took = performance.now() - cancelledAt;
+    assert.equal(end.state, 'cancelled', end.error);
+    assert.ok(took < 5000, `the cancel took ${Math.round(took)} ms`);
+    assert.equal(resticSnapshots(repo).length, 0);
+  } finally {
+    fs.rmSync(image, { force: true });
+  }
+});
+
 test('two jobs on one repository run one after the other; on two repositories they run at the same time', async () => {
   const f = await jobFixture();
   await f.addRepo('one');

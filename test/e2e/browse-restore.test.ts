@@ -1,10 +1,13 @@
 // Browsing and restoring end to end: a real `cairn serve` and Debian's Chromium (headless, through
 // playwright-core), against a repository made with the CLI: two snapshots of a small folder, the
-// second with a changed file and a new folder. In the UI it browses the tree (by keyboard too),
-// opens a file's details and its version timeline, downloads the file, searches by name, compares
-// the snapshots, restores a file and a folder into another folder (bytes compared with the source),
-// meets "keep existing files" refusing with the conflict listed, previews a retention change in
-// Settings, runs a check and reads the job history and a log. Screens are saved at 1440x900 (light
+// second with a changed file and a new folder. In the UI it filters the snapshot list, browses the tree (by keyboard too),
+// opens a file's details and its version timeline (comparing the two versions line by line and
+// restoring the older one), downloads the file, searches by name, compares
+// the snapshots, restores a file and a folder into another folder (bytes compared with the source)
+// and a deleted file to its original place,
+// meets "keep existing files" refusing with the conflict listed and "replace all" listing what it
+// replaces before it does, previews a retention change in Settings, previews forget and prune and
+// runs it after the confirmation, runs a check and reads the job history and a log. Screens are saved at 1440x900 (light
 // and dark) and 800x600 under test-artifacts/browse/, each checked for content wider than the window.
 /// <reference lib="dom" />
 import assert from 'node:assert/strict';
@@ -39,6 +42,7 @@ const api = serveApi(() => url);
 const screens = screenshotter(ARTIFACTS, () => page);
 
 let snapshotIds: string[] = [];
+let repoId = '';
 
 before(async () => {
   requireBrowserAndUi();
@@ -49,7 +53,7 @@ before(async () => {
   write('docs/report.txt', 'quarterly numbers\n'.repeat(40));
   write('photos/beach.jpg', Buffer.alloc(20_000, 7));
   cairnOk(['-r', repoDir, 'init'], { password: PASSWORD });
-  cairnOk(['-r', repoDir, 'backup', dataDir], { password: PASSWORD });
+  cairnOk(['-r', repoDir, 'backup', dataDir, '--tag', 'before-trip'], { password: PASSWORD });
   write('docs/notes.txt', 'second draft, longer\n'.repeat(30));
   write('music/song.mp3', Buffer.alloc(30_000, 3));
   write('music/lyrics/verse.txt', 'la la la\n');
@@ -58,6 +62,7 @@ before(async () => {
   ({ server, url } = await startServe(work));
   const repo = await api('POST', '/api/repositories', { name: 'Home backup', location: repoDir, password: PASSWORD });
   await api('POST', '/api/plans', { name: 'Documents', repositoryId: repo.id, sources: [dataDir], schedule: { kind: 'manual' }, retention: { keepLast: 5 } });
+  repoId = repo.id;
   snapshotIds = (await api('GET', `/api/repositories/${repo.id}/snapshots`)).snapshots.map((s: { id: string }) => s.id);
   assert.equal(snapshotIds.length, 2);
 
@@ -89,6 +94,18 @@ async function browseAndRestore(): Promise<void> {
   await table.getByRole('button', { name: /^Browse snapshot / }).first().waitFor();
   assert.equal(await table.getByRole('button', { name: /^Browse snapshot / }).count(), 2);
   await screens('snapshots');
+
+  // Filters: by tag (only the first snapshot has one), by a date range that holds nothing, cleared.
+  const filters = page.getByRole('group', { name: 'Filter snapshots' });
+  await filters.getByRole('combobox', { name: 'Tag' }).selectOption('before-trip');
+  await table.getByRole('button', { name: `Browse snapshot ${snapshotIds[0].slice(0, 8)}` }).waitFor();
+  assert.equal(await table.getByRole('button', { name: /^Browse snapshot / }).count(), 1);
+  await filters.getByRole('combobox', { name: 'Tag' }).selectOption('');
+  await filters.getByLabel('From').fill('2000-01-01');
+  await filters.getByLabel('To').fill('2000-12-31');
+  await table.getByText('No snapshot matches the filters.').waitFor();
+  await filters.getByRole('button', { name: 'Clear filters' }).click();
+  await table.getByRole('button', { name: /^Browse snapshot / }).nth(1).waitFor();
 
   // The newest snapshot, walked down to the data folder by keyboard: each level has one folder.
   await table.getByRole('button', { name: `Browse snapshot ${snapshotIds[1].slice(0, 8)}` }).click();
@@ -125,14 +142,36 @@ async function browseAndRestore(): Promise<void> {
   assert.equal(download.suggestedFilename(), 'notes.txt');
   assert.ok(fs.readFileSync(await download.path()).equals(fs.readFileSync(path.join(dataDir, 'docs', 'notes.txt'))));
 
-  // The version timeline: two versions, the second marked as changed.
+  // The version timeline, newest first: the change, then the first version.
   await details.getByRole('button', { name: 'Version history' }).click();
   const versions = page.getByRole('region', { name: 'Versions of notes.txt' });
-  await versions.getByRole('listitem').nth(1).waitFor();
-  assert.equal(await versions.getByRole('listitem').count(), 2);
-  assert.match(await versions.getByRole('listitem').nth(0).getAttribute('aria-label') ?? '', /First version$/);
-  assert.match(await versions.getByRole('listitem').nth(1).getAttribute('aria-label') ?? '', /Changed$/);
+  const items = versions.getByRole('list', { name: 'Versions' }).getByRole('listitem');
+  await items.nth(1).waitFor();
+  assert.equal(await items.count(), 2);
+  assert.match(await items.nth(0).getAttribute('aria-label') ?? '', /Changed$/);
+  assert.match(await items.nth(1).getAttribute('aria-label') ?? '', /First version$/);
+
+  // Compare the change with the version before it: the lines that went and came, with numbers.
+  await items.nth(0).getByRole('button', { name: /^Compare the version of .* with the one before$/ }).click();
+  const compare = versions.getByRole('region', { name: 'Compare two versions' });
+  await compare.getByRole('status').filter({ hasText: '30 lines added, 20 removed.' }).waitFor();
+  const rows = compare.getByRole('row');
+  assert.match(await rows.filter({ hasText: 'first draft' }).first().innerText(), /removed\s*1\s*first draft/);
+  assert.match(await rows.filter({ hasText: 'second draft, longer' }).nth(29).innerText(), /added\s*30\s*second draft, longer/);
+  assert.equal(await compare.getByRole('combobox', { name: 'Older' }).inputValue(), snapshotIds[0]);
+  await screens('versions-compare', compare);
+  await compare.getByRole('button', { name: 'Close comparison' }).click();
   await screens('versions', versions);
+
+  // Restore the first version from the timeline: the old bytes come back.
+  const oldDir = path.join(work, 'old-version');
+  await items.nth(1).getByRole('button', { name: /^Restore the version of / }).click();
+  const restoreOld = page.getByRole('region', { name: 'Restore' });
+  await restoreOld.getByRole('textbox', { name: 'Folder to restore into' }).fill(oldDir);
+  await restoreOld.getByRole('button', { name: 'Start restore' }).click();
+  await restoreOld.getByText('Restore finished.').waitFor({ timeout: 60_000 });
+  assert.equal(fs.readFileSync(path.join(oldDir, dataDir, 'docs', 'notes.txt'), 'utf8'), 'first draft\n'.repeat(20));
+  await restoreOld.getByRole('button', { name: 'Close restore' }).click();
   await versions.getByRole('button', { name: 'Close versions' }).click();
 
   // Restore notes.txt and the music folder into another folder.
@@ -173,7 +212,35 @@ async function browseAndRestore(): Promise<void> {
   await restore.getByText('Nothing was restored:').waitFor();
   assert.equal(fs.readFileSync(path.join(landed, 'docs', 'notes.txt'), 'utf8'), 'edited since the restore\n', 'the existing file is untouched');
   await screens('restore-conflict', restore);
+
+  // "Replace all": the dry run lists what would be replaced and nothing is written until
+  // "Replace and restore"; then the edited file gets the snapshot's bytes back.
+  await restore.getByRole('radio', { name: /Replace all/ }).check();
+  await restore.getByText('Nothing was restored:').waitFor({ state: 'detached' });
+  await restore.getByRole('button', { name: 'Start restore' }).click();
+  const replaced = restore.getByRole('alert', { name: 'Files that would be replaced' });
+  await replaced.getByRole('list', { name: 'Existing paths' }).getByText(path.join(landed, 'docs', 'notes.txt'), { exact: true }).waitFor();
+  assert.match(await replaced.innerText(), /3 paths already exist[\s\S]*Replace all writes each of them again[\s\S]*writes 3 files/);
+  assert.equal(fs.readFileSync(path.join(landed, 'docs', 'notes.txt'), 'utf8'), 'edited since the restore\n', 'nothing is replaced before the confirmation');
+  await screens('restore-replace-preview', restore);
+  await restore.getByRole('button', { name: 'Replace and restore' }).click();
+  await restore.getByText('Restore finished.').waitFor({ timeout: 60_000 });
+  assert.ok(fs.readFileSync(path.join(landed, 'docs', 'notes.txt')).equals(fs.readFileSync(path.join(dataDir, 'docs', 'notes.txt'))), 'the confirmed restore replaced the edited file');
   await restore.getByRole('button', { name: 'Close restore' }).click();
+
+  // Restore to the original place: a deleted file comes back where it was, with its bytes.
+  const report = path.join(dataDir, 'docs', 'report.txt');
+  const reportBytes = fs.readFileSync(report);
+  fs.rmSync(report);
+  await grid().getByRole('row', { name: /report\.txt/ }).click();
+  await page.getByRole('region', { name: 'Details of report.txt' }).getByRole('button', { name: 'Restore report.txt…' }).click();
+  const back = page.getByRole('region', { name: 'Restore' });
+  await back.getByRole('radio', { name: 'The original place' }).check();
+  await back.getByRole('button', { name: 'Start restore' }).click();
+  await back.getByText('Restore finished.').waitFor({ timeout: 60_000 });
+  await back.getByRole('button', { name: 'Show in folder: report.txt' }).waitFor();
+  assert.ok(fs.readFileSync(report).equals(reportBytes), 'the file is back in its original place');
+  await back.getByRole('button', { name: 'Close restore' }).click();
 
   // Search across snapshots: the new song is only in the second one.
   await page.getByRole('tab', { name: 'Search' }).click();
@@ -214,6 +281,32 @@ async function settings(): Promise<void> {
   await preview.getByText('Would keep 1 and remove 1.').waitFor();
   await preview.getByText(/last snapshot/).first().waitFor();
   await screens('settings-retention');
+
+  // The new rule saved, forget and prune previewed in words (nothing removed), then run after the
+  // confirmation, which repeats what the preview found.
+  await page.getByRole('button', { name: 'Save retention' }).click();
+  await page.getByText('Saved. The next forget and prune uses these rules.').waitFor();
+  const maintenance = page.getByRole('region', { name: 'Maintenance' });
+  await maintenance.getByRole('button', { name: 'Preview forget and prune' }).click();
+  const wouldSay = 'Would remove 1 snapshot and keep 1; pruning would then free';
+  const previewed = maintenance.getByRole('status').filter({ hasText: wouldSay });
+  await previewed.waitFor({ timeout: 60_000 });
+  const wouldFree = /would then free (.+?) \((\d+) pack/.exec(await previewed.innerText());
+  assert.equal((await api('GET', `/api/repositories/${repoId}/snapshots`)).snapshots.length, 2, 'the preview removes nothing');
+  await maintenance.getByRole('button', { name: 'Forget and prune now…' }).click();
+  const confirmPrune = page.getByRole('dialog', { name: 'Forget and prune “Documents” now?' });
+  await confirmPrune.getByText(`The preview found: ${wouldSay}`).waitFor();
+  await screens('prune-confirm');
+  await confirmPrune.getByRole('button', { name: 'Forget and prune', exact: true }).click();
+  const done = maintenance.getByRole('status').filter({ hasText: /Removed 1 snapshot and kept 1; pruning freed / });
+  await done.waitFor({ timeout: 60_000 });
+  // The preview counted the forgotten snapshot as gone: it predicted what the real run freed.
+  const freed = /pruning freed (.+?) \((\d+) pack/.exec(await done.innerText());
+  assert.ok(wouldFree && freed && Number(freed[2]) > 0, `${wouldFree} / ${freed}`);
+  assert.deepEqual(wouldFree.slice(1), freed.slice(1));
+  const left = (await api('GET', `/api/repositories/${repoId}/snapshots`)).snapshots.map((s: { id: string }) => s.id);
+  assert.deepEqual(left, [snapshotIds[1]], 'the newest snapshot is the one kept');
+  await screens('prune-done', done);
 
   await page.getByRole('combobox', { name: 'Check reads' }).selectOption({ label: 'Structure and all data (slow)' });
   await page.getByRole('button', { name: 'Run check' }).click();

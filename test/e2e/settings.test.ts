@@ -4,7 +4,8 @@
 // and saves it (checked through the API and the scheduler), tests the repository's connection,
 // fails to change the password with a wrong current one, changes it (checked with restic: the new
 // password opens the repository, the old one does not), adds a key for someone else and removes
-// it again through the confirmation dialog, switches a notification off, sees start at login
+// it again through the confirmation dialog, forgets the saved password (the dashboard asks for it,
+// refuses a wrong one, unlocks for the session) and saves it again, switches a notification off, sees start at login
 // disabled with the reason, and deletes the plan (cancelled by Escape first) while the snapshots
 // stay. Screens are saved at 1440x900 (light and dark) and 800x600 under test-artifacts/settings/,
 // and the text on them is checked for WCAG AA contrast in both colour schemes.
@@ -17,6 +18,7 @@ import { after, before, test } from 'node:test';
 import type { BrowserContext, Page } from 'playwright-core';
 import { assertContrast, launchChromium, requireBrowserAndUi, screenshotter, serveApi, startServe, stopAll } from '../helpers/e2e.ts';
 import { HistoryStore } from '../../src-main/jobs/history.ts';
+import { PASSWORD_FILE } from '../../src-main/secrets/index.ts';
 import { cairnOk, restic, ROOT, tmpDir } from '../helpers/tools.ts';
 
 const ARTIFACTS = path.join(ROOT, 'test-artifacts', 'settings');
@@ -78,6 +80,7 @@ test('edit a plan, test the connection, change the password, add and remove a ke
   await page.getByRole('heading', { name: 'Settings', level: 1 }).waitFor();
   await editPlan();
   await repository();
+  await savedPassword();
   await jobHistory();
   await preferences();
   await deletePlan();
@@ -184,6 +187,46 @@ async function repository(): Promise<void> {
   await region.getByText(/^Key [0-9a-f]{8} removed\./).waitFor();
   assert.equal(await keys.getByRole('listitem').count(), 1);
   assert.ok(!opens(FAMILY_PASSWORD), 'the removed key\'s password no longer opens the repository');
+}
+
+async function savedPassword(): Promise<void> {
+  // Forgotten in Settings: the dashboard card asks for it, refuses a wrong one, and takes the right
+  // one for this session only (nothing written); Settings then saves it again.
+  const secrets = () => fs.readFileSync(path.join(work, 'config', PASSWORD_FILE), 'utf8');
+  const saved = page.getByRole('region', { name: 'Saved password' });
+  const savedNote = saved.getByText('Saved in a file only your user can read: scheduled backups run without asking. It is never shown.', { exact: true });
+  await savedNote.waitFor();
+  await saved.getByRole('button', { name: 'Forget the saved password…' }).click();
+  const dialog = page.getByRole('dialog', { name: 'Forget the saved password of USB disk?' });
+  await dialog.getByRole('button', { name: 'Forget the password' }).click();
+  await saved.getByText('Cairn does not know the password').waitFor();
+  assert.doesNotMatch(secrets(), new RegExp(NEW_PASSWORD), 'the password is gone from the password file');
+
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Dashboard' }).click();
+  const card = page.getByRole('article', { name: 'Papers' });
+  await card.getByText('Password needed').waitFor();
+  assert.equal(await card.getByRole('button', { name: 'Back up Papers now' }).isDisabled(), true);
+  const unlock = card.getByRole('form', { name: 'Unlock USB disk' });
+  await unlock.getByLabel('Password of USB disk').fill('not the password');
+  await unlock.getByRole('button', { name: 'Unlock' }).click();
+  await unlock.getByRole('alert').filter({ hasText: 'This password does not open the repository.' }).waitFor();
+  await screens('dashboard-password-needed', card);
+  assert.equal(await unlock.getByRole('checkbox', { name: 'Remember it on this computer' }).isChecked(), false);
+  await unlock.getByLabel('Password of USB disk').fill(NEW_PASSWORD);
+  await unlock.getByRole('button', { name: 'Unlock' }).click();
+  await unlock.waitFor({ state: 'detached' });
+  assert.equal(await card.getByRole('button', { name: 'Back up Papers now' }).isEnabled(), true);
+  const repo = (await api('GET', '/api/profiles')).repositories[0];
+  assert.deepEqual([repo.hasPassword, repo.passwordSaved], [true, false]);
+  assert.doesNotMatch(secrets(), new RegExp(NEW_PASSWORD), 'unlocked for the session only: nothing written');
+
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Settings' }).click();
+  await saved.getByText('Not saved: Cairn keeps it only while it runs').waitFor();
+  await saved.getByLabel('Password of USB disk').fill(NEW_PASSWORD);
+  await saved.getByRole('button', { name: 'Save the password' }).click();
+  await savedNote.waitFor();
+  await saved.getByRole('button', { name: 'Forget the saved password…' }).waitFor();
+  assert.match(secrets(), new RegExp(NEW_PASSWORD));
 }
 
 async function jobHistory(): Promise<void> {

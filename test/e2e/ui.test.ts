@@ -4,9 +4,11 @@
 // folder to back up chosen with the folder picker), one step by keyboard only, and meets the
 // error paths on the way (a REST server that refuses a wrong login and then accepts the right
 // one, an rclone remote that does not exist, an unreachable SFTP server, a wrong password for an
-// existing repository, a bad cron expression); then watches the first backup run
-// on the dashboard, and checks with restic that the repository is valid and holds the snapshot;
-// last, a backup whose folder is gone shows its error and next step on the card.
+// existing repository, a bad cron expression), sets up a second copy on the REST server; then
+// watches the first backup run on the dashboard, and checks with restic that the repository is
+// valid and holds the snapshot, and that the copy is on the REST server (the card: 2 places, one offsite);
+// a backup whose folder is gone shows its error and next step on the card; last, a long backup
+// shows its live numbers (files, bytes, speed, time left, current file) and Cancel stops it.
 // Every screen is saved at 1440x900 (light and dark) and 800x600 under test-artifacts/ui/, and
 // each is checked for content sticking out of the window.
 /// <reference lib="dom" />
@@ -137,6 +139,8 @@ async function wizardAndDashboard(): Promise<void> {
   await unreachable.waitFor();
   assert.match(await unreachable.innerText(), /What to do: Check the server's name and port/);
   assert.doesNotMatch(await unreachable.innerText(), /\bat .*\.(ts|js):\d+/, 'no stack trace');
+  // The answer and what to do are scrolled into sight, not left below the step's fold.
+  assert.ok(await unreachable.evaluate((el) => el.getBoundingClientRect().bottom <= el.closest('.body')!.getBoundingClientRect().bottom + 1), 'the verdict is in view');
   await screens('storage-sftp-unreachable');
   await next();
   await page.getByRole('alert').filter({ hasText: 'Test the connection first' }).waitFor();
@@ -182,7 +186,13 @@ async function wizardAndDashboard(): Promise<void> {
   await page.getByLabel('Repeat the password').fill(PASSWORD);
   await page.getByText('Strong.').waitFor();
   await page.getByRole('note', { name: 'Lost password warning' }).getByText('If you lose this password, your backups cannot be restored.').waitFor();
-  await page.getByRole('status').filter({ hasText: 'in a file only your user can read' }).waitFor();
+  // Saved by default (scheduled backups need it); unticking says what that means instead.
+  const save = page.getByRole('checkbox', { name: 'Save the password on this computer' });
+  assert.equal(await save.isChecked(), true);
+  await page.getByText(/Cairn keeps it in a file only your user can read, so scheduled backups run without asking/).waitFor();
+  await save.uncheck();
+  await page.getByText(/Cairn keeps it only while it runs\. After Cairn or this computer restarts, backups wait/).waitFor();
+  await save.check();
   await next();
   await page.getByRole('alert').filter({ hasText: 'Confirm that you have written the password down.' }).waitFor();
   await page.getByRole('checkbox', { name: 'I have written the password down somewhere safe' }).check();
@@ -235,16 +245,25 @@ async function wizardAndDashboard(): Promise<void> {
   await screens('retention');
   await next();
 
+  // The second copy offsite: the REST server (its login from the storage step), a new repository
+  // there with the same password.
   await heading('A second copy elsewhere').waitFor();
   await page.getByRole('checkbox', { name: 'Also keep a copy somewhere else' }).check();
+  await page.getByRole('radio', { name: /A REST server/ }).check();
+  await page.getByRole('textbox', { name: 'Server address', exact: true }).fill(rest.url);
+  await page.getByRole('textbox', { name: 'REST user name', exact: true }).fill(REST_LOGIN.user);
+  await page.getByLabel('REST password', { exact: true }).fill(REST_LOGIN.password);
+  await page.getByRole('button', { name: 'Test connection' }).click();
+  await page.getByRole('status').filter({ hasText: 'There is no backup repository here yet' }).waitFor();
+  assert.equal(await page.getByRole('checkbox', { name: 'Use the same password as the first repository' }).isChecked(), true);
   await screens('offsite');
-  await page.getByRole('checkbox', { name: 'Also keep a copy somewhere else' }).uncheck();
-  await page.getByRole('button', { name: 'Skip' }).click();
+  await next();
 
   await heading('Ready to start').waitFor();
   await page.getByRole('textbox', { name: 'Name of this backup plan', exact: true }).fill('Documents');
   assert.match(await page.getByRole('definition').filter({ hasText: 'Every day' }).innerText(), /Every day at 21:30/);
   await page.getByRole('definition').filter({ hasText: 'Trash, Installed JavaScript packages (node_modules)' }).waitFor();
+  await page.getByRole('definition').filter({ hasText: `rest:http://${REST_LOGIN.user}@127.0.0.1` }).waitFor();
   await screens('summary');
   await page.getByRole('button', { name: 'Start first backup' }).click();
 
@@ -262,6 +281,8 @@ async function wizardAndDashboard(): Promise<void> {
   await card.getByRole('status').filter({ hasText: /^Backup finished/ }).waitFor({ timeout: 90_000 });
   assert.match(await card.getByRole('status').filter({ hasText: /^Backup finished/ }).innerText(), /43 files checked/);
   await card.getByText('Up to date').waitFor();
+  // The copy on the REST server counts: two places, one of them offsite.
+  assert.equal(await card.getByRole('definition').nth(2).innerText(), '2 places, one offsite');
   await screens('dashboard-done');
 
   // restic agrees: the repository is valid and holds the snapshot of the folder.
@@ -270,6 +291,9 @@ async function wizardAndDashboard(): Promise<void> {
   assert.equal(snaps.length, 1);
   assert.deepEqual(snaps[0].paths, [dataDir]);
   assert.notEqual(restic(repoDir, ['snapshots'], { password: 'not the password' }).code, 0, 'the repository is encrypted with the chosen password');
+  const restRepo = `rest:http://${REST_LOGIN.user}:${encodeURIComponent(REST_LOGIN.password)}@${new URL(rest.url).host}/`;
+  const copied = JSON.parse(resticOk(restRepo, ['snapshots', '--json'], { password: PASSWORD })) as { paths: string[] }[];
+  assert.deepEqual(copied.map((c) => c.paths), [[dataDir]], 'the snapshot was copied to the REST server');
 
   // Back up now runs a second backup from the card: its own result replaces the first one's.
   const done = card.getByRole('status').filter({ hasText: /^Backup finished/ });
@@ -326,4 +350,30 @@ async function wizardAndDashboard(): Promise<void> {
     fs.renameSync(`${dataDir}-unplugged`, dataDir);
   }
   assert.equal((JSON.parse(resticOk(repoDir, ['snapshots', '--json'], { password: PASSWORD })) as unknown[]).length, 1);
+
+  // A long backup: live files, bytes, speed, time left and the current file, then Cancel. A
+  // 64 GiB sparse file takes no disk space but is read and chunked all the same (minutes).
+  const sparse = path.join(dataDir, 'disk-image.raw');
+  fs.writeFileSync(sparse, '');
+  fs.truncateSync(sparse, 64 * 2 ** 30);
+  try {
+    await card.getByRole('button', { name: 'Back up Documents now' }).click();
+    const panel = card.getByRole('region', { name: 'Documents: running' });
+    await panel.getByText(`Now: ${sparse}`).waitFor({ timeout: 30_000 });
+    const facts = panel.getByRole('definition');
+    await page.waitForFunction((el) => [...el.querySelectorAll('dd')].every((d) => d.textContent !== '–' && !/^0 bytes/.test(d.textContent ?? '')), await panel.elementHandle());
+    const [files, data, speed, left] = (await facts.allInnerTexts()).map((t) => t.trim());
+    assert.match(files!, /^\d+ of 44 files$/);
+    assert.match(data!, /^[\d.,]+ (MB|GB) of 69 GB$/);
+    assert.match(speed!, /^[\d.,]+ (KB|MB|GB)\/s$/);
+    assert.match(left!, /^\d+ (s|min)|^\d+ h \d+ min$/);
+    await screens('dashboard-progress', card);
+    await panel.getByRole('button', { name: 'Cancel' }).click();
+    await card.getByRole('status').filter({ hasText: /^The backup was cancelled/ }).waitFor({ timeout: 30_000 });
+    await card.getByRole('button', { name: 'Back up Documents now' }).waitFor();
+    assert.equal(await card.getByRole('button', { name: 'Back up Documents now' }).isEnabled(), true);
+  } finally {
+    fs.rmSync(sparse, { force: true });
+  }
+  assert.equal((JSON.parse(resticOk(repoDir, ['snapshots', '--json'], { password: PASSWORD })) as unknown[]).length, 1, 'a cancelled backup leaves no snapshot');
 }

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import http from 'node:http';
 import { createApiContext, type ApiContext } from '../../src-main/api/index.ts';
 import { ProfilesService } from '../../src-main/profiles/index.ts';
-import { PasswordFileStore } from '../../src-main/secrets/index.ts';
+import { PasswordFileStore, SessionSecretStore } from '../../src-main/secrets/index.ts';
 import { startServer, type RunningServer } from '../../src-main/serve/index.ts';
 import { createJobService, type LocalJobService } from '../../src-main/jobs/index.ts';
 import { tmpDir } from './tools.ts';
@@ -60,10 +60,12 @@ export interface TestServer extends RunningServer {
   stop(): Promise<void>;
 }
 
-export async function startTestServer(options: { uiDir?: string; keepAliveMs?: number } = {}): Promise<TestServer> {
-  const configDir = tmpDir('serve-config');
+/** `configDir`: one a server before used, to start again as after a restart (memory gone, files kept). */
+export async function startTestServer(options: { uiDir?: string; keepAliveMs?: number; configDir?: string } = {}): Promise<TestServer> {
+  const configDir = options.configDir ?? tmpDir('serve-config');
   const { service: profiles } = await ProfilesService.open(configDir);
-  const store = new PasswordFileStore(configDir);
+  // As the hosts do: passwords kept for the session only live in front of the saved ones.
+  const store = new SessionSecretStore(new PasswordFileStore(configDir));
   const jobs = createJobService({ profiles, secrets: store, dataDir: configDir, cacheDir: null });
   const api = createApiContext({ profiles, secrets: { state: 'file', store, notice: '' }, jobs });
   const server = await startServer({ api, uiDir: options.uiDir ?? tmpDir('no-ui'), keepAliveMs: options.keepAliveMs });

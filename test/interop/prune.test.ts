@@ -189,6 +189,19 @@ test('a running restic backup makes cairn prune refuse with one line naming the 
   await exited;
 });
 
+test('forget --prune --dry-run changes nothing and predicts the bytes the real forget --prune frees (the snapshots it would forget count as gone)', () => {
+  const repo = copyRepo(fx.base, path.join(work, 'forget-prune-dry'));
+  const before = listRepo(repo);
+  const dry = summary(cairnOk(['-r', repo, 'forget', '--keep-last', '1', '--prune', '--dry-run', '--json']));
+  assert.deepEqual(listRepo(repo), before, 'a dry run must not change the repository');
+  assert.equal(dry.dry_run, true);
+  const real = summary(cairnOk(['-r', repo, 'forget', '--keep-last', '1', '--prune', '--json']));
+  assert.ok(real.bytes_freed > 0, 'the forgotten snapshot held data of its own');
+  assert.equal(dry.bytes_freed, real.bytes_freed);
+  assert.deepEqual([...dry.removed_packs].sort(), [...real.removed_packs].sort());
+  assert.deepEqual([...dry.repacked_packs].sort(), [...real.repacked_packs].sort());
+});
+
 test('forget --prune forgets and prunes under one lock: restic checks the result and the kept snapshot is intact', () => {
   const repo = copyRepo(fx.base, path.join(work, 'forget-prune'));
   const sizeBefore = repoBytes(repo, 'data/');

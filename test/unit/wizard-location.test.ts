@@ -80,3 +80,18 @@ test('rclone errors get their own plain answer: no such remote, rclone not insta
   assert.match(refused.headline, /refused access/);
   assert.match(refused.step ?? '', /user name and password/);
 });
+
+test('picking an S3 service fills in its usual region, unless one was typed', async () => {
+  const { choosePreset } = await import('../../src-renderer/lib/wizard/location.ts');
+  const s = { ...emptyStorage(), kind: 's3' as const, s3Bucket: 'backups' };
+  choosePreset(s, 'b2');
+  assert.equal(s.s3Region, 'us-west-004');
+  assert.equal(toLocation(s), 's3:https://s3.us-west-004.backblazeb2.com/backups/cairn');
+  choosePreset(s, 'wasabi');
+  assert.equal(s.s3Region, 'us-east-1');
+  s.s3Region = 'eu-central-2';
+  choosePreset(s, 'aws');
+  assert.equal(s.s3Region, 'eu-central-2', 'a typed region stays');
+  choosePreset(s, 'minio');
+  assert.equal(s.s3Preset, 'minio');
+});

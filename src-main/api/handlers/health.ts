@@ -29,10 +29,17 @@ export const healthHandlers: HandlerTable<'repositories.health'> = {
     const all = [...new Map([...own, ...planJobs].map((j) => [j.id, j])).values()];
 
     const checks = all.filter((j) => j.request.kind === 'check' && j.request.repositoryId === id);
-    const copies = all.filter((j) => j.request.kind === 'copy' && (j.request.fromRepositoryId === id || j.request.toRepositoryId === id));
     const backups = all.filter((j) => j.request.kind === 'backup');
+    // A plan with a second copy copies inside its backup job (a follow-up step, which fails the
+    // job when it fails): such a job names the copy's repository next to its own.
+    const copiedBy = (j: JobInfo) => j.request.kind === 'backup' && j.repositoryIds[0] === id && j.repositoryIds.length > 1;
+    const copies = all.filter((j) => (j.request.kind === 'copy' && (j.request.fromRepositoryId === id || j.request.toRepositoryId === id)) || copiedBy(j));
     const holders = new Set([id]);
-    for (const j of copies) if (j.state === 'succeeded' && j.request.kind === 'copy' && j.request.fromRepositoryId === id) holders.add(j.request.toRepositoryId);
+    for (const j of copies) {
+      if (j.state !== 'succeeded') continue;
+      if (j.request.kind === 'copy' && j.request.fromRepositoryId === id) holders.add(j.request.toRepositoryId);
+      if (copiedBy(j)) for (const other of j.repositoryIds.slice(1)) holders.add(other);
+    }
     const offsite = [...holders].some((h) => REMOTE.test(ctx.profiles.repository(h)?.location ?? ''));
 
     const lastSuccessByPlan: Record<string, number> = {};

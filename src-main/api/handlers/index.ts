@@ -3,6 +3,7 @@
 import type { OpName } from '../contract.ts';
 import { appHandlers } from './app.ts';
 import { browseHandlers } from './browse.ts';
+import { fileCompareHandlers } from './file-compare.ts';
 import { folderHandlers } from './folders.ts';
 import { healthHandlers } from './health.ts';
 import { jobHandlers } from './jobs.ts';
@@ -23,6 +24,7 @@ export const handlers: HandlerTable<OpName> = {
   ...repositoryHandlers,
   ...snapshotHandlers,
   ...browseHandlers,
+  ...fileCompareHandlers,
   ...retentionHandlers,
   ...healthHandlers,
   ...jobHandlers,

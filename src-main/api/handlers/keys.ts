@@ -66,9 +66,10 @@ export const keyHandlers: HandlerTable<'keys.list' | 'keys.add' | 'keys.remove' 
     let keyringUpdated = false;
     if (ctx.secrets.available) {
       const account = secretAccount(profile.id, 'password');
-      const store = ctx.secrets.store();
-      if ((await store.get(account)) === input.oldPassword) {
-        await store.set(account, input.newPassword);
+      const kept = await ctx.secrets.passwordKept(profile.id);
+      if ((await ctx.secrets.store().get(account)) === input.oldPassword) {
+        // Kept where it was: a password the user chose not to save stays unsaved.
+        await ctx.secrets.setPassword(profile.id, input.newPassword, kept === 'saved');
         keyringUpdated = true;
       }
     }

@@ -8,13 +8,9 @@ import { deleteRepositorySecrets, secretAccount } from '../../secrets/index.ts';
 import type { ApiContext } from '../context.ts';
 import type { HandlerTable } from './types.ts';
 
-async function hasPassword(ctx: ApiContext, id: string): Promise<boolean> {
-  if (!ctx.secrets.available) return false;
-  return (await ctx.secrets.store().get(secretAccount(id, 'password'))) !== null;
-}
-
-async function withSecretFlag(ctx: ApiContext, r: RepositoryProfile) {
-  return { ...r, hasPassword: await hasPassword(ctx, r.id) };
+export async function withSecretFlag(ctx: ApiContext, r: RepositoryProfile) {
+  const kept = await ctx.secrets.passwordKept(r.id);
+  return { ...r, hasPassword: kept !== 'none', passwordSaved: kept === 'saved' };
 }
 
 /** Creates a new repository at the profile's location; the caller closes nothing (done here). */
@@ -43,7 +39,7 @@ export const profileHandlers: HandlerTable<
   },
 
   async 'repositories.create'(input, ctx) {
-    const { password, credentials, init, ...fields } = input;
+    const { password, rememberPassword, credentials, init, ...fields } = input;
     if (init && password === undefined) throw new CairnError('INVALID_ARGUMENT', 'repositories.create: creating the repository needs its password: give "password"');
     // Check the profile first (pure, nothing saved), so a bad name fails before storage is touched.
     const draft = addRepository(ctx.profiles.profiles, fields).repository;
@@ -52,7 +48,7 @@ export const profileHandlers: HandlerTable<
     const saved = await ctx.profiles.addRepository({ ...fields, id: draft.id });
     if (store) {
       try {
-        if (password !== undefined) await store.set(secretAccount(saved.id, 'password'), password);
+        if (password !== undefined) await ctx.secrets.setPassword(saved.id, password, rememberPassword !== false);
         if (credentials !== undefined) await ctx.secrets.setCredentials(saved.id, credentials);
       } catch (err) {
         // A profile whose password silently went nowhere would fail later, far from the cause.

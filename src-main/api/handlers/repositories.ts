@@ -2,7 +2,7 @@
 import { CairnError, testConnection } from '../../../src-worker/index.ts';
 import { secretAccount } from '../../secrets/index.ts';
 import type { ApiContext } from '../context.ts';
-import { initRepositoryAt } from './profiles.ts';
+import { initRepositoryAt, withSecretFlag } from './profiles.ts';
 import type { HandlerTable } from './types.ts';
 
 function profileOf(ctx: ApiContext, id: string) {
@@ -18,7 +18,7 @@ const CREDENTIALS_FOR: Record<string, string[]> = {
   rest: ['restPassword'],
 };
 
-export const repositoryHandlers: HandlerTable<'repositories.testLocation' | 'repositories.test' | 'repositories.setCredentials' | 'repositories.init' | 'repositories.open'> = {
+export const repositoryHandlers: HandlerTable<'repositories.testLocation' | 'repositories.test' | 'repositories.setCredentials' | 'repositories.unlock' | 'repositories.forgetPassword' | 'repositories.init' | 'repositories.open'> = {
   async 'repositories.testLocation'(input) {
     return testConnection(input.location, input.password, { options: input.options, credentials: input.credentials });
   },
@@ -49,6 +49,27 @@ export const repositoryHandlers: HandlerTable<'repositories.testLocation' | 'rep
     await ctx.repositories.drop(profile.id);
     ctx.profilesChanged();
     return { saved: true, report };
+  },
+
+  async 'repositories.unlock'(input, ctx) {
+    const profile = profileOf(ctx, input.repositoryId);
+    // Checked against the repository first: a typo must not replace (or become) the known password.
+    const report = await testConnection(profile.location, input.password, { options: profile.options, credentials: await ctx.secrets.credentials(profile.id) });
+    if (!report.reachable || !report.authenticated) throw new CairnError('BACKEND_UNREACHABLE', `the password could not be checked: ${report.message}`);
+    if (report.repository !== 'exists') throw new CairnError('NOT_A_REPOSITORY', `there is no repository at ${profile.location} any more: ${report.message}`);
+    if (report.passwordAccepted !== true) throw new CairnError('WRONG_PASSWORD', `this password does not open "${profile.name}": none of its keys matches it`);
+    await ctx.secrets.setPassword(profile.id, input.password, input.remember);
+    await ctx.repositories.drop(profile.id);
+    ctx.profilesChanged();
+    return withSecretFlag(ctx, profile);
+  },
+
+  async 'repositories.forgetPassword'(input, ctx) {
+    const profile = profileOf(ctx, input.repositoryId);
+    await ctx.secrets.store().delete(secretAccount(profile.id, 'password'));
+    await ctx.repositories.drop(profile.id);
+    ctx.profilesChanged();
+    return withSecretFlag(ctx, profile);
   },
 
   async 'repositories.init'(input, ctx) {

@@ -108,7 +108,7 @@ export function registerForget(program: Command, cli: () => Cli): void {
         afterDelete: f.prune ? async (forgotten) => {
           printForget(c, forgotten, policy, f);
           printed = true;
-          await pruneLocked(c, repo, f);
+          await pruneLocked(c, repo, f, forgotten.dryRun ? new Set(forgotten.removed) : undefined);
         } : undefined,
       });
       if (!printed) printForget(c, result, policy, f);

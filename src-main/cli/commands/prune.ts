@@ -53,7 +53,8 @@ export function checkPruneFlags(c: Cli, opts: PruneFlags): void {
 }
 
 /** Prunes with progress and the summary printed; the caller holds the exclusive lock. */
-export async function pruneLocked(c: Cli, repo: Repository, opts: PruneFlags): Promise<void> {
+/** `ignoreSnapshots`: what a dry-run forget would have removed (see PruneOptions). */
+export async function pruneLocked(c: Cli, repo: Repository, opts: PruneFlags, ignoreSnapshots?: ReadonlySet<string>): Promise<void> {
   const line = process.stderr.isTTY && !c.json && !c.globals.quiet ? new ProgressLine(process.stderr) : null;
   let phase: PruneProgress['phase'] | null = null;
   const onProgress = (p: PruneProgress) => {
@@ -66,7 +67,7 @@ export async function pruneLocked(c: Cli, repo: Repository, opts: PruneFlags): P
     line?.update(`${p.done} / ${p.total} ${PHASE_TEXT[p.phase]}`);
   };
   const result = await prune(repo, {
-    maxUnused: opts.maxUnused, maxRepackSize: opts.maxRepackSize, dryRun: opts.dryRun, signal: c.signal,
+    maxUnused: opts.maxUnused, maxRepackSize: opts.maxRepackSize, dryRun: opts.dryRun, ignoreSnapshots, signal: c.signal,
     repackCacheableOnly: opts.repackCacheableOnly, repackSmall: opts.repackSmall, repackUncompressed: opts.repackUncompressed,
     onMutation: testKillSwitch(),
   }, onProgress);

@@ -27,7 +27,9 @@ export async function applyRetention(ctx: JobContext, repo: Repository, plan: Pl
     afterDelete: async (forgotten) => {
       ctx.log('info', `${dryRun ? 'would remove' : 'removed'} ${forgotten.removed.length} snapshots: ${forgotten.removed.map(shortId).join(' ')}`);
       ctx.log('info', dryRun ? 'previewing prune' : 'pruning data no snapshot needs any more');
-      const pruned = await prune(repo, { maxUnused: MAX_UNUSED, dryRun, signal: ctx.signal }, (p) => {
+      // A preview's forget removed nothing: its prune must pretend it did, or it would free nothing.
+      const ignoreSnapshots = dryRun ? new Set(forgotten.removed) : undefined;
+      const pruned = await prune(repo, { maxUnused: MAX_UNUSED, dryRun, ignoreSnapshots, signal: ctx.signal }, (p) => {
         ctx.progress({ phase: `pruning (${p.phase})`, filesDone: p.done, filesTotal: p.total, bytesDone: 0 });
       });
       ctx.summary.pruneBytesFreed = pruned.bytesFreed;

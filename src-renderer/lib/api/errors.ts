@@ -23,6 +23,7 @@ const NEXT_STEP: Record<string, string> = {
   REPO_EXISTS: 'There is already a repository there: open it with its password instead of creating one.',
   NOT_A_REPOSITORY: 'That place holds something other than a backup repository. Choose an empty folder or the repository\'s own folder.',
   KEYRING_UNAVAILABLE: 'Unlock or install the system keyring, or start Cairn with --allow-password-file, then try again.',
+  PASSWORD_NEEDED: 'Type the repository\'s password where Cairn asks for it (on the dashboard, or in Settings → Repository); tick "Remember it" to have scheduled backups run without asking.',
   SOURCE_MISSING: 'One of the folders to back up is gone. Plug in its drive or remove it from the plan.',
   IN_USE: 'That is still in use by something else. Stop it first, then try again.',
   DISCONNECTED: 'Start Cairn again (cairn serve) and reload this page.',

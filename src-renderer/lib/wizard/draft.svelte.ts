@@ -18,6 +18,8 @@ export class WizardDraft {
   lostPasswordUnderstood = $state(false);
   /** Open mode: the password was checked against the repository. */
   passwordAccepted = $state(false);
+  /** Saved in the keyring (scheduled backups need it); false: kept only while Cairn runs. */
+  rememberPassword = $state(true);
 
   sources = $state<string[]>(['']);
   /** Folders the size estimate found missing or unreadable (path → reason), kept by the sources step. */
@@ -67,6 +69,7 @@ export class WizardDraft {
         options: storageOptions(this.storage),
         credentials: storageCredentials(this.storage),
         password: this.password,
+        rememberPassword: this.rememberPassword,
         init: this.mode === 'create',
       });
       this.created.repositoryId = repo.id;
@@ -79,6 +82,7 @@ export class WizardDraft {
         options: storageOptions(this.offsite),
         credentials: storageCredentials(this.offsite),
         password: this.offsitePasswordToUse,
+        rememberPassword: this.rememberPassword,
         init: this.offsiteMode === 'create',
       });
       this.created.offsiteRepositoryId = repo.id;

@@ -43,13 +43,22 @@ export function emptyStorage(): StorageFields {
   };
 }
 
-export const S3_PRESETS: Record<S3Preset, { label: string; endpoint: (region: string) => string; needsRegion: boolean; needsEndpoint: boolean }> = {
-  aws: { label: 'Amazon S3', endpoint: (r) => `https://s3.${r}.amazonaws.com`, needsRegion: true, needsEndpoint: false },
-  b2: { label: 'Backblaze B2', endpoint: (r) => `https://s3.${r}.backblazeb2.com`, needsRegion: true, needsEndpoint: false },
-  wasabi: { label: 'Wasabi', endpoint: (r) => `https://s3.${r}.wasabisys.com`, needsRegion: true, needsEndpoint: false },
-  minio: { label: 'MinIO', endpoint: () => '', needsRegion: false, needsEndpoint: true },
-  custom: { label: 'Other S3-compatible service', endpoint: () => '', needsRegion: false, needsEndpoint: true },
+/** `region`: the service's usual first region, filled in when the service is picked (B2's look
+ * nothing like AWS's); `regionHelp`: where the user finds theirs. */
+export const S3_PRESETS: Record<S3Preset, { label: string; endpoint: (region: string) => string; needsRegion: boolean; needsEndpoint: boolean; region: string; regionHelp: string }> = {
+  aws: { label: 'Amazon S3', endpoint: (r) => `https://s3.${r}.amazonaws.com`, needsRegion: true, needsEndpoint: false, region: 'us-east-1', regionHelp: 'The bucket\'s region, as the AWS console shows it (such as eu-central-1).' },
+  b2: { label: 'Backblaze B2', endpoint: (r) => `https://s3.${r}.backblazeb2.com`, needsRegion: true, needsEndpoint: false, region: 'us-west-004', regionHelp: 'The part of the bucket\'s S3 endpoint after "s3.", such as us-west-004 in s3.us-west-004.backblazeb2.com.' },
+  wasabi: { label: 'Wasabi', endpoint: (r) => `https://s3.${r}.wasabisys.com`, needsRegion: true, needsEndpoint: false, region: 'us-east-1', regionHelp: 'The bucket\'s region, as the Wasabi console shows it (such as eu-central-1).' },
+  minio: { label: 'MinIO', endpoint: () => '', needsRegion: false, needsEndpoint: true, region: '', regionHelp: '' },
+  custom: { label: 'Other S3-compatible service', endpoint: () => '', needsRegion: false, needsEndpoint: true, region: '', regionHelp: '' },
 };
+
+/** Switches the service; a region left at the old service's default becomes the new one's. */
+export function choosePreset(s: StorageFields, preset: S3Preset): void {
+  const before = S3_PRESETS[s.s3Preset].region;
+  s.s3Preset = preset;
+  if (s.s3Region.trim() === '' || s.s3Region.trim() === before) s.s3Region = S3_PRESETS[preset].region;
+}
 
 /** What is missing or wrong in the fields, for the person filling them in; null when complete. */
 export function storageProblem(s: StorageFields): string | null {

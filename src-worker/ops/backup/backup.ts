@@ -391,6 +391,9 @@ export async function backup(repo: Repository, options: BackupOptions): Promise<
     totalBytesProcessed: 0, durationMs: 0, warnings: [],
   };
   const pool = new BackupPool(repo, await repo.getStagingDir(), { workers: options.workers, dryRun: options.dryRun });
+  // Between files the walk checks the signal itself; this stops the files being read right now.
+  const onAbort = () => pool.abort(new CairnError('ABORTED', 'the backup was cancelled; no snapshot was written'));
+  signal?.addEventListener('abort', onAbort, { once: true });
   let archiver: Archiver | null = null;
   try {
     await repo.loadIndex();
@@ -440,6 +443,7 @@ export async function backup(repo: Repository, options: BackupOptions): Promise<
     if (signal?.aborted && !isCairnError(err, 'ABORTED')) throw new CairnError('ABORTED', 'the backup was cancelled; no snapshot was written', { cause: err });
     throw err;
   } finally {
+    signal?.removeEventListener('abort', onAbort);
     archiver?.progress.stop();
     await pool.close();
     await lock?.release();

@@ -17,9 +17,9 @@ const TREE_CONCURRENCY = 8;
 
 export async function findUsedBlobs(
   repo: Repository,
-  opts: { signal?: AbortSignal; onProgress?: (snapshotsDone: number, snapshotsTotal: number) => void } = {},
+  opts: { signal?: AbortSignal; ignore?: ReadonlySet<Id>; onProgress?: (snapshotsDone: number, snapshotsTotal: number) => void } = {},
 ): Promise<Set<BlobKey>> {
-  const snapshotIds = await repo.listSnapshotIds();
+  const snapshotIds = (await repo.listSnapshotIds()).filter((id) => !opts.ignore?.has(id));
   const used = new Set<BlobKey>();
   let done = 0;
   for (const snId of snapshotIds) {
