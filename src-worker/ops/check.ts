@@ -312,7 +312,7 @@ export async function check(repo: Repository, opts: CheckOptions = {}): Promise<
   const visitTree = async (id: Id, push: (child: Id) => void) => {
     let t;
     try {
-      t = await repo.loadTree(id);
+      t = await repo.loadTree(id, false); // each tree once (seenTrees): keeping them would only hold memory
     } catch (err) {
       if (!isCairnError(err) || err.code === 'ABORTED') throw err;
       // A tree in a damaged pack is reported once, with that pack (its problem names the snapshots).

@@ -226,7 +226,7 @@ class Copier {
     for (const id of frontier) this.visitedTrees.add(id);
     while (frontier.length > 0) {
       throwIfAborted(this.opts.signal);
-      const trees = await mapLimit(frontier, TREE_CONCURRENCY, (id) => this.src.loadTree(id));
+      const trees = await mapLimit(frontier, TREE_CONCURRENCY, (id) => this.src.loadTree(id, false)); // each tree once (visitedTrees)
       const next: Id[] = [];
       trees.forEach((tree, i) => {
         need('tree', frontier[i]!);

@@ -6,8 +6,8 @@
 import zlib from 'node:zlib';
 import { throwIfAborted } from '../../errors.ts';
 import type { BlobType, PackedBlob } from '../../format/blob.ts';
-import { openBlob, type Compression } from '../../format/blob-codec.ts';
-import { seal } from '../../format/crypto.ts';
+import { damagedBlob, finishBlob, type Compression } from '../../format/blob-codec.ts';
+import { IV_SIZE, MAC_SIZE, openInPlace, seal, workArea } from '../../format/crypto.ts';
 import type { Id } from '../../format/id.ts';
 import { release } from '../../format/release.ts';
 import { PackWriter, TARGET_PACK_SIZE } from '../../repository/pack-writer.ts';
@@ -47,11 +47,19 @@ export async function repack(repo: Repository, plan: PrunePlan, hooks: RepackHoo
         const start = wanted[0].offset;
         const end = Math.max(...wanted.map((b) => b.offset + b.length));
         const span = await repo.backend.load('data', packId, { offset: start, length: end - start });
-        for (const b of wanted) {
+        // Verified on a copy in the crypto kernel's work area (authenticated and decrypted in
+        // place, as restore does), so no buffer of each blob's size is allocated and freed; the
+        // sealed bytes in `span` are what is copied.
+        const area = workArea(span.length);
+        area.set(span);
+        const authentic = openInPlace(repo.key, area, wanted.map((b) => ({ at: b.offset - start, length: b.length })));
+        for (const [i, b] of wanted.entries()) {
           const k = keyOf(b);
           if (!pending.has(k)) continue; // the same blob twice in one pack
-          const sealed = span.subarray(b.offset - start, b.offset - start + b.length);
-          const plain = openBlob(repo.key, sealed, b.id, b.type, b.uncompressedLength, packId);
+          const at = b.offset - start;
+          const sealed = span.subarray(at, at + b.length);
+          if (!authentic[i]) throw damagedBlob(b.type, b.id, packId);
+          const plain = finishBlob(area.subarray(at + IV_SIZE, at + b.length - MAC_SIZE), b.id, b.type, b.uncompressedLength, packId, { ownsInput: false, releasedAfterUse: true });
           let w = writers.get(b.type);
           if (!w) writers.set(b.type, (w = new PackWriter(repo.key, staging, repo.backend.isLocal)));
           if (plan.compressOnRepack(b)) {
@@ -61,7 +69,7 @@ export async function repack(repo: Repository, plan: PrunePlan, hooks: RepackHoo
           } else {
             w.add(b.id, b.type, sealed, b.uncompressedLength);
           }
-          release(plain);
+          if (plain.buffer !== area.buffer) release(plain);
           pending.delete(k);
           if (w.size >= TARGET_PACK_SIZE) await commit(b.type);
         }

@@ -62,7 +62,7 @@ async function loadNeededTree(repo: Repository, id: Id, snId: Id): Promise<Tree>
       `tree ${id.slice(0, 8)} of snapshot ${snId.slice(0, 8)} is not in the index; nothing was deleted: run "cairn check" (and "cairn repair index" if its pack exists)`);
   }
   try {
-    return await repo.loadTree(id);
+    return await repo.loadTree(id, false); // each tree is visited once: keeping it would only hold memory
   } catch (err) {
     if (!isCairnError(err)) throw err;
     throw new CairnError(err.code === 'NOT_FOUND' ? 'MISSING_OBJECT' : err.code,

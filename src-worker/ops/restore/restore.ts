@@ -158,7 +158,7 @@ class Restorer {
       throwIfAborted(this.opts.signal);
       let tree;
       try {
-        tree = await this.repo.loadTree(treeId);
+        tree = await this.repo.loadTree(treeId, false); // read once; the plan keeps the nodes it needs
       } catch (err) {
         // A directory whose tree is lost (not in the index, its pack gone or damaged) is named and
         // restored empty, as restic does; everything beside it is still restored. Only the root
