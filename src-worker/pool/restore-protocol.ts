@@ -6,9 +6,11 @@ import type { WorkerInit } from './protocol.ts';
 export type RestoreWorkerInit = Pick<WorkerInit, 'key'>;
 
 export interface BlobWrite {
-  /** Temporary path of the file being restored. */
+  /** Temporary path of the file being restored; the worker creates it (at `size`) if need be. */
   path: string;
   offset: number;
+  /** The whole file's size. */
+  size: number;
 }
 
 export interface RestoreItem {

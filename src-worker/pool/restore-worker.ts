@@ -6,7 +6,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { damagedBlob, finishBlob } from '../format/blob-codec.ts';
 import { IV_SIZE, MAC_SIZE, openInPlace, workArea, type MasterKey } from '../format/crypto.ts';
 import { release } from '../format/release.ts';
-import type { RestoreFailure, RestoreItem, RestoreTask, RestoreTaskResult, RestoreWorkerInit } from './restore-protocol.ts';
+import type { BlobWrite, RestoreFailure, RestoreItem, RestoreTask, RestoreTaskResult, RestoreWorkerInit } from './restore-protocol.ts';
 import { fsPath } from '../format/raw-names.ts';
 
 const init = workerData as RestoreWorkerInit;
@@ -19,12 +19,18 @@ function isAllZero(b: Buffer): boolean {
   return b.equals(zeros.subarray(0, b.length));
 }
 
-function writeAt(path: string, data: Buffer, offset: number): void {
-  // O_NOFOLLOW: the temporary file must be the one restore created, never a planted symlink.
-  const fd = fs.openSync(fsPath(path), fs.constants.O_WRONLY | (fs.constants.O_NOFOLLOW ?? 0));
+/**
+ * Writes `data` at `offset` of the temporary file, which is made here when it is not there yet
+ * (under a random name, so there is never an older one to truncate) and given its full size, so
+ * regions left unwritten (sparse) read as zeros. `data` null: only make the file.
+ */
+function writeAt(w: BlobWrite, data: Buffer | null): void {
+  // O_NOFOLLOW: never through a planted symlink.
+  const fd = fs.openSync(fsPath(w.path), fs.constants.O_WRONLY | fs.constants.O_CREAT | (fs.constants.O_NOFOLLOW ?? 0), 0o600);
   try {
+    if (fs.fstatSync(fd).size !== w.size) fs.ftruncateSync(fd, w.size);
     let done = 0;
-    while (done < data.length) done += fs.writeSync(fd, data, done, data.length - done, offset + done);
+    while (data && done < data.length) done += fs.writeSync(fd, data, done, data.length - done, w.offset + done);
   } finally {
     fs.closeSync(fd);
   }
@@ -106,7 +112,7 @@ function run(task: RestoreTask): RestoreTaskResult {
     const skip = task.sparse && isAllZero(plain);
     for (const w of item.writes) {
       try {
-        if (!skip) writeAt(w.path, plain, w.offset);
+        writeAt(w, skip ? null : plain);
         bytes += plain.length;
       } catch (err) {
         const e = err as NodeJS.ErrnoException;

@@ -74,7 +74,8 @@ interface PlannedFile {
   size: number;
   remaining: number;
   failed: string | null;
-  created: Promise<void> | null;
+  /** Made by the main thread (a file without blobs) or by the workers, which write its blobs. */
+  created: boolean;
 }
 
 interface Plan {
@@ -211,7 +212,7 @@ class Restorer {
         }
         const file: PlannedFile = {
           local, tmp: path.join(path.dirname(local), TMP_PREFIX + crypto.randomBytes(8).toString('hex')), node,
-          size: node.size ?? 0, remaining: 0, failed: null, created: null,
+          size: node.size ?? 0, remaining: 0, failed: null, created: false,
         };
         if (key) hardlinkFirst.set(key, file);
         plan.files.push(file);
@@ -310,7 +311,8 @@ class Restorer {
           item = { id, at: 0, offset: loc.offset, length: loc.length, uncompressedLength: loc.uncompressedLength, writes: [], files: [] };
           items.set(id, item);
         }
-        item.writes.push({ path: f.tmp, offset });
+        item.writes.push({ path: f.tmp, offset, size: f.size });
+        f.created = true; // by the worker that writes this blob
         item.files.push(f);
         f.remaining++;
         offset += loc.uncompressedLength || loc.length - 32;
@@ -369,9 +371,11 @@ class Restorer {
   }
 
   private async restoreRange(pool: RestorePool, packId: Id, range: { offset: number; length: number; items: (RestoreItem & { offset: number; files: PlannedFile[] })[] }): Promise<void> {
+    // The workers make the temporary files as they write into them: creating thousands of files
+    // here blocked the main thread, which over SFTP is the one keeping downloads going (1.1 s of
+    // its time for 8,000 files).
     const files = new Set<PlannedFile>();
     for (const item of range.items) for (const f of item.files) files.add(f);
-    await Promise.all([...files].map((f) => this.createTmp(f)));
     const items: RestoreItem[] = range.items
       .filter((i) => i.files.some((f) => !f.failed))
       .map((i) => ({ id: i.id, at: i.offset - range.offset, length: i.length, uncompressedLength: i.uncompressedLength, writes: i.writes }));
@@ -441,17 +445,16 @@ class Restorer {
   // Per-file work below uses the synchronous fs calls on purpose: each is a few microseconds in
   // the kernel, while the promise versions hop through libuv's thread pool and back, which costs
   // more than the call itself (measured: a third of restore's system time went to those wake-ups).
-  private createTmp(f: PlannedFile): Promise<void> {
-    if (!f.created) {
-      f.created = Promise.resolve();
-      const fd = fs.openSync(fsPath(f.tmp), fs.constants.O_WRONLY | fs.constants.O_CREAT | fs.constants.O_TRUNC | (fs.constants.O_NOFOLLOW ?? 0), 0o600);
-      try {
-        fs.ftruncateSync(fd, f.size);
-      } finally {
-        fs.closeSync(fd);
-      }
+  /** A file no worker writes to (it has no blobs): made here, at its size. */
+  private createTmp(f: PlannedFile): void {
+    if (f.created) return;
+    f.created = true;
+    const fd = fs.openSync(fsPath(f.tmp), fs.constants.O_WRONLY | fs.constants.O_CREAT | fs.constants.O_TRUNC | (fs.constants.O_NOFOLLOW ?? 0), 0o600);
+    try {
+      fs.ftruncateSync(fd, f.size);
+    } finally {
+      fs.closeSync(fd);
     }
-    return f.created;
   }
 
   private async finishFile(f: PlannedFile): Promise<void> {
@@ -461,7 +464,7 @@ class Restorer {
       return;
     }
     try {
-      await this.createTmp(f);
+      this.createTmp(f);
       this.applyMetadata(f.tmp, f.node);
       fs.renameSync(fsPath(f.tmp), fsPath(f.local));
       this.summary.filesRestored++;
