@@ -75,15 +75,15 @@ test('rclone: works through rclone serve restic --stdio', () => {
   assert.match(cairnOk(['-r', repo, 'check']), /no errors were found/);
 });
 
-test('a backup survives dropped connections and HTTP 503s, and the repository checks clean', async () => {
+test('a backup survives dropped connections, HTTP 503s and slow answers, and the repository checks clean', async () => {
   const dir = path.join(work, 'faulty-repo');
   const direct = await startRcloneServer(dir);
-  const proxy = await startFaultyProxy(direct, { dropEvery: 7, failEvery: 5 });
+  const proxy = await startFaultyProxy(direct, { dropEvery: 7, failEvery: 5, delayEvery: 3, delayMs: 300 });
   proxies.push(proxy);
   const repo = `rest:${proxy.url}`;
   await cairnAsyncOk(['-r', repo, 'init'], { env: fastRetries });
   await cairnAsyncOk(['-r', repo, 'backup', src], { env: fastRetries });
-  assert.ok(proxy.stats.dropped > 3 && proxy.stats.failed > 3, `faults were injected: ${JSON.stringify(proxy.stats)}`);
+  assert.ok(proxy.stats.dropped > 3 && proxy.stats.failed > 3 && proxy.stats.delayed > 3, `faults were injected: ${JSON.stringify(proxy.stats)}`);
   assert.match(resticOk(dir, ['check', '--read-data']), /no errors were found/);
   const target = path.join(work, 'faulty-restore');
   await cairnAsyncOk(['-r', repo, 'restore', 'latest', '--target', target], { env: fastRetries });
