@@ -9,7 +9,7 @@ import { hashId, type Id } from '../../format/id.ts';
 import { sealBlob } from '../../format/blob-codec.ts';
 import type { Snapshot } from '../../format/snapshot.ts';
 import { formatTime, nowNs, parseTime } from '../../format/time.ts';
-import { compareNames, encodeTree, sameNode, type Tree, type TreeNode } from '../../format/tree.ts';
+import { compareNames, encodeTree, sameNode, type TreeNode } from '../../format/tree.ts';
 import { BackupPool, type FileFailure } from '../../pool/backup-pool.ts';
 import type { FileResult } from '../../pool/protocol.ts';
 import { RepositoryLock } from '../../repository/locks.ts';
@@ -69,6 +69,27 @@ export interface BackupSummary {
 
 const LSTAT_WINDOW = 32;
 
+/** A directory's tree in the parent snapshot, with its id. */
+interface ParentTree {
+  id: Id;
+  nodes: readonly TreeNode[];
+}
+
+/**
+ * Whether a directory's new nodes (sorted) are exactly its parent tree's: then that tree is the
+ * directory's tree, without encoding and hashing it again. restic's Node.Equals (sameNode) and
+ * the two fields it leaves out must all agree.
+ */
+function sameListing(nodes: readonly TreeNode[], prev: ParentTree): boolean {
+  if (nodes.length !== prev.nodes.length) return false;
+  for (let i = 0; i < nodes.length; i++) {
+    const a = nodes[i]!, b = prev.nodes[i]!;
+    if (!sameNode(a, b) || (a.linktarget_raw ?? '') !== (b.linktarget_raw ?? '')) return false;
+    if ((a.generic_attributes || b.generic_attributes) && JSON.stringify(a.generic_attributes ?? {}) !== JSON.stringify(b.generic_attributes ?? {})) return false;
+  }
+  return true;
+}
+
 /**
  * `dir`/`name` for a name readdir returned (it holds no separator) in a directory the walk already
  * normalized: path.join would normalize the whole path again for each of millions of entries.
@@ -126,10 +147,10 @@ class Archiver {
     this.opts.onWarning?.(p, message);
   }
 
-  private async loadSubtree(node: TreeNode | undefined): Promise<Tree | null> {
+  private async loadSubtree(node: TreeNode | undefined): Promise<ParentTree | null> {
     if (!node || node.type !== 'dir' || !node.subtree) return null;
     try {
-      return await this.repo.loadTree(node.subtree, false);
+      return { id: node.subtree, nodes: (await this.repo.loadTree(node.subtree, false)).nodes };
     } catch (err) {
       // A damaged parent only costs re-reading files; warn and go on without it.
       this.opts.onWarning?.(node.name, `cannot load the parent snapshot's tree: ${(err as Error).message}`);
@@ -151,9 +172,10 @@ class Archiver {
     return prev.content.every((id) => this.repo.index.has('data', id));
   }
 
-  /** Saves the tree of a finished directory; returns its id and whether it is new to the repository. */
-  private async saveTree(nodes: TreeNode[]): Promise<Id> {
+  /** Saves the tree of a finished directory (unless the parent's is the same); returns its id. */
+  private async saveTree(nodes: TreeNode[], prev: ParentTree | null = null): Promise<Id> {
     nodes.sort((a, b) => compareNames(a.name, b.name));
+    if (prev && sameListing(nodes, prev)) return prev.id;
     const blob = encodeTree(nodes);
     const { id, stored } = this.opts.dryRun ? this.dryRunTree(blob) : await this.repo.saveBlob('tree', blob);
     if (stored > 0) {
@@ -239,7 +261,7 @@ class Archiver {
    * all of its content is stored. (Wrapped in an object: a promise returned from an async
    * function would be awaited along with it.)
    */
-  private async walkDir(abs: string, prevTree: Tree | null): Promise<{ done: Promise<Id> }> {
+  private async walkDir(abs: string, prevTree: ParentTree | null): Promise<{ done: Promise<Id> }> {
     throwIfAborted(this.opts.signal);
     let names: string[] | Error;
     try {
@@ -303,7 +325,7 @@ class Archiver {
         }
       }
     }
-    return { done: guard(Promise.all(children).then((nodes) => this.saveTree(nodes.filter((n): n is TreeNode => n !== null)))) };
+    return { done: guard(Promise.all(children).then((nodes) => this.saveTree(nodes.filter((n): n is TreeNode => n !== null), prevTree))) };
   }
 
   /** Walks a directory; resolves once its entries are started, with a promise of its finished node. */
@@ -321,7 +343,7 @@ class Archiver {
   }
 
   /** Archives the synthetic directories between the snapshot root and the targets. */
-  async archiveTargets(dir: TargetDir, prevTree: Tree | null): Promise<Id> {
+  async archiveTargets(dir: TargetDir, prevTree: ParentTree | null): Promise<Id> {
     if (dir.isTarget) {
       // The file system root itself is a target: its listing is the snapshot's root tree.
       const st = this.lstat(dir.path);
@@ -355,7 +377,7 @@ class Archiver {
       }
     }
     const nodes = (await Promise.all(children)).filter((n): n is TreeNode => n !== null);
-    return this.saveTree(nodes);
+    return this.saveTree(nodes, prevTree);
   }
 }
 
@@ -402,7 +424,8 @@ export async function backup(repo: Repository, options: BackupOptions): Promise<
     const snapshotPaths = existing.map(toSnapshotPath).sort(); // restic sorts them too
     const parent = options.force ? null : await findParentSnapshot(repo, { paths: snapshotPaths, host, before: time, explicit: options.parent });
     summary.parent = parent?.id ?? null;
-    const parentTree = parent ? await repo.loadTree(parent.snapshot.tree).catch(() => null) : null;
+    const parentRoot = parent ? await repo.loadTree(parent.snapshot.tree, false).catch(() => null) : null;
+    const parentTree: ParentTree | null = parentRoot && { id: parent!.snapshot.tree, nodes: parentRoot.nodes };
 
     archiver = new Archiver(repo, options, pool, (p, st) => excluder.isExcluded(p, st), summary);
     for (const t of targets) {
