@@ -77,7 +77,9 @@ function measureCommand(cmd: string[], extraEnv: NodeJS.ProcessEnv, timeFile: st
   return { wall, cpu: user + sys, rssMiB: rssKb / 1024 };
 }
 
-function benchOnce(): Results {
+let remoteNote = '';
+
+async function benchOnce(): Promise<Results> {
   const work = fs.mkdtempSync(path.join(os.tmpdir(), 'cairn-bench-'));
   const data = path.join(work, 'data');
   execFileSync('cp', ['-a', baseData, data]);
@@ -134,6 +136,15 @@ function benchOnce(): Results {
   }
   if (!KEEP) fs.rmSync(work, { recursive: true, force: true });
   else console.log(`kept ${work}`);
+  if (REMOTE) {
+    // Part of every run, so --runs gives the remote phases medians too (one run of them varied by
+    // 10-20% with the state of the disk the restores write to).
+    const remoteWork = fs.mkdtempSync(path.join(os.tmpdir(), 'cairn-bench-remote-'));
+    const remote = await benchRemote(ROOT, baseData, remoteWork, (cmd, env) => measureCommand(cmd, env, path.join(remoteWork, 'time.txt')));
+    if (typeof remote === 'string') remoteNote = remote;
+    else Object.assign(results, remote);
+    fs.rmSync(remoteWork, { recursive: true, force: true });
+  }
   return results;
 }
 
@@ -145,26 +156,19 @@ const median = (xs: number[]) => {
 const allRuns: Results[] = [];
 for (let i = 0; i < RUNS; i++) {
   if (RUNS > 1) console.log(`bench: run ${i + 1} of ${RUNS}`);
-  allRuns.push(benchOnce());
+  allRuns.push(await benchOnce());
 }
 const results: Results = {};
 for (const phase of Object.keys(allRuns[0]!)) {
   for (const tool of ['restic', 'cairn'] as Tool[]) {
-    const ms = allRuns.map((r) => r[phase]![tool]!);
+    const ms = allRuns.map((r) => r[phase]?.[tool]).filter((x): x is Measure => x !== undefined);
+    if (ms.length === 0) continue; // restic has no s3rver column
     const m: Measure = { wall: median(ms.map((x) => x.wall)), cpu: median(ms.map((x) => x.cpu)), rssMiB: median(ms.map((x) => x.rssMiB)) };
     if (ms[0]!.sizeMiB !== undefined) m.sizeMiB = median(ms.map((x) => x.sizeMiB!));
     (results[phase] ??= {})[tool] = m;
   }
 }
 
-let remoteNote = '';
-if (REMOTE) {
-  const remoteWork = fs.mkdtempSync(path.join(os.tmpdir(), 'cairn-bench-remote-'));
-  const remote = await benchRemote(ROOT, baseData, remoteWork, (cmd, env) => measureCommand(cmd, env, path.join(remoteWork, 'time.txt')));
-  if (typeof remote === 'string') remoteNote = remote;
-  else Object.assign(results, remote);
-  fs.rmSync(remoteWork, { recursive: true, force: true });
-}
 
 const fmt = (v: number | undefined, digits = 2) => (v === undefined ? '-' : v.toFixed(digits));
 const ratio = (c?: number, r?: number) => (c === undefined || r === undefined || r === 0 ? '-' : (c / r).toFixed(2));
