@@ -56,8 +56,8 @@ export interface ChunkerOptions { minSize?: number; maxSize?: number; averageBit
 
 export class Chunker {
   /** Input buffer inside the kernel's memory: read file data into it, then call `cut`. */
-  readonly buffer: Buffer;
-  private readonly kernel: ChunkerKernel;
+  buffer: Buffer;
+  private readonly kernel: ChunkerKernel & { memory: WebAssembly.Memory };
   private readonly base: number;
   private readonly minSize: number;
   private readonly maxSize: number;
@@ -73,7 +73,6 @@ export class Chunker {
     this.maxSize = options.maxSize ?? MAX_SIZE;
     this.splitMask = (1n << BigInt(options.averageBits ?? AVERAGE_BITS)) - 1n;
     this.polShift = BigInt(deg - 8);
-    if (bufferSize < this.maxSize) throw new RangeError('the chunker buffer must hold at least one maximal chunk');
     const kernel = loadKernel<ChunkerKernel>('chunker');
     this.kernel = kernel;
     this.base = kernel.heapBase();
@@ -84,6 +83,18 @@ export class Chunker {
     new BigUint64Array(kernel.memory.buffer, kernel.outTablePtr(), 256).set(tables.out);
     new BigUint64Array(kernel.memory.buffer, kernel.modTablePtr(), 256).set(tables.mod);
     this.buffer = Buffer.from(kernel.memory.buffer, this.base, bufferSize);
+  }
+
+  /**
+   * Makes the buffer `size` bytes, keeping its content (the memory can only grow). Returns the new
+   * view; earlier views of the buffer are detached.
+   */
+  grow(size: number): Buffer {
+    if (size <= this.buffer.length) return this.buffer;
+    const needPages = Math.ceil((this.base + size) / 65536) - this.kernel.memory.buffer.byteLength / 65536;
+    if (needPages > 0) this.kernel.memory.grow(needPages);
+    this.buffer = Buffer.from(this.kernel.memory.buffer, this.base, size);
+    return this.buffer;
   }
 
   /**

@@ -18,8 +18,14 @@ import { fsPath } from '../format/raw-names.ts';
 const init = workerData as WorkerInit;
 const port = parentPort!;
 const key: MasterKey = { encrypt: init.key.encrypt, macK: init.key.macK, macR: init.key.macR };
-const chunker = new Chunker(BigInt('0x' + init.polynomial), 2 * MAX_SIZE);
-const buf = chunker.buffer;
+/**
+ * The file data buffer starts small and grows (up to one maximal chunk) only when a chunk does not
+ * fit: most chunks are near the 1 MiB average, and a buffer of twice the 8 MiB maximum per worker
+ * was resident for nothing.
+ */
+const INITIAL_BUFFER = 4 * 1024 * 1024;
+const chunker = new Chunker(BigInt('0x' + init.polynomial), INITIAL_BUFFER);
+let buf = chunker.buffer;
 /** Small files waiting for their claim answer; bounded so memory stays small. */
 const MAX_PENDING_SMALL = 64;
 const PROGRESS_EVERY = 8 * 1024 * 1024;
@@ -235,8 +241,8 @@ async function cutAndStore(job: FileJob, fd: number, result: FileResult, owed: P
   let start = 0, end = 0, position = 0, eof = false, reported = 0;
   // fd is closed by the caller.
   for (;;) {
-    // Top up the buffer so a whole maximal chunk is available (or the file is exhausted).
-    if (!eof && end - start < MAX_SIZE) {
+    // Top up the buffer: the part of a chunk not cut yet moves to the front, file data follows.
+    if (!eof && (start > 0 || end < buf.length)) {
       if (start > 0) {
         buf.copyWithin(0, start, end);
         end -= start;
@@ -254,16 +260,20 @@ async function cutAndStore(job: FileJob, fd: number, result: FileResult, owed: P
       }
     }
     if (start === end) break;
-    // Cut every chunk that lies wholly in the buffer, then ask about all of them at once.
+    // Cut every chunk that ends within the buffer, then ask about all of them at once.
     const chunks: { at: number; len: number; id: string }[] = [];
     while (start < end) {
-      if (!eof && end - start < MAX_SIZE) break;
       const len = chunker.cut(start, end - start, eof);
-      if (len === 0) break;
+      if (len === 0) break; // the rest of the buffer holds no cut point: more data first
       chunks.push({ at: start, len, id: hashHex(buf.subarray(start, start + len)) });
       start += len;
     }
-    if (chunks.length === 0) continue;
+    if (chunks.length === 0) {
+      // A full buffer without a cut point: the chunk is longer than the buffer (a maximal chunk
+      // always fits once it has grown to MAX_SIZE).
+      if (start === 0 && end === buf.length) buf = chunker.grow(Math.min(2 * buf.length, MAX_SIZE));
+      continue;
+    }
     const need = await claim(chunks.map((c) => c.id));
     for (const c of chunks) result.content.push(c.id);
     await sealChunks(chunks.filter((_, i) => need[i]), result, owed);

@@ -65,3 +65,23 @@ async function contentOf(repo: Repository, snapshotId: Id, file: string): Promis
   }
   return [];
 }
+
+test('chunks longer than a worker\'s first buffer (up to the 8 MiB maximum) are cut exactly where restic cuts them', async () => {
+  // A run of one repeated byte other than zero has no cut point, so it is cut at the maximum
+  // size; random data around it gives ordinary chunks before and after.
+  const src = path.join(work, 'long-chunks');
+  fs.mkdirSync(src);
+  const rand = mulberry32(11);
+  fs.writeFileSync(path.join(src, 'flat.bin'), Buffer.concat([randomBytes(rand, 3 << 20), Buffer.alloc(21 << 20, 0xaa), randomBytes(rand, 5 << 20)]));
+  const repoDir = path.join(work, 'repo-long');
+  cairnOk(['-r', repoDir, 'init']);
+  const ours = JSON.parse(cairnOk(['-r', repoDir, 'backup', src, '--json']).trim().split('\n').at(-1)!) as { data_blobs: number };
+  const repo = await Repository.open(new LocalBackend(repoDir), 'test-password');
+  await repo.loadIndex();
+  const snapshot = JSON.parse(cairnOk(['-r', repoDir, 'snapshots', '--json']))[0].id as string;
+  const sizes = (await contentOf(repo, snapshot, path.join(src, 'flat.bin'))).map((id) => repo.index.plainSize('data', id)!);
+  assert.ok(sizes.filter((n) => n === 8 << 20).length >= 2, `maximal chunks were cut (${sizes.join(', ')})`);
+  assert.ok(ours.data_blobs >= 4);
+  const theirs = JSON.parse(resticOk(repoDir, ['backup', src, '--force', '--json']).trim().split('\n').at(-1)!) as { data_blobs: number };
+  assert.equal(theirs.data_blobs, 0, 'restic cuts the file into the very same chunks');
+});
