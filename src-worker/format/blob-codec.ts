@@ -26,16 +26,8 @@ export interface SealedBlob {
  * which costs nothing to read back and keeps packs no larger than the input.
  */
 export function sealBlob(key: MasterKey, plain: Uint8Array, compression: Compression | null): SealedBlob {
-  if (compression && compression !== 'off' && plain.length > 0) {
-    // chunkSize: one output buffer of its own (not pieces to concatenate), which release() can free.
-    const packed = zlib.zstdCompressSync(plain, { chunkSize: plain.length + 4096, params: { [zlib.constants.ZSTD_c_compressionLevel]: LEVEL[compression] } });
-    try {
-      if (packed.length < plain.length) return { sealed: seal(key, packed), uncompressedLength: plain.length };
-    } finally {
-      release(packed);
-    }
-  }
-  return { sealed: seal(key, plain), uncompressedLength: 0 };
+  // chunkSize: one output buffer of its own (not pieces to concatenate), which release() can free.
+  return compressAndSeal(plain, compression, plain.length + 4096, (bytes) => seal(key, bytes));
 }
 
 /**
@@ -45,16 +37,20 @@ export function sealBlob(key: MasterKey, plain: Uint8Array, compression: Compres
  * keeping freed buffers of every size (see sealInWorkArea).
  */
 export function sealBlobInWorkArea(key: MasterKey, plain: Uint8Array, compression: Compression | null): SealedBlob {
+  const chunkSize = Math.ceil((plain.length + 4096) / OUTPUT_STEP) * OUTPUT_STEP;
+  return compressAndSeal(plain, compression, chunkSize, (bytes) => sealInWorkArea(key, bytes));
+}
+
+function compressAndSeal(plain: Uint8Array, compression: Compression | null, chunkSize: number, sealBytes: (bytes: Uint8Array) => Buffer): SealedBlob {
   if (compression && compression !== 'off' && plain.length > 0) {
-    const chunkSize = Math.ceil((plain.length + 4096) / OUTPUT_STEP) * OUTPUT_STEP;
     const packed = zlib.zstdCompressSync(plain, { chunkSize, params: { [zlib.constants.ZSTD_c_compressionLevel]: LEVEL[compression] } });
     try {
-      if (packed.length < plain.length) return { sealed: sealInWorkArea(key, packed), uncompressedLength: plain.length };
+      if (packed.length < plain.length) return { sealed: sealBytes(packed), uncompressedLength: plain.length };
     } finally {
       release(packed);
     }
   }
-  return { sealed: sealInWorkArea(key, plain), uncompressedLength: 0 };
+  return { sealed: sealBytes(plain), uncompressedLength: 0 };
 }
 
 /** Opens a blob read from a pack and verifies that its plaintext hashes to `id`. */
