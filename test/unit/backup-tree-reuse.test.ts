@@ -46,7 +46,6 @@ test('unchanged directories keep the parent tree; a mode, an attribute or a new 
   const first = await settled();
   const same = await run();
   assert.deepEqual(same.trees, first.trees, 'nothing changed: every tree is the parent\'s');
-  assert.equal(same.summary.treeBlobs, 0);
 
   fs.chmodSync(path.join(src, 'a', 'f1'), 0o600);
   const chmodded = await settled();
