@@ -73,6 +73,8 @@ export class Repository {
   /** Packs being filled by saveBlob, one per blob type. */
   private openPacks = new Map<BlobType, PackWriter>();
   private stagingDir: string | null = null;
+  /** Writes into the repository wait for this first (see holdWritesUntil). */
+  private writeGate: Promise<unknown> | null = null;
   private treeCache = new Map<Id, Tree>();
 
   private constructor(backend: Backend, config: RepoConfig, key: MasterKey, keyId: Id, compression: Compression) {
@@ -223,10 +225,21 @@ export class Repository {
   }
 
   async saveUnpacked(type: FileType, json: string): Promise<Id> {
+    if (type !== 'locks') await this.writeGate; // the lock being settled is itself a write
     const sealed = seal(this.key, encodeUnpacked(json, this.version));
     const id = hashId(sealed);
     await this.backend.save(type, id, sealed);
     return id;
+  }
+
+  /**
+   * Until `settled` resolves, packs, index files and snapshots wait before they go into the
+   * repository (packs stay in the staging folder); if it rejects, those writes fail with its
+   * error. A backup reads and stages while its lock waits out the check for a racing exclusive
+   * lock, and nothing reaches the repository unless the lock holds. `null` lifts the hold.
+   */
+  holdWritesUntil(settled: Promise<unknown> | null): void {
+    this.writeGate = settled;
   }
 
   // ---- snapshots ------------------------------------------------------------------------
@@ -405,6 +418,7 @@ export class Repository {
    * The pack is stored before any index names it, as the format's write order requires.
    */
   async commitPack(pack: FinishedPack): Promise<void> {
+    await this.writeGate;
     await this.backend.saveFile('data', pack.packId, pack.path);
     this.index.addPack(pack.packId, pack.blobs);
     for (const b of pack.blobs) this.inFlight.delete(b.type[0] + b.id);

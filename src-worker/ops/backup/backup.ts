@@ -406,7 +406,6 @@ export async function backup(repo: Repository, options: BackupOptions): Promise<
   const host = options.host ?? currentUser().hostname;
   const time = options.time ?? nowNs();
 
-  const lock = options.dryRun ? null : await RepositoryLock.acquire(repo, false);
   const summary: BackupSummary = {
     snapshotId: null, parent: null, filesNew: 0, filesChanged: 0, filesUnmodified: 0, dirsNew: 0, dirsChanged: 0,
     dirsUnmodified: 0, dataBlobs: 0, treeBlobs: 0, dataAdded: 0, dataAddedPacked: 0, totalFilesProcessed: 0,
@@ -417,6 +416,18 @@ export async function backup(repo: Repository, options: BackupOptions): Promise<
   const onAbort = () => pool.abort(new CairnError('ABORTED', 'the backup was cancelled; no snapshot was written'));
   signal?.addEventListener('abort', onAbort, { once: true });
   let archiver: Archiver | null = null;
+  // The lock is written, then checked again after restic's 200 ms wait for a racing exclusive
+  // lock. Reading, the walk and packing go on during that wait; whatever would go into the
+  // repository waits for the lock (holdWritesUntil), and if it fails the walk stops.
+  const locking = options.dryRun ? Promise.resolve(null) : RepositoryLock.acquire(repo, false);
+  const lockFailed = new AbortController();
+  locking.catch((err: Error) => {
+    lockFailed.abort(err);
+    pool.abort(err);
+  });
+  repo.holdWritesUntil(locking);
+  const walkSignal = signal ? AbortSignal.any([signal, lockFailed.signal]) : lockFailed.signal;
+  let lock: RepositoryLock | null = null;
   try {
     await repo.loadIndex();
     // Like restic: a missing source is a warning (exit 3) and is left out of the snapshot's paths,
@@ -427,7 +438,7 @@ export async function backup(repo: Repository, options: BackupOptions): Promise<
     const parentRoot = parent ? await repo.loadTree(parent.snapshot.tree, false).catch(() => null) : null;
     const parentTree: ParentTree | null = parentRoot && { id: parent!.snapshot.tree, nodes: parentRoot.nodes };
 
-    archiver = new Archiver(repo, options, pool, (p, st) => excluder.isExcluded(p, st), summary);
+    archiver = new Archiver(repo, { ...options, signal: walkSignal }, pool, (p, st) => excluder.isExcluded(p, st), summary);
     for (const t of targets) {
       if (!existing.includes(t)) {
         summary.warnings.push({ path: t, message: 'does not exist' });
@@ -438,6 +449,7 @@ export async function backup(repo: Repository, options: BackupOptions): Promise<
     options.prefetch?.stop(); // the walk itself goes on from here, taking what it read
     const rootTree = await archiver.archiveTargets(buildTargetTree(existingTargets), parentTree);
     throwIfAborted(signal);
+    lock = await locking;
     if (!options.dryRun) {
       await pool.flush();
       await repo.flush();
@@ -463,12 +475,19 @@ export async function backup(repo: Repository, options: BackupOptions): Promise<
     return summary;
   } catch (err) {
     repo.abandonWrites();
+    // A repository locked by someone else can fail the reading too (prune removing index files):
+    // the lock is then what the user needs to hear about.
+    if (!lock) {
+      const lockError = await locking.then(() => null, (e: unknown) => e);
+      if (lockError) throw lockError;
+    }
     if (signal?.aborted && !isCairnError(err, 'ABORTED')) throw new CairnError('ABORTED', 'the backup was cancelled; no snapshot was written', { cause: err });
     throw err;
   } finally {
     signal?.removeEventListener('abort', onAbort);
     archiver?.progress.stop();
     await pool.close();
-    await lock?.release();
+    repo.holdWritesUntil(null);
+    await (lock ?? await locking.catch(() => null))?.release();
   }
 }
