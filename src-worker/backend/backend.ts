@@ -42,5 +42,11 @@ export interface Backend {
   remove(type: FileType, name: string): Promise<void>;
   /** A local directory where packs can be assembled before `saveFile`. */
   stagingDir(): Promise<string>;
+  /**
+   * Backends that stage inside the repository (local): removes what other runs left staged there,
+   * such as the packs of a backup that was killed. Only under an exclusive lock, when no other
+   * writer can be running. Returns how many entries it removed.
+   */
+  clearStaging?(): Promise<number>;
   close(): Promise<void>;
 }

@@ -151,6 +151,7 @@ export class CachedBackend implements Backend {
   create(): Promise<void> { return this.inner.create(); }
   saveFile(type: FileType, name: string, file: string): Promise<void> { return this.inner.saveFile(type, name, file); }
   stagingDir(): Promise<string> { return this.inner.stagingDir(); }
+  clearStaging(): Promise<number> { return this.inner.clearStaging?.() ?? Promise.resolve(0); }
   close(): Promise<void> { return this.inner.close(); }
 }
 

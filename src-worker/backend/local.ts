@@ -15,6 +15,8 @@ export class LocalBackend implements Backend {
   readonly location: string;
   readonly isLocal = true;
   private readonly root: string;
+  /** This instance's own folder under tmp/: packs the workers assemble before they are renamed. */
+  private staging: string | null = null;
 
   constructor(root: string) {
     this.root = path.resolve(root);
@@ -198,13 +200,44 @@ export class LocalBackend implements Backend {
     }
   }
 
+  /**
+   * Packs are staged inside the repository so that storing one is a rename on the same file system.
+   * Each backend instance stages in a folder of its own under tmp/, which close() removes: a backup
+   * that fails or is interrupted leaves no half-made or uncommitted packs behind, and two processes
+   * writing one repository never touch each other's files.
+   */
   async stagingDir(): Promise<string> {
-    const dir = path.join(this.root, 'tmp');
-    await fs.mkdir(dir, { recursive: true, mode: DIR_MODE });
-    return dir;
+    if (this.staging) return this.staging;
+    const tmp = path.join(this.root, 'tmp');
+    await fs.mkdir(tmp, { recursive: true, mode: DIR_MODE });
+    this.staging = await fs.mkdtemp(path.join(tmp, 'run-'));
+    return this.staging;
   }
 
-  async close(): Promise<void> {}
+  async clearStaging(): Promise<number> {
+    const tmp = path.join(this.root, 'tmp');
+    let names: string[];
+    try {
+      names = await fs.readdir(tmp);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return 0;
+      throw fromSystemError(err, `${tmp}`);
+    }
+    const own = this.staging ? path.basename(this.staging) : null;
+    let removed = 0;
+    for (const name of names) {
+      if (name === own) continue;
+      await fs.rm(path.join(tmp, name), { recursive: true, force: true });
+      removed++;
+    }
+    return removed;
+  }
+
+  async close(): Promise<void> {
+    const dir = this.staging;
+    this.staging = null;
+    if (dir) await fs.rm(dir, { recursive: true, force: true }).catch(() => {});
+  }
 }
 
 async function syncDir(dir: string): Promise<void> {

@@ -103,6 +103,10 @@ export class RetryBackend implements Backend {
     return this.inner.stagingDir();
   }
 
+  clearStaging(): Promise<number> {
+    return this.inner.clearStaging?.() ?? Promise.resolve(0);
+  }
+
   close(): Promise<void> {
     return this.inner.close();
   }

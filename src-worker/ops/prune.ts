@@ -132,6 +132,10 @@ export async function prune(repo: Repository, options: PruneOptions = {}, onProg
   if (options.dryRun) return result;
   throwIfAborted(signal);
 
+  // Under prune's exclusive lock no backup runs, so whatever sits in the staging area was left by
+  // one that was killed (finished packs never committed among them): they are no one's now.
+  await repo.backend.clearStaging?.();
+
   // 1. Nothing refers to unreferenced packs: they can go first.
   await deleteFiles(repo, 'data', plan.unreferencedPacks, 'delete-unreferenced', signal, mutated, onProgress);
 

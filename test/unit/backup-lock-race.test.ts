@@ -43,10 +43,12 @@ test('an exclusive lock taken during the lock wait stops the backup with its mes
     assert.match((err as Error).message, /exclusive lock .* held by pruner@/);
     return true;
   });
-  // Packs staged in tmp/ during the wait are outside the repository's own folders, as after any
-  // interrupted backup; restic ignores that folder.
-  const added = filesUnder(repoDir).filter((f) => !before.has(f) && !f.startsWith(path.join(repoDir, 'tmp') + path.sep));
-  assert.deepEqual(added, [path.join(locksDir, exclusiveId)], 'only the exclusive lock is new: no pack, index or snapshot, and the backup removed its lock');
+  // Packs staged during the wait sit in the backend's own folder under tmp/, which closing it
+  // removes (the CLI and the job runner close it however the backup ended).
+  await repo.backend.close();
+  const added = filesUnder(repoDir).filter((f) => !before.has(f));
+  assert.deepEqual(added, [path.join(locksDir, exclusiveId)], 'only the exclusive lock is new: no pack, index, snapshot or staged file, and the backup removed its lock');
+  assert.deepEqual(fs.readdirSync(path.join(repoDir, 'tmp')), [], 'the staging folder is gone');
   assert.equal((await repo.listSnapshots()).length, 1);
   assert.ok(first.snapshotId);
 });
