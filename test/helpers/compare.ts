@@ -1,5 +1,5 @@
 // Compares two directory trees: same entries, types, permission bits, sizes, bytes, symlink
-// targets, modification times (to the microsecond: Node sets times as doubles) and hard-link
+// targets, modification times (to the nanosecond, as restic restores them) and hard-link
 // groups. Returns human-readable differences; an empty list means equal.
 import crypto from 'node:crypto';
 import fs from 'node:fs';
@@ -51,7 +51,7 @@ export function compareTrees(expectedRoot: string, actualRoot: string, opts: { s
     const checkTime = opts.checkTimes !== false && (e.type !== 'dir' || opts.checkDirTimes !== false) && e.type !== 'symlink';
     if (checkTime) {
       const d = g.mtimeNs > e.mtimeNs ? g.mtimeNs - e.mtimeNs : e.mtimeNs - g.mtimeNs;
-      if (d >= 1000n) diffs.push(`${rel}: mtime off by ${d} ns`);
+      if (d !== 0n) diffs.push(`${rel}: mtime off by ${d} ns`);
     }
   }
   for (const rel of b.keys()) if (!a.has(rel)) diffs.push(`unexpected: ${rel}`);

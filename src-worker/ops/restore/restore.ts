@@ -21,6 +21,7 @@ import type { Repository, SnapshotEntry } from '../../repository/repository.ts';
 import { mapLimit } from '../../repository/concurrency.ts';
 import { checkName, resolveSubpath } from './paths.ts';
 import { fsPath } from '../../format/raw-names.ts';
+import { setFileTimes } from '../file-times.ts';
 import { writeExtendedAttributes } from '../xattrs.ts';
 
 export type OverwritePolicy = 'never' | 'always' | 'if-changed';
@@ -544,12 +545,12 @@ class Restorer {
     if (!isSymlink) writeExtendedAttributes(local, node.extended_attributes);
     // A node without a mode (written by an old restic) gets mode 0, as restic 0.14 restores it.
     if (!isSymlink) fs.chmodSync(fsPath(local), posixPermFromGoMode(node.mode ?? 0));
-    const atime = nsToSeconds(parseTime(node.atime));
-    const mtime = nsToSeconds(parseTime(node.mtime));
+    const atime = parseTime(node.atime);
+    const mtime = parseTime(node.mtime);
     if (isSymlink) {
-      try { fs.lutimesSync(fsPath(local), atime, mtime); } catch { /* not supported everywhere */ }
+      try { setFileTimes(fsPath(local), atime, mtime, true); } catch { /* not supported everywhere */ }
     } else {
-      fs.utimesSync(fsPath(local), atime, mtime);
+      setFileTimes(fsPath(local), atime, mtime);
     }
   }
 
@@ -593,12 +594,6 @@ function isDamage(err: unknown): boolean {
 }
 
 const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
-
-function nsToSeconds(ns: bigint): number {
-  // The closest double to the exact time; Node's utimes cannot take nanoseconds.
-  const sec = ns / 1_000_000_000n;
-  return Number(sec) + Number(ns - sec * 1_000_000_000n) / 1e9;
-}
 
 /** A buffer's bytes as an ArrayBuffer of its own (so it can be transferred to a worker). */
 /** Groups blobs of one pack (sorted by offset) into read ranges, merging across small gaps. */
