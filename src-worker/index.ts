@@ -6,7 +6,7 @@ export { LocalBackend } from './backend/local.ts';
 export { openBackend, type BackendCredentials, type BackendOptions } from './backend/location.ts';
 export { CachedBackend, defaultCacheRoot } from './backend/cache.ts';
 export { Repository, currentUser, type SnapshotEntry, type InitOptions, type OpenOptions } from './repository/repository.ts';
-export { RepositoryLock, listLocks, removeLocks, describeLock, isStale } from './repository/locks.ts';
+export { RepositoryLock, readWhileConfirming, listLocks, removeLocks, describeLock, isStale } from './repository/locks.ts';
 export type { Snapshot } from './format/snapshot.ts';
 export type { TreeNode, Tree, NodeType } from './format/tree.ts';
 export { compareNames } from './format/tree.ts';

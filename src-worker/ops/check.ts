@@ -166,8 +166,10 @@ export async function check(repo: Repository, opts: CheckOptions = {}): Promise<
   const result: CheckResult = {
     problems, hints, duplicateBlobs: [], unreferencedPacks: [], indexFiles: 0, packs: 0, snapshots: 0, trees: 0, packsRead: 0, bytesRead: 0,
   };
+  /** Set when read-data or the walk failed: the other one stops too. */
+  let stopped = false;
   const aborted = () => {
-    if (opts.signal?.aborted) throw new CairnError('ABORTED', 'check was cancelled');
+    if (stopped || opts.signal?.aborted) throw new CairnError('ABORTED', 'check was cancelled');
   };
   const readAny = opts.readData === true || !!opts.readDataSubset;
 
@@ -248,14 +250,19 @@ export async function check(repo: Repository, opts: CheckOptions = {}): Promise<
   result.unreferencedPacks.sort();
   opts.onProgress?.({ phase: 'packs', done: actual.size, total: actual.size });
 
-  // ---- read-data: before the walk, so damaged blobs can be traced to snapshots by the walk ---
+  // ---- read-data and the walk over the snapshots, at the same time ---------------------------
+  // The workers read packs while the main thread walks the trees. The walk notes who refers to a
+  // blob only for blobs known to be damaged, so when read-data finds any, the walk runs once more
+  // afterwards to trace them to snapshots and files (a healthy repository never pays for that).
   /** Damaged blobs found by reading packs: blob key → the problem reporting it. */
   const corruptBlobs = new Map<string, CheckProblem>();
-  if (readAny) {
+  const readDataProblems: CheckProblem[] = [];
+  let readDone = !readAny;
+  const readData = async () => {
     let packs = [...expectedPackSize.keys()].filter((id) => actual.get(id) === expectedPackSize.get(id)).sort();
     if (opts.readDataSubset) packs = selectSubset(packs, opts.readDataSubset);
     const bytesTotal = packs.reduce((s, id) => s + actual.get(id)!, 0);
-    done = 0;
+    let read = 0;
     opts.onProgress?.({ phase: 'read-data', done: 0, total: packs.length, bytesDone: 0, bytesTotal });
     // Workers decrypt and hash; one more pack in flight than workers keeps them all busy.
     const workers = defaultWorkerCount();
@@ -265,29 +272,103 @@ export async function check(repo: Repository, opts: CheckOptions = {}): Promise<
         aborted();
         const found = await readPack(repo, pool, id, actual.get(id)!, packBlobs.get(id) ?? []);
         for (const p of found) {
-          problems.push(p);
+          readDataProblems.push(p);
           if (p.blob) corruptBlobs.set(blobKey(p.blob.type, p.blob.id), p);
         }
         result.packsRead++;
         result.bytesRead += actual.get(id)!;
-        opts.onProgress?.({ phase: 'read-data', done: ++done, total: packs.length, bytesDone: result.bytesRead, bytesTotal });
+        opts.onProgress?.({ phase: 'read-data', done: ++read, total: packs.length, bytesDone: result.bytesRead, bytesTotal });
       });
     } finally {
       await pool.close();
+      packBlobs.clear();
+    }
+  };
+
+  const snapshotIds = (await repo.listSnapshotIds()).sort();
+  let walkProgress: CheckProgress = { phase: 'snapshots', done: 0, total: snapshotIds.length, trees: 0 };
+  // While packs are still being read, the walk's progress is held back: one phase at a time.
+  const walked = (p: CheckProgress) => {
+    walkProgress = p;
+    if (readDone) opts.onProgress?.(p);
+  };
+  const walkContext: WalkContext = { badPacks, actual, corruptBlobs, checkUnused: opts.checkUnused === true, aborted, onProgress: walked };
+  const settled = await Promise.allSettled([
+    (readAny ? readData() : Promise.resolve()).then(() => {
+      readDone = true;
+      opts.onProgress?.(walkProgress);
+    }),
+    walkSnapshots(repo, snapshotIds, walkContext),
+  ].map((p) => p.catch((err: unknown) => { stopped = true; throw err; })));
+  const failed = settled.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
+  // A real failure of one side, not the other side's "stopped" that it caused.
+  if (failed.length) throw (failed.find((r) => !isCairnError(r.reason, 'ABORTED')) ?? failed[0]).reason;
+  let walk = (settled[1] as PromiseFulfilledResult<Walk>).value;
+  if (corruptBlobs.size > 0) walk = await walkSnapshots(repo, snapshotIds, walkContext);
+  problems.push(...readDataProblems, ...walk.snapshotProblems);
+  result.snapshots = walk.snapshots;
+  result.trees = walk.trees;
+  const { graph, referrers, missing, treeProblems, seenTrees, usedData } = walk;
+
+  // ---- who is affected: every problem gets the snapshots that reach it -----------------------
+  for (const p of badPacks.values()) p.snapshots = graph.snapshotsReaching(referrers.get(p.pack!));
+  for (const [key, p] of corruptBlobs) p.snapshots = graph.snapshotsReaching(referrers.get(key));
+  for (const [key, m] of missing) {
+    problems.push({
+      kind: 'missing-blob', object: `${m.type} ${m.id}`, blob: { type: m.type, id: m.id },
+      message: `${m.where}: ${m.type} blob ${m.id} not found in index`,
+      snapshots: graph.snapshotsReaching(referrers.get(key)),
+    });
+  }
+  for (const p of treeProblems) {
+    p.snapshots = graph.snapshotsReaching(referrers.get('load' + p.blob!.id));
+    problems.push(p);
+  }
+
+  const wrongSize = new Map([...badPacks.values()].filter((p) => p.kind === 'pack-size').map((p) => [p.pack!, actual.get(p.pack!)!]));
+  await attachAffectedFiles(repo, problems, opts.signal, wrongSize);
+
+  if (usedData) {
+    for (const { id, location } of repo.index.entries()) {
+      const used = location.type === 'tree' ? seenTrees.has(id) : usedData.has(id);
+      if (!used) problems.push({ kind: 'unused-blob', object: `${location.type} ${id}`, blob: { type: location.type, id }, message: `unused blob ${location.type}/${id}` });
     }
   }
-  packBlobs.clear();
+  return result;
+}
 
-  // ---- snapshots and everything they reach --------------------------------------------------
-  const graph = new TreeGraph();
-  const referrers = new Referrers();
+interface Walk {
+  graph: TreeGraph;
+  referrers: Referrers;
   /** Blobs not in the index: key → a description of the first place that refers to it. */
-  const missing = new Map<string, { type: BlobType; id: Id; where: string }>();
-  const treeProblems: CheckProblem[] = [];
-  const seenTrees = new Set<Id>();
-  const usedData = opts.checkUnused ? new Set<Id>() : null;
-  const snapshotIds = (await repo.listSnapshotIds()).sort();
-  done = 0;
+  missing: Map<string, { type: BlobType; id: Id; where: string }>;
+  treeProblems: CheckProblem[];
+  snapshotProblems: CheckProblem[];
+  seenTrees: Set<Id>;
+  usedData: Set<Id> | null;
+  snapshots: number;
+  trees: number;
+}
+
+interface WalkContext {
+  badPacks: Map<Id, CheckProblem>;
+  actual: Map<Id, number>;
+  /** Damaged blobs known so far: only for these are the referring trees noted. */
+  corruptBlobs: Map<string, CheckProblem>;
+  checkUnused: boolean;
+  aborted: () => void;
+  onProgress: (p: CheckProgress) => void;
+}
+
+/** Every snapshot and the trees and blobs it reaches: what is missing or malformed, and who refers to it. */
+async function walkSnapshots(repo: Repository, snapshotIds: Id[], ctx: WalkContext): Promise<Walk> {
+  const { badPacks, actual, corruptBlobs, aborted } = ctx;
+  const w: Walk = {
+    graph: new TreeGraph(), referrers: new Referrers(), missing: new Map(), treeProblems: [], snapshotProblems: [],
+    seenTrees: new Set(), usedData: ctx.checkUnused ? new Set() : null, snapshots: 0, trees: 0,
+  };
+  const { graph, referrers, missing, treeProblems, seenTrees, usedData } = w;
+  let done = 0;
 
   /**
    * Notes a reference to a blob; `referrer` is the tree the damage climbs from (the referring tree
@@ -321,7 +402,7 @@ export async function check(repo: Repository, opts: CheckOptions = {}): Promise<
       referrers.add('load' + id, id);
       return;
     }
-    result.trees++;
+    w.trees++;
     const errs: string[] = [];
     for (const node of t.nodes) {
       if (node.name === '') errs.push('node with empty name');
@@ -356,10 +437,10 @@ export async function check(repo: Repository, opts: CheckOptions = {}): Promise<
       root = (await repo.loadSnapshot(snId)).tree;
     } catch (err) {
       if (!isCairnError(err) || err.code === 'ABORTED') throw err;
-      problems.push({ kind: 'corrupt-snapshot', object: `snapshots/${snId}`, message: `snapshot ${snId}: ${err.message}`, snapshots: [snId] });
+      w.snapshotProblems.push({ kind: 'corrupt-snapshot', object: `snapshots/${snId}`, message: `snapshot ${snId}: ${err.message}`, snapshots: [snId] });
       continue;
     }
-    result.snapshots++;
+    w.snapshots++;
     graph.addRoot(root, snId);
     if (refer('tree', root, `snapshot ${snId.slice(0, 8)}`, root) && !seenTrees.has(root)) {
       seenTrees.add(root);
@@ -368,34 +449,9 @@ export async function check(repo: Repository, opts: CheckOptions = {}): Promise<
         await visitTree(id, push);
       });
     }
-    opts.onProgress?.({ phase: 'snapshots', done: ++done, total: snapshotIds.length, trees: result.trees });
+    ctx.onProgress({ phase: 'snapshots', done: ++done, total: snapshotIds.length, trees: w.trees });
   }
-
-  // ---- who is affected: every problem gets the snapshots that reach it -----------------------
-  for (const p of badPacks.values()) p.snapshots = graph.snapshotsReaching(referrers.get(p.pack!));
-  for (const [key, p] of corruptBlobs) p.snapshots = graph.snapshotsReaching(referrers.get(key));
-  for (const [key, m] of missing) {
-    problems.push({
-      kind: 'missing-blob', object: `${m.type} ${m.id}`, blob: { type: m.type, id: m.id },
-      message: `${m.where}: ${m.type} blob ${m.id} not found in index`,
-      snapshots: graph.snapshotsReaching(referrers.get(key)),
-    });
-  }
-  for (const p of treeProblems) {
-    p.snapshots = graph.snapshotsReaching(referrers.get('load' + p.blob!.id));
-    problems.push(p);
-  }
-
-  const wrongSize = new Map([...badPacks.values()].filter((p) => p.kind === 'pack-size').map((p) => [p.pack!, actual.get(p.pack!)!]));
-  await attachAffectedFiles(repo, problems, opts.signal, wrongSize);
-
-  if (usedData) {
-    for (const { id, location } of repo.index.entries()) {
-      const used = location.type === 'tree' ? seenTrees.has(id) : usedData.has(id);
-      if (!used) problems.push({ kind: 'unused-blob', object: `${location.type} ${id}`, blob: { type: location.type, id }, message: `unused blob ${location.type}/${id}` });
-    }
-  }
-  return result;
+  return w;
 }
 
 /** Visits `root` and everything `visit` pushes, with at most `limit` visits in flight. */

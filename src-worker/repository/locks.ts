@@ -83,19 +83,37 @@ export class RepositoryLock {
 
   /** Takes a lock, or throws REPO_LOCKED naming the lock that is in the way. */
   static async acquire(repo: Repository, exclusive: boolean, ctx: LockContext = {}): Promise<RepositoryLock> {
+    const { lock, confirmed } = await RepositoryLock.begin(repo, exclusive, ctx);
+    await confirmed;
+    return lock;
+  }
+
+  /**
+   * Takes a lock in two steps, as restic does: no lock in the way, our lock file written (this
+   * promise), then after restic's 200 ms wait a second look for a racing lock (`confirmed`, which
+   * rejects with REPO_LOCKED after removing our file). From the first step on, nothing another
+   * program starts can change the repository before `confirmed` settles, so an operation that
+   * only reads may start then and needs to stop only if `confirmed` fails. release() works at any
+   * point.
+   */
+  static async begin(repo: Repository, exclusive: boolean, ctx: LockContext = {}): Promise<{ lock: RepositoryLock; confirmed: Promise<void> }> {
     const lock = new RepositoryLock(repo, exclusive);
     await lock.checkOthers(ctx);
     lock.lockId = await lock.write();
-    await new Promise((r) => setTimeout(r, WAIT_BEFORE_RECHECK_MS));
-    try {
-      await lock.checkOthers(ctx);
-    } catch (err) {
-      await lock.release();
-      throw err;
-    }
-    lock.timer = setInterval(() => { lock.refreshing = lock.refresh().catch(() => {}); }, REFRESH_EVERY_MS);
-    lock.timer.unref();
-    return lock;
+    const confirmed = (async () => {
+      await new Promise((r) => setTimeout(r, WAIT_BEFORE_RECHECK_MS));
+      try {
+        await lock.checkOthers(ctx);
+      } catch (err) {
+        await lock.release();
+        throw err;
+      }
+      if (lock.lockId === null) return; // released during the wait
+      lock.timer = setInterval(() => { lock.refreshing = lock.refresh().catch(() => {}); }, REFRESH_EVERY_MS);
+      lock.timer.unref();
+    })();
+    confirmed.catch(() => {}); // the caller sees the failure through its own await
+    return { lock, confirmed };
   }
 
   get id(): Id | null {
@@ -154,4 +172,23 @@ export async function removeLocks(repo: Repository, all: boolean, ctx: LockConte
   // Unreadable lock files block nobody in Cairn, but clear them on --remove-all.
   if (all) for (const id of broken) { await repo.backend.remove('locks', id); removed.push(id); }
   return removed;
+}
+
+/**
+ * Runs `read`, which only reads the repository, while a lock from RepositoryLock.begin waits out
+ * its re-check: reading starts 200 ms sooner than after acquire(). When the re-check finds a racing
+ * lock, `read` is stopped through its signal and the lock's error is thrown instead of its result.
+ */
+export async function readWhileConfirming<T>(confirmed: Promise<void>, signal: AbortSignal | undefined, read: (signal: AbortSignal) => Promise<T>): Promise<T> {
+  const lost = new AbortController();
+  confirmed.catch((err: unknown) => lost.abort(err));
+  let value: T;
+  try {
+    value = await read(signal ? AbortSignal.any([signal, lost.signal]) : lost.signal);
+  } catch (err) {
+    await confirmed.catch(() => {});
+    throw lost.signal.aborted ? lost.signal.reason : err;
+  }
+  await confirmed;
+  return value;
 }

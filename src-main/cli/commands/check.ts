@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { CairnError, check, checkSubsetSyntax, RepositoryLock, type CheckProblem, type CheckProgress } from '../../../src-worker/index.ts';
+import { CairnError, check, checkSubsetSyntax, readWhileConfirming, RepositoryLock, type CheckProblem, type CheckProgress } from '../../../src-worker/index.ts';
 import type { Cli } from '../context.ts';
 import { formatBytes, formatDuration } from '../format.ts';
 import { ProgressLine } from '../progress-line.ts';
@@ -34,7 +34,7 @@ export function registerCheck(program: Command, cli: () => Cli): void {
       const repo = await c.openRepository({ cache: false });
       // Exclusive, as restic 0.14: a backup finishing mid-check would look like missing blobs.
       c.verbose('create exclusive lock for repository');
-      const lock = await RepositoryLock.acquire(repo, true);
+      const { lock, confirmed } = await RepositoryLock.begin(repo, true);
       c.onCleanup(() => lock.release());
       c.verbose('load indexes');
       const tty = process.stderr.isTTY && !c.json && !c.globals.quiet;
@@ -42,8 +42,9 @@ export function registerCheck(program: Command, cli: () => Cli): void {
       const started = performance.now();
       let lastJson = 0;
       let lastPhase = '';
-      const result = await check(repo, {
-        readData: opts.readData, readDataSubset: opts.readDataSubset, checkUnused: opts.checkUnused, signal: c.signal,
+      // Checking starts while the lock waits for a racing one (check only reads) and stops if one came.
+      const result = await readWhileConfirming(confirmed, c.signal, (signal) => check(repo, {
+        readData: opts.readData, readDataSubset: opts.readDataSubset, checkUnused: opts.checkUnused, signal,
         onProgress: (p) => {
           const now = performance.now();
           if (line) line.update(statusLine(p, now - started));
@@ -58,7 +59,7 @@ export function registerCheck(program: Command, cli: () => Cli): void {
             });
           }
         },
-      });
+      }));
       line?.clear();
       const errors = result.problems;
       if (c.json) {
