@@ -63,6 +63,36 @@ test('a restic exclusive lock stops Cairn with a message naming it', async () =>
   assert.deepEqual(locks(), []);
 });
 
+test('restore takes a shared lock as restic\'s does: a restic prune stops it before it writes anything, and a running restore keeps restic prune out', async () => {
+  const child = spawn('restic', ['-r', repo, '--no-cache', 'prune'], { env: { ...process.env, RESTIC_PASSWORD: 'test-password' }, stdio: 'ignore' });
+  const blocked = path.join(work, 'restore-blocked');
+  try {
+    await waitFor(() => locks().length > 0, "restic's lock", 10000);
+    child.kill('SIGSTOP');
+    const r = cairn(['-r', repo, 'restore', 'latest', '--target', blocked]);
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /locked by an exclusive lock .* held by .*pid/);
+    assert.equal(fs.existsSync(blocked), false, 'nothing was written');
+  } finally {
+    child.kill('SIGCONT');
+  }
+  await exited(child);
+  assert.deepEqual(locks(), []);
+
+  const restoring = spawnCairn(['-r', repo, 'restore', 'latest', '--target', path.join(work, 'restore-running')], { stdio: 'ignore' });
+  await waitFor(() => locks().length > 0, "the restore's lock");
+  restoring.kill('SIGSTOP');
+  try {
+    const r = restic(repo, ['prune']);
+    assert.notEqual(r.code, 0);
+    assert.match(r.stderr, /already locked/);
+  } finally {
+    restoring.kill('SIGCONT');
+  }
+  assert.equal(await exited(restoring), 0);
+  assert.deepEqual(locks(), [], 'the restore removed its lock');
+});
+
 test('key commands lock as restic\'s do: list and add beside a running backup, remove and passwd wait for it', async () => {
   const pwFile = path.join(work, 'second-password');
   fs.writeFileSync(pwFile, 'second password\n');

@@ -1,6 +1,6 @@
 // Restore a snapshot (or some of its paths) into an absolute target folder. The engine refuses to
 // write outside the target whatever the snapshot or the include patterns say.
-import { CairnError, findSnapshot, restore, shortId, type OverwritePolicy, type Repository } from '../../../src-worker/index.ts';
+import { CairnError, findSnapshot, RepositoryLock, restore, shortId, type OverwritePolicy, type Repository } from '../../../src-worker/index.ts';
 import type { JobContext } from '../context.ts';
 
 export interface RestoreRequest {
@@ -11,6 +11,16 @@ export interface RestoreRequest {
 }
 
 export async function restoreSnapshot(ctx: JobContext, repo: Repository, r: RestoreRequest): Promise<void> {
+  // A shared lock, as restic's restore takes: a prune cannot delete packs from under it.
+  const { lock, confirmed } = await RepositoryLock.begin(repo, false);
+  try {
+    await restoreLocked(ctx, repo, r, confirmed);
+  } finally {
+    await lock.release();
+  }
+}
+
+async function restoreLocked(ctx: JobContext, repo: Repository, r: RestoreRequest, lockConfirmed: Promise<void>): Promise<void> {
   const sn = await findSnapshot(repo, r.snapshotId);
   ctx.log('info', `restoring snapshot ${shortId(sn.id)} of ${sn.snapshot.paths.join(', ')} to ${r.target}`);
   const summary = await restore(repo, {
@@ -20,6 +30,7 @@ export async function restoreSnapshot(ctx: JobContext, repo: Repository, r: Rest
     // Never replace the user's files unless asked to.
     overwrite: r.overwrite ?? 'never',
     signal: ctx.signal,
+    lockConfirmed,
     onProgress: (p) => ctx.progress({ phase: 'restoring', filesDone: p.filesDone, filesTotal: p.totalFiles, bytesDone: p.bytesDone, bytesTotal: p.totalBytes }),
     onWarning: (p, m) => ctx.log('warning', `${p}: ${m}`),
   });

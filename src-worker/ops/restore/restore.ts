@@ -41,6 +41,12 @@ export interface RestoreOptions {
   dryRun?: boolean;
   workers?: number;
   signal?: AbortSignal;
+  /**
+   * The `confirmed` of a lock from RepositoryLock.begin: the index, the trees and the target are
+   * read while it waits out its re-check, and nothing is written before it settles (a racing
+   * exclusive lock, such as a prune's, stops the restore with that lock's error).
+   */
+  lockConfirmed?: Promise<void>;
   onProgress?: (p: RestoreProgress) => void;
   onWarning?: (path: string, message: string) => void;
 }
@@ -620,6 +626,7 @@ export async function restore(repo: Repository, options: RestoreOptions): Promis
   const plan = await r.plan();
   const conflicts = await r.findConflicts(plan);
   r.summary.conflicts = conflicts;
+  await options.lockConfirmed;
   const overwrite = options.overwrite ?? 'never';
   if (options.dryRun) {
     r.summary.durationMs = performance.now() - started;

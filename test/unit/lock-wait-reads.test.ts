@@ -1,12 +1,12 @@
-// check starts reading while its exclusive lock waits out restic's 200 ms for a racing lock
-// (RepositoryLock.begin + readWhileConfirming). A lock that appears in that wait must still stop it
-// with the lock's message, and the check's own lock file must be gone afterwards.
+// check and restore start reading while their lock waits out restic's 200 ms for a racing lock
+// (RepositoryLock.begin). A lock that appears in that wait must still stop them with the lock's
+// message, before restore writes anything, and their own lock file must be gone afterwards.
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, test } from 'node:test';
-import { LocalBackend, Repository, RepositoryLock, backup, check, currentUser, isCairnError, readWhileConfirming } from '../../src-worker/index.ts';
+import { LocalBackend, Repository, RepositoryLock, backup, check, currentUser, findSnapshot, isCairnError, readWhileConfirming, restore } from '../../src-worker/index.ts';
 import { encodeLock } from '../../src-worker/format/lock.ts';
 import { formatTime, nowNs } from '../../src-worker/format/time.ts';
 
@@ -54,4 +54,21 @@ test('a lock taken during the wait stops the check with that lock\'s error, and 
     return true;
   });
   assert.deepEqual(fs.readdirSync(path.join(dir, 'locks')), [racing], 'only the racing lock is left');
+});
+
+test('a prune\'s lock taken during the wait stops a restore before it writes anything', async () => {
+  const { repo, dir } = await repository('restore-race');
+  const snapshot = await findSnapshot(repo, 'latest');
+  const { confirmed } = await RepositoryLock.begin(repo, false);
+  const racing = await repo.saveUnpacked('locks', encodeLock({
+    time: formatTime(nowNs()), exclusive: true, hostname: currentUser().hostname, username: 'pruner', pid: process.pid,
+  }));
+  const target = path.join(work, 'restore-target');
+  await assert.rejects(restore(repo, { snapshot, target, lockConfirmed: confirmed }), (err: unknown) => {
+    assert.ok(isCairnError(err, 'REPO_LOCKED'), String(err));
+    assert.match((err as Error).message, /exclusive lock .* held by pruner@/);
+    return true;
+  });
+  assert.equal(fs.existsSync(target), false, 'nothing was written');
+  assert.deepEqual(fs.readdirSync(path.join(dir, 'locks')), [racing]);
 });
