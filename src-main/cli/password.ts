@@ -79,20 +79,45 @@ export async function configuredPassword(src: PasswordSources, names: PasswordNa
   return null;
 }
 
+/** Set when stdin carries something else (backup --files-from -): no password is read from it. */
+let stdinTakenBy: string | null = null;
+export function reserveStdin(forWhat: string): void {
+  stdinTakenBy = forWhat;
+}
+
+/**
+ * The first line of stdin when it is not a terminal, as restic reads a password piped to it
+ * (`echo pw | cairn snapshots`); null when it is a terminal. Reading stops at the first newline,
+ * so a pipe that stays open does not hold the command up once that line has come.
+ */
+async function passwordFromStdin(missing: string, names: PasswordNames): Promise<string | null> {
+  if (process.stdin.isTTY) return null;
+  const hint = `set ${names.password[0]} or ${names.file[0]}, use ${names.fileFlag} or ${names.commandFlag}, or run in a terminal to be asked`;
+  if (stdinTakenBy) throw new CairnError('INVALID_ARGUMENT', `${missing}, and stdin is read for ${stdinTakenBy}: ${hint}`);
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) {
+    chunks.push(chunk as Buffer);
+    if ((chunk as Buffer).includes(0x0a)) break;
+  }
+  const line = Buffer.concat(chunks).toString('utf8').split(/\r?\n/)[0] ?? '';
+  if (line === '') throw new CairnError('INVALID_ARGUMENT', `${missing} (stdin is not a terminal and its first line is empty): ${hint}`);
+  return line;
+}
+
 export async function readPassword(src: PasswordSources, prompt = 'enter password for repository: ', names: PasswordNames = REPOSITORY_PASSWORD): Promise<string> {
   const configured = await configuredPassword(src, names);
   if (configured !== null) return configured;
-  if (!process.stdin.isTTY) {
-    throw new CairnError('INVALID_ARGUMENT', `no password given${names === REPOSITORY_PASSWORD ? '' : ' for the source repository'}: set ${names.file[0]}, use ${names.fileFlag} or ${names.commandFlag}, or run in a terminal to be asked`);
-  }
+  const piped = await passwordFromStdin(names === REPOSITORY_PASSWORD ? 'no password given' : 'no password given for the source repository', names);
+  if (piped !== null) return piped;
   return promptHidden(prompt);
 }
 
-/** A new password (init, key add, key passwd): from the configured source, or asked twice. */
+/** A new password (init): from the configured source, the first line of stdin, or asked twice. */
 export async function readNewPassword(src: PasswordSources, what: string): Promise<string> {
   const configured = await configuredPassword(src);
   if (configured !== null) return configured;
-  if (!process.stdin.isTTY) throw new CairnError('INVALID_ARGUMENT', `no ${what} given: use --new-password-file or run in a terminal to be asked`);
+  const piped = await passwordFromStdin(`no ${what} given`, REPOSITORY_PASSWORD);
+  if (piped !== null) return piped;
   const first = await promptHidden(`enter ${what}: `);
   const second = await promptHidden(`enter ${what} again: `);
   if (first !== second) throw new CairnError('INVALID_ARGUMENT', 'the passwords do not match');

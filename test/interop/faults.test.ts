@@ -58,7 +58,19 @@ test('init refuses to overwrite an existing repository', () => {
 
 test('no repository given, and no password given without a terminal, are clear errors', () => {
   oneLineError(cairn(['snapshots']), /repository/i);
-  oneLineError(cairn(['-r', repo, 'snapshots'], { password: null }), /password/i);
+  oneLineError(cairn(['-r', repo, 'snapshots'], { password: null }), /no password given .*first line is empty.*CAIRN_PASSWORD/i);
+});
+
+test('a password piped on stdin is read as restic reads it: the first line, for init and for opening', () => {
+  const piped = path.join(path.dirname(repo), 'piped-repo');
+  cairnOk(['-r', piped, 'init'], { password: null, input: 'piped secret\npiped secret\n' });
+  assert.match(cairnOk(['-r', piped, 'snapshots'], { password: null, input: 'piped secret\n' }), /0 snapshots/);
+  oneLineError(cairn(['-r', piped, 'snapshots'], { password: null, input: 'another\n' }), /wrong password/);
+  // restic reads the same password from its stdin.
+  const r = spawnSync('restic', ['-r', piped, '--no-cache', 'snapshots'], { input: 'piped secret\n', encoding: 'utf8', env: { ...process.env, RESTIC_PASSWORD: '' } });
+  assert.equal(r.status, 0, r.stderr);
+  // stdin that carries the list of files cannot carry the password too.
+  oneLineError(cairn(['-r', piped, 'backup', '--files-from', '-'], { password: null, input: `${repo}\n` }), /stdin is read for the list of files/);
 });
 
 test('a password is never taken from the command line', () => {

@@ -5,6 +5,7 @@ import type { Cli } from '../context.ts';
 import { collect } from '../filters.ts';
 import { formatBytes, formatDuration } from '../format.ts';
 import { ProgressLine } from '../progress-line.ts';
+import { reserveStdin } from '../password.ts';
 
 interface BackupFlags {
   tag: string[];
@@ -44,7 +45,10 @@ function parseBackupTime(text: string): bigint {
 async function readFilesFrom(flags: BackupFlags): Promise<string[]> {
   const out: string[] = [];
   const read = async (file: string) => {
-    if (file === '-') return new Response(process.stdin as unknown as ReadableStream).text();
+    if (file === '-') {
+      reserveStdin('the list of files (--files-from -)');
+      return new Response(process.stdin as unknown as ReadableStream).text();
+    }
     try {
       return await fs.readFile(file, 'utf8');
     } catch (err) {
