@@ -344,7 +344,7 @@ export const AppInfoSchema = z.object({
   /** The user's home folder, so the wizard can suggest sources and show "~" paths. */
   home: z.string(),
   /** Where passwords go: the OS keyring, the opted-in 0600 file, or nowhere (with the reason). */
-  secrets: z.object({ state: z.enum(['keyring', 'file', 'unavailable']), message: z.string() }),
+  secrets: z.object({ state: z.enum(['keyring', 'file', 'session', 'unavailable']), message: z.string() }),
   /** The plans' exclude presets with the patterns each stands for on this computer. */
   excludePresets: z.array(z.object({ id: ExcludePresetIdSchema, patterns: z.array(z.string()) })),
 });

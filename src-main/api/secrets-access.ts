@@ -22,11 +22,22 @@ export class SecretsAccess {
     return this.state.state !== 'unavailable';
   }
 
+  /** Whether a secret can be saved for good (keyring or password file), not only kept for the session. */
+  get canSave(): boolean {
+    return this.state.state === 'keyring' || this.state.state === 'file';
+  }
+
+  /** Throws KEYRING_UNAVAILABLE, with the reason and what to do, when nothing can be saved for good. */
+  requireSaving(): void {
+    if (this.state.state === 'session' || this.state.state === 'unavailable') throw new CairnError('KEYRING_UNAVAILABLE', this.state.message);
+  }
+
   /** Where secrets go, in words a person can act on (the wizard shows it next to the password). */
-  describe(): { state: 'keyring' | 'file' | 'unavailable'; message: string } {
+  describe(): { state: 'keyring' | 'file' | 'session' | 'unavailable'; message: string } {
     switch (this.state.state) {
       case 'keyring': return { state: 'keyring', message: 'passwords are kept in the system keyring' };
       case 'file': return { state: 'file', message: this.state.notice };
+      case 'session': return { state: 'session', message: this.state.message };
       case 'unavailable': return { state: 'unavailable', message: this.state.message };
     }
   }
@@ -40,7 +51,10 @@ export class SecretsAccess {
   async setCredentials(repositoryId: string, credentials: BackendCredentials): Promise<void> {
     for (const [field, kind] of Object.entries(CREDENTIAL_KINDS) as [keyof BackendCredentials, SecretKind][]) {
       const value = credentials[field];
-      if (value !== undefined) await this.store().set(secretAccount(repositoryId, kind), value);
+      if (value === undefined) continue;
+      // With nowhere to save them, logins are kept for the session like the passwords.
+      if (this.state.state === 'session') await this.state.store.setForSession(secretAccount(repositoryId, kind), value);
+      else await this.store().set(secretAccount(repositoryId, kind), value);
     }
   }
 

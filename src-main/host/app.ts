@@ -67,6 +67,7 @@ export async function startApp(options: AppOptions): Promise<CairnApp> {
   const secrets = withSessionSecrets(options.secrets ?? await openSecrets({ configDir: dir, allowPasswordFile: options.allowPasswordFile }));
   if (secrets.state === 'file') options.warn(secrets.notice);
   if (secrets.state === 'unavailable') options.warn(secrets.message);
+  if (secrets.state === 'session') options.warn(`${secrets.message}; until then, passwords typed into Cairn are kept only while it runs`);
 
   // Without a keyring (and no opted-in password file) jobs still run; each one that needs a
   // password fails with the secrets module's message, which says what to do.

@@ -5,6 +5,7 @@ import { KeyringStore } from './keyring.ts';
 import { PasswordFileStore } from './password-file.ts';
 import { SessionSecretStore } from './session.ts';
 import type { SecretStore } from './store.ts';
+import { UnsavedStore } from './unsaved.ts';
 
 export { SERVICE, SecretKinds, secretAccount, type SecretKind } from './accounts.ts';
 export { redact, REDACTED } from './redact.ts';
@@ -17,7 +18,9 @@ export { SessionSecretStore } from './session.ts';
 export type SecretsState =
   | { state: 'keyring'; store: SecretStore }
   | { state: 'file'; store: SecretStore; notice: string }
-  | { state: 'unavailable'; message: string };
+  | { state: 'unavailable'; message: string }
+  /** No keyring and no password file: what is typed in is kept in memory, until Cairn stops. */
+  | { state: 'session'; store: SessionSecretStore; message: string };
 
 export interface OpenSecretsOptions {
   configDir: string;
@@ -38,11 +41,13 @@ export async function openSecrets(options: OpenSecretsOptions): Promise<SecretsS
 
 /**
  * The same state with its store behind a SessionSecretStore, so passwords the user did not want
- * saved still serve this process. Hosts wrap once and give the result to both the job runner and
- * the API, which must see the same memory.
+ * saved still serve this process. Without any place to save them (unavailable), every secret is
+ * kept that way: Cairn works until it stops, and says so. Hosts wrap once and give the result to
+ * both the job runner and the API, which must see the same memory.
  */
 export function withSessionSecrets(state: SecretsState): SecretsState {
-  if (state.state === 'unavailable' || state.store instanceof SessionSecretStore) return state;
+  if (state.state === 'session' || (state.state !== 'unavailable' && state.store instanceof SessionSecretStore)) return state;
+  if (state.state === 'unavailable') return { state: 'session', store: new SessionSecretStore(new UnsavedStore(state.message)), message: state.message };
   return { ...state, store: new SessionSecretStore(state.store) };
 }
 

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import http from 'node:http';
 import { createApiContext, type ApiContext } from '../../src-main/api/index.ts';
 import { ProfilesService } from '../../src-main/profiles/index.ts';
-import { PasswordFileStore, SessionSecretStore } from '../../src-main/secrets/index.ts';
+import { PasswordFileStore, withSessionSecrets } from '../../src-main/secrets/index.ts';
 import { startServer, type RunningServer } from '../../src-main/serve/index.ts';
 import { createJobService, type LocalJobService } from '../../src-main/jobs/index.ts';
 import { tmpDir } from './tools.ts';
@@ -61,13 +61,17 @@ export interface TestServer extends RunningServer {
 }
 
 /** `configDir`: one a server before used, to start again as after a restart (memory gone, files kept). */
-export async function startTestServer(options: { uiDir?: string; keepAliveMs?: number; configDir?: string } = {}): Promise<TestServer> {
+export async function startTestServer(options: { uiDir?: string; keepAliveMs?: number; configDir?: string; noKeyring?: boolean } = {}): Promise<TestServer> {
   const configDir = options.configDir ?? tmpDir('serve-config');
   const { service: profiles } = await ProfilesService.open(configDir);
-  // As the hosts do: passwords kept for the session only live in front of the saved ones.
-  const store = new SessionSecretStore(new PasswordFileStore(configDir));
-  const jobs = createJobService({ profiles, secrets: store, dataDir: configDir, cacheDir: null });
-  const api = createApiContext({ profiles, secrets: { state: 'file', store, notice: '' }, jobs });
+  // As the hosts do: passwords kept for the session only live in front of the saved ones; with
+  // no keyring and no password file (noKeyring), every secret lives only in memory.
+  const secrets = withSessionSecrets(options.noKeyring
+    ? { state: 'unavailable', message: 'no system keyring is available here' }
+    : { state: 'file', store: new PasswordFileStore(configDir), notice: '' });
+  if (secrets.state === 'unavailable') throw new Error('withSessionSecrets leaves no state unavailable');
+  const jobs = createJobService({ profiles, secrets: secrets.store, dataDir: configDir, cacheDir: null });
+  const api = createApiContext({ profiles, secrets, jobs });
   const server = await startServer({ api, uiDir: options.uiDir ?? tmpDir('no-ui'), keepAliveMs: options.keepAliveMs });
   return Object.assign(Object.create(null) as object, {
     url: server.url, host: server.host, port: server.port, token: server.token, close: () => server.close(),

@@ -44,6 +44,8 @@ export const profileHandlers: HandlerTable<
     // Check the profile first (pure, nothing saved), so a bad name fails before storage is touched.
     const draft = addRepository(ctx.profiles.profiles, fields).repository;
     const store = password !== undefined || credentials !== undefined ? ctx.secrets.store() : null;
+    // A password to be saved where nothing can be saved is refused before any repository is made.
+    if (password !== undefined && rememberPassword !== false) ctx.secrets.requireSaving();
     if (init && password !== undefined) await initRepositoryAt(draft, password, credentials);
     const saved = await ctx.profiles.addRepository({ ...fields, id: draft.id });
     if (store) {
