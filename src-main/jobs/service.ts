@@ -154,16 +154,23 @@ export class LocalJobService implements JobService {
     return [...this.jobs.values()].map((j) => this.snapshot(j));
   }
 
+  /**
+   * Finished jobs, newest first: of one plan, of one repository (every job that touched it: its
+   * own checks and restores, and the backups, retention runs and copies of plans, also of plans
+   * deleted since), or of all.
+   */
   async history(filter: { planId?: string; repositoryId?: string; limit?: number }): Promise<JobInfo[]> {
-    let keys: HistoryKey[];
-    if (filter.planId !== undefined) keys = [`plan-${filter.planId}`];
-    else if (filter.repositoryId !== undefined) keys = [`repo-${filter.repositoryId}`];
-    else keys = await this.store.keys();
+    const repositoryId = filter.planId === undefined ? filter.repositoryId : undefined;
+    // Jobs of a plan are kept under the plan's key, so a repository's are looked for in every key.
+    const keys: HistoryKey[] = filter.planId !== undefined ? [`plan-${filter.planId}`] : await this.store.keys();
     const seen = new Set<string>();
     const all: JobInfo[] = [];
     for (const key of keys) {
       if (!/^(plan|repo)-[a-z0-9][a-z0-9_-]{0,63}$/.test(key)) continue; // an id that is no id: no such file
-      for (const e of await this.store.list(key)) if (!seen.has(e.id) && seen.add(e.id)) all.push(e);
+      for (const e of await this.store.list(key)) {
+        if (repositoryId !== undefined && !e.repositoryIds.includes(repositoryId)) continue;
+        if (!seen.has(e.id) && seen.add(e.id)) all.push(e);
+      }
     }
     all.sort((a, b) => (b.finishedAt ?? b.queuedAt) - (a.finishedAt ?? a.queuedAt));
     return all.slice(0, filter.limit ?? all.length);

@@ -33,7 +33,8 @@ class JobsStore {
       case 'job-finished':
         delete this.active[e.job.id];
         this.finished[e.job.id] = e.job;
-        if ('planId' in e.job.request) this.finishedByPlan[e.job.request.planId] = e.job;
+        // What a plan's card shows as its last backup: backups only, not its checks or retention runs.
+        if (e.job.request.kind === 'backup') this.finishedByPlan[e.job.request.planId] = e.job;
         break;
     }
   }
