@@ -104,8 +104,9 @@ export type RetentionChoice = 'standard' | 'long' | 'recent' | 'everything';
 export const RETENTION_PRESETS: Record<RetentionChoice, { label: string; explain: string; retention: NonNullable<Retention> }> = {
   standard: {
     label: 'Standard',
-    explain: 'One snapshot for each of the last 7 days, each of the last 4 weeks and each of the last 12 months. A year of history, with more detail for recent changes.',
-    retention: { keepDaily: 7, keepWeekly: 4, keepMonthly: 12 },
+    explain: 'The 5 newest snapshots, then one for each of the last 24 hours, 7 days, 4 weeks and 12 months. A year of history, with more detail for recent changes.',
+    // keepLast too: by the day alone, a second backup on the same day would remove the first.
+    retention: { keepLast: 5, keepHourly: 24, keepDaily: 7, keepWeekly: 4, keepMonthly: 12 },
   },
   long: {
     label: 'Long history',
