@@ -93,6 +93,7 @@ export const ConnectionReportSchema = z.object({
   authenticated: z.boolean(),
   repository: z.enum(['exists', 'missing', 'unknown']),
   passwordAccepted: z.boolean().optional(),
+  otherEntries: z.number().int().nonnegative().optional(),
   message: z.string(),
 });
 

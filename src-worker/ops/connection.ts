@@ -1,6 +1,8 @@
 // "Can Cairn use this repository?" in one call, for a set-up wizard: is the storage reachable, are
 // the credentials accepted, is there a repository (or does it need init), is the password right.
 // Never throws for those outcomes; each is a field with a message a person can act on.
+import fs from 'node:fs/promises';
+import path from 'node:path';
 import { openBackend, type BackendCredentials, type BackendOptions } from '../backend/location.ts';
 import { isCairnError } from '../errors.ts';
 import { Repository } from '../repository/repository.ts';
@@ -12,6 +14,12 @@ export interface ConnectionReport {
   repository: 'exists' | 'missing' | 'unknown';
   /** Only when a password was given and a repository exists. */
   passwordAccepted?: boolean;
+  /**
+   * A local folder with no repository yet that holds other things: how many entries. init puts
+   * the repository's folders beside them, which is rarely what was meant (a folder of documents
+   * picked by mistake, say).
+   */
+  otherEntries?: number;
   /** What to tell the user; empty when everything is fine. */
   message: string;
 }
@@ -28,7 +36,12 @@ export async function testConnection(location: string, password?: string, access
       await backend.stat('config', 'config');
     } catch (err) {
       if (isCairnError(err, 'NOT_FOUND')) {
-        return { reachable: true, authenticated: true, repository: 'missing', message: `there is no repository at ${backend.location} yet: create one with init` };
+        const report: ConnectionReport = { reachable: true, authenticated: true, repository: 'missing', message: `there is no repository at ${backend.location} yet: create one with init` };
+        if (backend.localPath) {
+          const entries = await fs.readdir(path.dirname(backend.localPath('config', 'config'))).catch(() => []);
+          if (entries.length > 0) report.otherEntries = entries.length;
+        }
+        return report;
       }
       if (isCairnError(err, 'PERMISSION_DENIED')) return { reachable: true, authenticated: false, repository: 'unknown', message: (err as Error).message };
       return { reachable: false, authenticated: false, repository: 'unknown', message: (err as Error).message };

@@ -95,3 +95,26 @@ test('picking an S3 service fills in its usual region, unless one was typed', as
   choosePreset(s, 'minio');
   assert.equal(s.s3Preset, 'minio');
 });
+
+test('a local folder that holds other things is reported, and the wizard warns before making a repository there', async () => {
+  const fs = await import('node:fs');
+  const os = await import('node:os');
+  const path = await import('node:path');
+  const { testConnection } = await import('../../src-worker/ops/connection.ts');
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cairn-not-empty-'));
+  try {
+    const empty = await testConnection(dir);
+    assert.equal(empty.repository, 'missing');
+    assert.equal(empty.otherEntries, undefined);
+    assert.equal(verdict('local', empty).detail, '');
+    fs.writeFileSync(path.join(dir, 'letter.txt'), 'my own file');
+    fs.mkdirSync(path.join(dir, 'Photos'));
+    const full = await testConnection(dir);
+    assert.equal(full.otherEntries, 2);
+    const v = verdict('local', full);
+    assert.equal(v.ok, true);
+    assert.match(v.detail, /This folder is not empty \(2 items\).*choose an empty folder/);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});

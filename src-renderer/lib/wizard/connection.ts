@@ -46,6 +46,10 @@ export function verdict(kind: StorageKind, r: ConnectionReport): ConnectionVerdi
   if (exact) return exact;
   if (!r.reachable) return { ok: false, headline: 'Cairn could not reach this storage.', detail: r.message, step: UNREACHABLE_STEP[kind], mode: null };
   if (!r.authenticated) return { ok: false, headline: 'The storage refused access.', detail: r.message, step: AUTH_STEP[kind], mode: null };
+  if (r.repository === 'missing' && r.otherEntries) {
+    return { ok: true, headline: 'Connected. There is no backup repository here yet, so Cairn will create a new one.', mode: 'create', step: null,
+      detail: `This folder is not empty (${r.otherEntries} ${r.otherEntries === 1 ? 'item' : 'items'}): the repository's folders would go beside what is there. Unless that is what you want, choose an empty folder or a new one, such as a "Cairn backups" folder on the drive.` };
+  }
   if (r.repository === 'missing') return { ok: true, headline: 'Connected. There is no backup repository here yet, so Cairn will create a new one.', detail: '', step: null, mode: 'create' };
   if (r.repository === 'exists') return { ok: true, headline: 'Connected. There is a backup repository here already: you will open it with its password.', detail: '', step: null, mode: 'open' };
   return { ok: false, headline: 'Cairn could not tell whether there is a repository here.', detail: r.message, step: UNREACHABLE_STEP[kind], mode: null };
