@@ -9,14 +9,33 @@ export type Schedule =
   | { kind: 'interval'; minutes: number }
   | { kind: 'cron'; expression: string };
 
-/** Why a cron expression is refused, or null when croner accepts it. */
+const FIELD_RANGES: Record<string, string> = {
+  second: 'second (0-59)', minute: 'minute (0-59)', hour: 'hour (0-23)', day: 'day of the month (1-31)',
+  month: 'month (1-12 or JAN-DEC)', dayOfWeek: 'weekday (0-7 or SUN-SAT)',
+};
+const EXAMPLE = 'such as "0 3 * * *" for 03:00 every day';
+
+/**
+ * Why a cron expression is refused, in words a person can act on, or null when croner accepts it.
+ * croner's own messages name its internals ("CronPattern: configuration entry 1 ...").
+ */
 export function cronProblem(expression: string): string | null {
+  const parts = expression.trim().split(/\s+/).filter((p) => p !== '');
+  if (parts.length !== 5 && parts.length !== 6) {
+    return `it needs five fields, minute hour day month weekday, ${EXAMPLE}; this one has ${parts.length}`;
+  }
   try {
     // No callback: croner only parses, it starts no timer.
     new Cron(expression);
     return null;
   } catch (err) {
-    return (err as Error).message;
+    const message = (err as Error).message;
+    const field = /Invalid value for (\w+)/.exec(message)?.[1];
+    if (field && FIELD_RANGES[field]) return `a value is out of range for the ${FIELD_RANGES[field]} field`;
+    const token = /configuration entry \d+ \((.*?)\) contains illegal characters/.exec(message)?.[1];
+    if (token !== undefined) return `"${token}" is not something a field understands: use numbers, *, ranges (1-5), lists (1,15) or steps (*/10), ${EXAMPLE}`;
+    if (/stepping/i.test(message)) return 'a step (*/N) must be a whole number of at least 1';
+    return `use five fields, minute hour day month weekday, ${EXAMPLE}`;
   }
 }
 
@@ -28,7 +47,7 @@ export const ScheduleSchema = z.discriminatedUnion('kind', [
     kind: z.literal('cron'),
     expression: z.string().min(1).superRefine((expr, ctx) => {
       const problem = cronProblem(expr);
-      if (problem) ctx.addIssue({ code: 'custom', message: `not a valid cron expression (${problem})` });
+      if (problem) ctx.addIssue({ code: 'custom', message: `not a valid cron expression: ${problem}` });
     }),
   }),
 ]);

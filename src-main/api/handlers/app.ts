@@ -74,7 +74,7 @@ export const appHandlers: HandlerTable<'app.info' | 'sources.estimate' | 'schedu
 
   async 'schedules.checkCron'(input) {
     const problem = cronProblem(input.expression);
-    if (problem) return { problem: `not a valid cron expression (${problem})`, nextRuns: [] };
+    if (problem) return { problem: `not a valid cron expression: ${problem}`, nextRuns: [] };
     return { problem: null, nextRuns: new Cron(input.expression).nextRuns(3).map((d) => d.getTime()) };
   },
 };
