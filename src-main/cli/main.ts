@@ -1,6 +1,6 @@
 // The `cairn` command: restic's verbs and flags over Cairn's engine. This file wires the program;
 // each command lives in commands/, and all the work happens in the engine.
-import { Command, CommanderError } from 'commander';
+import { Command, CommanderError, Help } from 'commander';
 import { isCairnError, PROGRAM_VERSION } from '../../src-worker/index.ts';
 import { Cli, type GlobalOptions } from './context.ts';
 import { registerBackup } from './commands/backup.ts';
@@ -42,6 +42,13 @@ export function buildProgram(getCli: () => Cli): Command {
     .option('-q, --quiet', 'do not print progress or informational messages')
     .option('-v, --verbose', 'print more (repeatable)', (_v: string, prev: number) => prev + 1, 0)
     .showHelpAfterError('(add --help to the command to see its usage)')
+    // A repeatable option starts as an empty list; "(default: [])" in the help says nothing.
+    .configureHelp({
+      optionDescription: (option) => {
+        const plain = Array.isArray(option.defaultValue) && option.defaultValue.length === 0;
+        return plain ? option.description : new Help().optionDescription(option);
+      },
+    })
     .exitOverride();
   registerInit(program, getCli);
   registerBackup(program, getCli);

@@ -24,7 +24,7 @@ test('a backup that copied to the second repository counts as a second place in 
 
   const before = await health();
   assert.equal(before.copies, 1);
-  assert.ok(before.rule321.problems.some((p: string) => /one repository only/.test(p)));
+  assert.ok(before.rule321.problems.some((p: string) => /in one place only/.test(p)));
 
   // The copy fails (the second repository is gone): no second place.
   fs.renameSync(path.join(base, 'second'), path.join(base, 'second-away'));
@@ -39,5 +39,5 @@ test('a backup that copied to the second repository counts as a second place in 
   assert.equal(h.copies, 2);
   assert.equal(h.offsite, false, 'both are folders on this computer');
   assert.equal(h.lastCopy.jobId, job.id);
-  assert.ok(!h.rule321.problems.some((p: string) => /one repository only/.test(p)), JSON.stringify(h.rule321.problems));
+  assert.ok(!h.rule321.problems.some((p: string) => /in one place only/.test(p)), JSON.stringify(h.rule321.problems));
 });

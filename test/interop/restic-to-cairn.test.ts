@@ -6,7 +6,7 @@ import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { compareTrees } from '../helpers/compare.ts';
 import { makeOddTree } from '../helpers/odd-files.ts';
-import { cairnOk, dataset, resticOk, tmpDir } from '../helpers/tools.ts';
+import { cairn, cairnOk, dataset, resticOk, tmpDir } from '../helpers/tools.ts';
 
 let work: string;
 let repo: string;
@@ -50,4 +50,8 @@ test('Cairn restores a subfolder and an include pattern like restic', () => {
   cairnOk(['-r', repo, 'restore', 'latest', '--target', t1, '--include', include]);
   resticOk(repo, ['restore', 'latest', '--target', t2, '--include', include]);
   assert.deepEqual(compareTrees(t2, t1, { checkDirTimes: false }), []);
+  // A pattern that matches nothing: exit 0 as restic's, with a warning that says so.
+  const none = cairn(['-r', repo, 'restore', 'latest', '--target', path.join(work, 'inc-none'), '--include', '/no/such/path']);
+  assert.equal(none.code, 0);
+  assert.match(none.stderr, /nothing in snapshot [0-9a-f]{8} matches "\/no\/such\/path": "cairn ls [0-9a-f]{8}" lists what it holds/);
 });

@@ -49,11 +49,11 @@ export const healthHandlers: HandlerTable<'repositories.health'> = {
     }
     const lastCheck = newest(checks);
     const problems: string[] = [];
-    if (!repo) problems.push(`repository "${id}" is not in the profiles any more`);
-    if (holders.size < 2) problems.push('the data is in one repository only: copy it to a second one');
-    if (!offsite) problems.push('no repository holding the data is off this computer: add a copy to sftp, s3, rest or rclone storage');
-    if (!lastCheck) problems.push('the repository was never checked: run a check');
-    else if (lastCheck.state !== 'succeeded') problems.push('the last check did not succeed: look at its log and run it again');
+    if (!repo) problems.push(`The repository "${id}" is no longer set up in Cairn.`);
+    if (holders.size < 2) problems.push('Your backups are in one place only: keep a second copy, as the "Offsite copy" step of a new backup plan offers.');
+    if (!offsite) problems.push('No copy is away from this computer: make the second copy on an SFTP server, S3-compatible storage, a REST server or an rclone remote.');
+    if (!lastCheck) problems.push('The backups were never checked: run a check (Settings → Maintenance).');
+    else if (lastCheck.state !== 'succeeded') problems.push('The last check did not succeed: read its log (Settings → Job history) and run it again.');
     return {
       repositoryId: id,
       lastBackup: brief(newest(backups)),

@@ -77,6 +77,11 @@ export function registerRestore(program: Command, cli: () => Cli): void {
         c.print(`Summary: Restored ${summary.filesRestored} files (${formatBytes(summary.bytesRestored)})${summary.filesUnchanged ? `, ${summary.filesUnchanged} unchanged files skipped` : ''} in ${formatDuration(summary.durationMs)}`);
         if (flags.verify) c.print(`verified ${summary.verified} files`);
       }
+      const filtered = [...(flags.include ?? []), ...(flags.iinclude ?? [])];
+      if (summary.totalFiles === 0 && filtered.length > 0 && !c.json) {
+        // Exit 0 as restic's, but say so: a typo in a pattern looks like an empty restore otherwise.
+        c.warn(`nothing in snapshot ${shortId(sn.id)} matches ${filtered.map((p) => `"${p}"`).join(', ')}: "cairn ls ${shortId(sn.id)}" lists what it holds`);
+      }
       if (summary.errors.length > 0) {
         if (!c.json) c.warn(`There were ${summary.errors.length} errors`);
         process.exitCode = 1;
