@@ -190,6 +190,8 @@ export function registerBackup(program: Command, cli: () => Cli): void {
         c.print(`processed ${summary.totalFilesProcessed} files, ${formatBytes(summary.totalBytesProcessed)} in ${formatDuration(summary.durationMs)}`);
         if (summary.snapshotId) c.print(`snapshot ${shortId(summary.snapshotId)} saved`);
       }
+      // The signal came when nothing was left to stop: the snapshot is whole (the exit code is still 130).
+      if (summary.snapshotId && c.signal.aborted && !c.json) c.warn(`the interruption came after snapshot ${shortId(summary.snapshotId)} was saved: it is complete`);
       if (summary.warnings.length > 0) {
         if (!c.json) c.warn(`Warning: at least one source file could not be read (${summary.warnings.length} in all, named above)`);
         process.exitCode = 3;
