@@ -22,11 +22,6 @@ export class SecretsAccess {
     return this.state.state !== 'unavailable';
   }
 
-  /** Whether a secret can be saved for good (keyring or password file), not only kept for the session. */
-  get canSave(): boolean {
-    return this.state.state === 'keyring' || this.state.state === 'file';
-  }
-
   /** Throws KEYRING_UNAVAILABLE, with the reason and what to do, when nothing can be saved for good. */
   requireSaving(): void {
     if (this.state.state === 'session' || this.state.state === 'unavailable') throw new CairnError('KEYRING_UNAVAILABLE', this.state.message);

@@ -85,6 +85,16 @@ export function reserveStdin(forWhat: string): void {
   stdinTakenBy = forWhat;
 }
 
+/** Reads stdin up to its first newline (or its end) and returns that line. */
+async function firstLineOfStdin(): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) {
+    chunks.push(chunk as Buffer);
+    if ((chunk as Buffer).includes(0x0a)) break;
+  }
+  return Buffer.concat(chunks).toString('utf8').split(/\r?\n/)[0] ?? '';
+}
+
 /**
  * The first line of stdin when it is not a terminal, as restic reads a password piped to it
  * (`echo pw | cairn snapshots`); null when it is a terminal. Reading stops at the first newline,
@@ -94,12 +104,7 @@ async function passwordFromStdin(missing: string, names: PasswordNames): Promise
   if (process.stdin.isTTY) return null;
   const hint = `set ${names.password[0]} or ${names.file[0]}, use ${names.fileFlag} or ${names.commandFlag}, or run in a terminal to be asked`;
   if (stdinTakenBy) throw new CairnError('INVALID_ARGUMENT', `${missing}, and stdin is read for ${stdinTakenBy}: ${hint}`);
-  const chunks: Buffer[] = [];
-  for await (const chunk of process.stdin) {
-    chunks.push(chunk as Buffer);
-    if ((chunk as Buffer).includes(0x0a)) break;
-  }
-  const line = Buffer.concat(chunks).toString('utf8').split(/\r?\n/)[0] ?? '';
+  const line = await firstLineOfStdin();
   if (line === '') throw new CairnError('INVALID_ARGUMENT', `${missing} (stdin is not a terminal and its first line is empty): ${hint}`);
   return line;
 }
@@ -131,9 +136,7 @@ export async function readNewPassword(src: PasswordSources, what: string): Promi
  */
 export async function askNewPassword(what: string): Promise<string> {
   if (!process.stdin.isTTY) {
-    const chunks: Buffer[] = [];
-    for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
-    const line = Buffer.concat(chunks).toString('utf8').split(/\r?\n/)[0] ?? '';
+    const line = await firstLineOfStdin();
     if (line === '') throw new CairnError('INVALID_ARGUMENT', `no ${what} given: use --new-password-file, pipe it on stdin, or run in a terminal to be asked`);
     return line;
   }
