@@ -2,6 +2,7 @@
 // repository's index, commits the packs workers finish, and keeps the number of files in flight
 // bounded so memory does not grow with the size of the source.
 import os from 'node:os';
+import v8 from 'node:v8';
 import { MessageChannel, Worker, type Transferable } from 'node:worker_threads';
 import { WORKER_LIMITS } from './worker-limits.ts';
 import { siblingModule } from './module-url.ts';
@@ -78,6 +79,7 @@ export class BackupPool {
   /** Workers start on first use: a backup where nothing changed never pays for them. */
   private ensureStarted(): void {
     if (this.slots.length) return;
+    favourMemoryOnceFilesAreRead();
     for (let i = 0; i < this.size; i++) {
       const worker = new Worker(siblingModule('backup-worker'), { workerData: this.init, resourceLimits: WORKER_LIMITS });
       const slot: Slot = { worker, inFlight: 0, unread: 0 };
@@ -241,4 +243,18 @@ export class BackupPool {
     await Promise.all(this.slots.map((s) => s.worker.terminate()));
     this.slots.length = 0;
   }
+}
+
+/**
+ * Once file data flows, V8 is told to favour memory over speed (process-wide, so for the workers
+ * started after it and the main thread): the buffers of every chunk are freed only when their
+ * JS handles are collected, and V8's default heap growth let ~40 MiB of them pile up. 1 GiB
+ * initial backup, peak RSS: 215 MiB -> 175-200 (6 runs), CPU unchanged within noise. As a start-up
+ * flag it saves more (~178 MiB) but costs a no-change backup, which never starts workers, ~5% CPU.
+ */
+let memoryFavoured = false;
+function favourMemoryOnceFilesAreRead(): void {
+  if (memoryFavoured) return;
+  memoryFavoured = true;
+  v8.setFlagsFromString('--optimize-for-size');
 }
