@@ -123,10 +123,13 @@ async function browseAndRestore(): Promise<void> {
   await page.waitForFunction(() => document.querySelector('nav[aria-label="Folder path"] [aria-current="location"]')?.textContent === 'docs');
   assert.equal(await crumb().textContent(), 'docs');
 
-  // File details, with the owner and the mode.
+  // File details, with the owner and the mode. On a small window they open below the fold and
+  // are scrolled into view, or the click would seem to do nothing.
+  await page.setViewportSize({ width: 800, height: 600 });
   await grid().getByRole('row', { name: /notes\.txt/ }).click();
   const details = page.getByRole('region', { name: 'Details of notes.txt' });
   await details.waitFor();
+  await page.waitForFunction((el) => el !== null && el.getBoundingClientRect().bottom <= innerHeight + 1, await details.elementHandle());
   const size = fs.statSync(path.join(dataDir, 'docs', 'notes.txt')).size;
   await details.getByText(`${size} bytes`).waitFor();
   await details.getByText('-rw-').waitFor();
@@ -236,10 +239,11 @@ async function browseAndRestore(): Promise<void> {
   await back.getByText('Restore finished.').waitFor({ timeout: 60_000 });
   await back.getByRole('button', { name: 'Show in folder: report.txt' }).waitFor();
   assert.ok(fs.readFileSync(report).equals(reportBytes), 'the file is back in its original place');
-  await back.getByRole('button', { name: 'Close restore' }).click();
 
-  // Search across snapshots: the new song is only in the second one.
+  // Search across snapshots: the new song is only in the second one. The restore panel belongs to
+  // browsing: hidden under Search, back with its result on returning to the tree.
   await page.getByRole('tab', { name: 'Search' }).click();
+  assert.equal(await page.getByRole('region', { name: 'Restore' }).count(), 0, 'no restore panel under Search');
   await page.getByRole('textbox', { name: 'File or folder name' }).fill('song.mp3');
   await page.getByRole('button', { name: 'Search', exact: true }).click();
   const hits = page.getByRole('list', { name: 'Search results' });
@@ -249,6 +253,8 @@ async function browseAndRestore(): Promise<void> {
   await screens('search');
   await hits.getByRole('button', { name: 'Show in snapshot' }).click();
   await grid().getByRole('row', { name: /song\.mp3/ }).waitFor();
+  await back.getByText('Restore finished.').waitFor();
+  await back.getByRole('button', { name: 'Close restore' }).click();
 
   // Compare the two snapshots: the changed file and the new folder.
   await page.getByRole('tab', { name: 'Compare' }).click();

@@ -377,4 +377,14 @@ async function wizardAndDashboard(): Promise<void> {
     fs.rmSync(sparse, { force: true });
   }
   assert.equal((JSON.parse(resticOk(repoDir, ['snapshots', '--json'], { password: PASSWORD })) as unknown[]).length, 2, 'a cancelled backup leaves no snapshot');
+
+  // A second plan skips the welcome page: it starts at the storage step, and Cancel there goes
+  // back to the dashboard with the existing plan untouched.
+  await page.getByRole('button', { name: 'New backup plan…' }).click();
+  await page.getByRole('heading', { level: 1, name: 'Where to store backups' }).waitFor();
+  assert.equal((await page.locator('.count').innerText()).trim(), 'New backup plan · Step 1 of 7');
+  assert.equal(await page.getByRole('navigation', { name: 'Set-up steps' }).getByText('Welcome').count(), 0);
+  await screens('second-plan-storage');
+  await page.getByRole('button', { name: 'Cancel' }).click();
+  await card.getByRole('button', { name: 'Back up Documents now' }).waitFor();
 }
