@@ -12,7 +12,7 @@ import { sealBlobInWorkArea } from '../format/blob-codec.ts';
 import type { MasterKey } from '../format/crypto.ts';
 import { PackWriter, TARGET_PACK_SIZE } from '../repository/pack-writer.ts';
 import { release } from '../format/release.ts';
-import type { FileJob, FileResult, FromWorker, PeerMessage, ToWorker, WorkerInit } from './protocol.ts';
+import type { FileJob, FileResult, FromWorker, PeerMessage, ToWorker, TreeBatch, WorkerInit } from './protocol.ts';
 import { fsPath } from '../format/raw-names.ts';
 
 const init = workerData as WorkerInit;
@@ -31,6 +31,11 @@ const MAX_PENDING_SMALL = 64;
 const PROGRESS_EVERY = 8 * 1024 * 1024;
 
 let pack: PackWriter | null = null;
+/** Tree blobs go to packs of their own, as repository version 2 requires. */
+let treePack: PackWriter | null = null;
+/** Trees are compressed in version 2 even with data compression off, as restic does. */
+const treeCompression = init.compression === 'off' ? 'auto' : init.compression;
+let treeStoredBytes = 0;
 let nextClaim = 1;
 const claimWaiters = new Map<number, (need: Uint8Array) => void>();
 const jobs: FileJob[] = [];
@@ -89,15 +94,46 @@ function storeUnchecked(id: string, plain: Uint8Array, result: Counts): void {
   if (init.dryRun) return;
   pack ??= new PackWriter(key, init.stagingDir, init.durablePacks);
   pack.add(id, 'data', sealed, uncompressedLength);
-  if (pack.size >= TARGET_PACK_SIZE) finishPack();
+  if (pack.size >= TARGET_PACK_SIZE) finishDataPack();
 }
 
-function finishPack(): void {
-  if (!pack) return;
-  const p = pack;
-  pack = null;
+function finishPack(p: PackWriter | null): void {
+  if (!p) return;
   if (p.blobCount === 0) return p.abandon();
   send({ t: 'pack', pack: p.finish() });
+}
+
+function finishDataPack(): void {
+  const p = pack;
+  pack = null;
+  finishPack(p);
+}
+
+function finishTreePack(): void {
+  const p = treePack;
+  treePack = null;
+  finishPack(p);
+}
+
+/** Seals a batch of trees the main thread encoded and claimed into this worker's tree pack. */
+function storeTrees(batch: TreeBatch): void {
+  const bytes = new Uint8Array(batch.data);
+  let at = 0;
+  try {
+    for (let i = 0; i < batch.ids.length; i++) {
+      const plain = bytes.subarray(at, at + batch.lengths[i]);
+      at += batch.lengths[i];
+      const { sealed, uncompressedLength } = sealBlobInWorkArea(key, plain, treeCompression);
+      treeStoredBytes += sealed.length;
+      treePack ??= new PackWriter(key, init.stagingDir, init.durablePacks);
+      treePack.add(batch.ids[i], 'tree', sealed, uncompressedLength);
+      if (treePack.size >= TARGET_PACK_SIZE) finishTreePack();
+    }
+  } catch (err) {
+    fatal((err as NodeJS.ErrnoException).code ? new RepositoryWriteError(err as NodeJS.ErrnoException) : err);
+  } finally {
+    release(bytes);
+  }
 }
 
 const hashHex = (data: Uint8Array) => crypto.createHash('sha256').update(data).digest('hex');
@@ -330,12 +366,14 @@ async function loop(): Promise<void> {
         if (jobs.length) continue;
         flushRequested = false;
         try {
-          finishPack();
+          finishDataPack();
+          finishTreePack();
         } catch (err) {
           fatal((err as NodeJS.ErrnoException).code ? new RepositoryWriteError(err as NodeJS.ErrnoException) : err);
           continue;
         }
-        send({ t: 'flushed' });
+        send({ t: 'flushed', treeStoredBytes });
+        treeStoredBytes = 0;
         continue;
       }
       askForWork();
@@ -362,6 +400,9 @@ port.on('message', (msg: ToWorker) => {
       waiter?.(msg.need);
       return;
     }
+    case 'trees':
+      storeTrees(msg);
+      return;
     case 'flush':
       flushRequested = true;
       break;

@@ -32,12 +32,19 @@ export interface ClaimReply {
   need: Uint8Array;
 }
 
+/**
+ * Tree blobs the repository lacks (already claimed by the main thread), for the worker to compress,
+ * encrypt and append to its own tree pack. Several go in one message: `data` holds them back to
+ * back, `lengths` their sizes, in the order of `ids`.
+ */
+export interface TreeBatch { t: 'trees'; ids: string[]; lengths: number[]; data: ArrayBuffer }
+
 export interface FlushRequest { t: 'flush' }
 
 /** A port straight to another worker of the pool, for sharing the sealing of big files' chunks. */
 export interface PeerPort { t: 'peer'; port: MessagePort }
 
-export type ToWorker = FileJob | ClaimReply | FlushRequest | PeerPort;
+export type ToWorker = FileJob | ClaimReply | TreeBatch | FlushRequest | PeerPort;
 
 /**
  * Between two workers (on a PeerPort). A worker with nothing to do asks its peers for work
@@ -69,5 +76,6 @@ export type FromWorker =
   | { t: 'done'; job: number; result: FileResult }
   | { t: 'failed'; job: number; code: string; message: string }
   | { t: 'progress'; job: number; bytes: number }
-  | { t: 'flushed' }
+  /** The worker's packs are finished; `treeStoredBytes`: what the trees sent to it took in them. */
+  | { t: 'flushed'; treeStoredBytes: number }
   | { t: 'fatal'; code: string; message: string };

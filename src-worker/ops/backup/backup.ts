@@ -177,6 +177,16 @@ class Archiver {
     nodes.sort((a, b) => compareNames(a.name, b.name));
     if (prev && sameListing(nodes, prev)) return prev.id;
     const blob = encodeTree(nodes);
+    if (!this.opts.dryRun && this.pool.started) {
+      // The workers seal it (their stored size is counted at the flush).
+      const id = hashId(blob);
+      if (this.repo.claimBlob('tree', id)) {
+        this.pool.saveTree(id, blob);
+        this.summary.treeBlobs++;
+        this.summary.dataAdded += blob.length;
+      }
+      return id;
+    }
     const { id, stored } = this.opts.dryRun ? this.dryRunTree(blob) : await this.repo.saveBlob('tree', blob);
     if (stored > 0) {
       this.summary.treeBlobs++;
@@ -451,7 +461,7 @@ export async function backup(repo: Repository, options: BackupOptions): Promise<
     throwIfAborted(signal);
     lock = await locking;
     if (!options.dryRun) {
-      await pool.flush();
+      summary.dataAddedPacked += await pool.flush();
       await repo.flush();
     }
     const me = currentUser();
