@@ -18,6 +18,7 @@ export { encodeName } from './format/raw-names.ts';
 export type { Compression } from './format/blob-codec.ts';
 export { backup, PROGRAM_VERSION, type BackupOptions, type BackupSummary } from './ops/backup/backup.ts';
 export { SourcePrefetch } from './ops/backup/prefetch.ts';
+export { BackupHeadStart } from './ops/backup/head-start.ts';
 export type { BackupProgress } from './ops/backup/progress.ts';
 export { restore, type RestoreOptions, type RestoreSummary, type RestoreProgress, type OverwritePolicy } from './ops/restore/restore.ts';
 export { findSnapshot, findParentSnapshot, matchesFilter, type SnapshotFilter } from './ops/snapshots.ts';

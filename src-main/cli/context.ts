@@ -62,10 +62,15 @@ export class Cli {
     const backend = openBackend(this.repoLocation(), this.backendOptions());
     this.onCleanup(() => backend.close());
     const password = await readPassword(this.globals);
-    const cacheDir = this.globals.cache === false || options.cache === false ? undefined : this.globals.cacheDir ?? defaultCacheRoot();
+    const cacheDir = options.cache === false ? undefined : this.cacheRoot() ?? undefined;
     const repo = await Repository.open(backend, password, { keyHint: this.globals.keyHint, compression: this.compression(), cacheDir });
     if (!this.json && (this.globals.verbose ?? 0) > 0) this.verbose(`repository ${repo.config.id.slice(0, 8)} opened (repository version ${repo.version}) successfully, password is correct`);
     return repo;
+  }
+
+  /** The cache folder, or null with --no-cache. */
+  cacheRoot(): string | null {
+    return this.globals.cache === false ? null : this.globals.cacheDir ?? defaultCacheRoot();
   }
 
   onCleanup(fn: () => Promise<void>): void {

@@ -11,6 +11,8 @@ export interface JobContext {
   progress(p: ProgressInput): void;
   /** `cache: false` reads everything from the repository itself (check must). */
   open(repositoryId: string, options?: { cache?: boolean }): Promise<Repository>;
+  /** The metadata cache folder (null or absent: none), where a backup also keeps its start time. */
+  readonly cacheDir?: string | null;
   /** Filled in as the job goes, so a job that fails half-way still reports what it did. */
   readonly summary: JobSummary;
   readonly snapshotIds: string[];

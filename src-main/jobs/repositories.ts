@@ -39,6 +39,10 @@ export class JobRepositories {
     this.opts = opts;
   }
 
+  get cacheDir(): string | null {
+    return this.opts.cacheDir;
+  }
+
   async open(repositoryId: string, options: { cache?: boolean } = {}): Promise<Repository> {
     const key = `${repositoryId}:${options.cache !== false}`;
     const known = this.opened.get(key);

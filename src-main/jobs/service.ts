@@ -261,6 +261,7 @@ export class LocalJobService implements JobService {
         info.progress = reporter.latest;
       },
       open: (id, options) => job.repos.open(id, options),
+      cacheDir: job.repos.cacheDir,
       summary,
       snapshotIds,
     };

@@ -49,6 +49,16 @@ export interface BackupPoolOptions {
   /** Files queued per worker; enough to hide the claim round trip, small enough to bound memory. */
   perWorker?: number;
   dryRun?: boolean;
+  /** Workers started before the repository was open, taken on first use. */
+  warm?: WarmWorkerSource;
+}
+
+/** Where a pool may find workers started ahead (WarmBackupWorkers, or what holds them). */
+export interface WarmWorkerSource {
+  /** The live workers, once (none if there are none yet: no more will be started then). */
+  take(): Worker[] | null;
+  /** Ends workers no pool took. */
+  close(): Promise<void>;
 }
 
 /** Pack uploads in flight at once on a remote backend that does not say how many it serves. */
@@ -72,9 +82,11 @@ export class BackupPool {
   private readonly init: WorkerInit;
   private readonly size: number;
   private treeBatch: TreeBatch | null = null;
+  private readonly warm: WarmWorkerSource | null;
 
   constructor(repo: Repository, stagingDir: string, options: BackupPoolOptions = {}) {
     this.repo = repo;
+    this.warm = options.warm ?? null;
     this.size = options.workers ?? defaultWorkerCount();
     this.perWorker = options.perWorker ?? 8;
     this.init = {
@@ -87,17 +99,24 @@ export class BackupPool {
     };
   }
 
-  /** Workers start on first use: a backup where nothing changed never pays for them. */
+  /**
+   * Workers start on first use (a backup where nothing changed never pays for them), or were
+   * started ahead (WarmBackupWorkers) and get their settings now.
+   */
   private ensureStarted(): void {
     if (this.slots.length) return;
     favourMemoryOnceFilesAreRead();
+    const warm = this.warm?.take() ?? [];
     for (let i = 0; i < this.size; i++) {
-      const worker = new Worker(siblingModule('backup-worker'), { workerData: this.init, resourceLimits: WORKER_LIMITS });
+      const worker = warm[i] ?? startWorker();
       const slot: Slot = { worker, inFlight: 0, unread: 0 };
       worker.on('message', (msg: FromWorker) => this.onMessage(i, msg));
       worker.on('error', (err) => this.fail(new CairnError('INTERNAL', `backup worker crashed: ${err.message}`, { cause: err })));
+      worker.ref();
       this.slots.push(slot);
+      this.post(i, { t: 'init', init: this.init });
     }
+    for (const extra of warm.slice(this.size)) void extra.terminate();
     // Every two workers get a channel of their own, over which one with nothing to do seals
     // chunks of a big file the other is cutting (protocol.ts, PeerMessage).
     for (let i = 0; i < this.size; i++) {
@@ -296,6 +315,49 @@ export class BackupPool {
   async close(): Promise<void> {
     await Promise.all(this.slots.map((s) => s.worker.terminate()));
     this.slots.length = 0;
+    await this.warm?.close();
+  }
+}
+
+function startWorker(): Worker {
+  return new Worker(siblingModule('backup-worker'), { resourceLimits: WORKER_LIMITS });
+}
+
+/**
+ * Backup workers started while the repository is being opened: a worker takes 100-150 ms of CPU
+ * to load its modules, and key derivation leaves a core idle for about half a second, so a
+ * backup that will read files starts them there instead of after the unlock (the caller decides:
+ * a backup that changes nothing is better off without them). They wait, unreferenced (the
+ * process may exit under them), until a pool takes them and sends their settings.
+ */
+export class WarmBackupWorkers implements WarmWorkerSource {
+  private workers: Worker[] | null;
+  /** Workers that failed or ended while waiting: a pool starts others in their place. */
+  private readonly dead = new Set<Worker>();
+
+  constructor(count = defaultWorkerCount()) {
+    favourMemoryOnceFilesAreRead();
+    this.workers = Array.from({ length: count }, () => {
+      const worker = startWorker();
+      worker.unref();
+      // Until a pool listens: an error of an idle worker must not be an unhandled 'error' event.
+      worker.on('error', () => this.dead.add(worker));
+      worker.on('exit', () => this.dead.add(worker));
+      return worker;
+    });
+  }
+
+  /** The live workers, once; null when taken or closed. */
+  take(): Worker[] | null {
+    const w = this.workers;
+    this.workers = null;
+    return w && w.filter((x) => !this.dead.has(x));
+  }
+
+  /** Ends workers no pool took. */
+  async close(): Promise<void> {
+    const w = this.take();
+    if (w) await Promise.all(w.map((x) => x.terminate()));
   }
 }
 

@@ -6,26 +6,41 @@
 // worker is cutting (see PeerMessage), so the last big files of a backup do not leave a core idle.
 import crypto from 'node:crypto';
 import fs from 'node:fs';
-import { parentPort, workerData, type MessagePort } from 'node:worker_threads';
+import { parentPort, type MessagePort } from 'node:worker_threads';
 import { Chunker, MAX_SIZE, MIN_SIZE } from '../chunker/chunker.ts';
-import { sealBlobInWorkArea } from '../format/blob-codec.ts';
+import { sealBlobInWorkArea, type Compression } from '../format/blob-codec.ts';
 import type { MasterKey } from '../format/crypto.ts';
 import { PackWriter, TARGET_PACK_SIZE } from '../repository/pack-writer.ts';
 import { release } from '../format/release.ts';
 import type { FileJob, FileResult, FromWorker, PeerMessage, ToWorker, TreeBatch, WorkerInit } from './protocol.ts';
 import { fsPath } from '../format/raw-names.ts';
 
-const init = workerData as WorkerInit;
 const port = parentPort!;
-const key: MasterKey = { encrypt: init.key.encrypt, macK: init.key.macK, macR: init.key.macR };
+/**
+ * Settings, key and chunker come with the first message ('init'), not with workerData: the pool may
+ * start its workers while the repository is still being opened (WarmBackupWorkers), so loading
+ * this module overlaps key derivation.
+ */
+let init: WorkerInit;
+let key: MasterKey;
 /**
  * The file data buffer starts small and grows (up to one maximal chunk) only when a chunk does not
  * fit: most chunks are near the 1 MiB average, and a buffer of twice the 8 MiB maximum per worker
  * was resident for nothing.
  */
 const INITIAL_BUFFER = 4 * 1024 * 1024;
-const chunker = new Chunker(BigInt('0x' + init.polynomial), INITIAL_BUFFER);
-let buf = chunker.buffer;
+let chunker: Chunker;
+let buf: Buffer;
+/** Trees are compressed in version 2 even with data compression off, as restic does. */
+let treeCompression: Compression | null;
+
+function setUp(settings: WorkerInit): void {
+  init = settings;
+  key = { encrypt: init.key.encrypt, macK: init.key.macK, macR: init.key.macR };
+  chunker = new Chunker(BigInt('0x' + init.polynomial), INITIAL_BUFFER);
+  buf = chunker.buffer;
+  treeCompression = init.compression === 'off' ? 'auto' : init.compression;
+}
 /** Small files waiting for their claim answer; bounded so memory stays small. */
 const MAX_PENDING_SMALL = 64;
 const PROGRESS_EVERY = 8 * 1024 * 1024;
@@ -33,8 +48,6 @@ const PROGRESS_EVERY = 8 * 1024 * 1024;
 let pack: PackWriter | null = null;
 /** Tree blobs go to packs of their own, as repository version 2 requires. */
 let treePack: PackWriter | null = null;
-/** Trees are compressed in version 2 even with data compression off, as restic does. */
-const treeCompression = init.compression === 'off' ? 'auto' : init.compression;
 let treeStoredBytes = 0;
 let nextClaim = 1;
 const claimWaiters = new Map<number, (need: Uint8Array) => void>();
@@ -391,6 +404,10 @@ async function loop(): Promise<void> {
 
 port.on('message', (msg: ToWorker) => {
   switch (msg.t) {
+    case 'init':
+      setUp(msg.init);
+      loop().catch(fatal);
+      return;
     case 'file':
       jobs.push(msg);
       break;
@@ -418,5 +435,3 @@ port.on('message', (msg: ToWorker) => {
   wakeLoop = null;
   wake?.();
 });
-
-loop().catch(fatal);

@@ -17,6 +17,9 @@ export interface WorkerInit {
   dryRun: boolean;
 }
 
+/** The first message to a backup worker: nothing else is sent before it. */
+export interface InitMessage { t: 'init'; init: WorkerInit }
+
 export interface FileJob {
   t: 'file';
   job: number;
@@ -44,7 +47,7 @@ export interface FlushRequest { t: 'flush' }
 /** A port straight to another worker of the pool, for sharing the sealing of big files' chunks. */
 export interface PeerPort { t: 'peer'; port: MessagePort }
 
-export type ToWorker = FileJob | ClaimReply | TreeBatch | FlushRequest | PeerPort;
+export type ToWorker = InitMessage | FileJob | ClaimReply | TreeBatch | FlushRequest | PeerPort;
 
 /**
  * Between two workers (on a PeerPort). A worker with nothing to do asks its peers for work

@@ -53,7 +53,7 @@ test('a backup that takes prefetched metadata records the same trees, and takes 
 test('the prefetch stops at its limit and when told, and what it did not read the walk reads itself', async () => {
   const src = path.join(work, 'src2');
   makeSource(src);
-  const limited = new SourcePrefetch([src], 10);
+  const limited = new SourcePrefetch([src], { limit: 10 });
   await limited.finished;
   let stats = 0;
   for (const name of ['', 'Ünïcode name.txt', 'a', 'empty', 'link']) if (limited.takeStat(path.join(src, name))) stats++;
@@ -68,7 +68,7 @@ test('the prefetch stops at its limit and when told, and what it did not read th
   const repoDir = path.join(work, 'repo2');
   await Repository.init(new LocalBackend(repoDir), 'test-password');
   const repo = await Repository.open(new LocalBackend(repoDir), 'test-password');
-  const partial = new SourcePrefetch([src], 40);
+  const partial = new SourcePrefetch([src], { limit: 40 });
   await partial.finished;
   const s = await backup(repo, { paths: [src], workers: 1, prefetch: partial });
   await repo.backend.close();

@@ -1,6 +1,6 @@
 import fs from 'node:fs/promises';
 import type { Command } from 'commander';
-import { backup, CairnError, parseSize, shortId, SourcePrefetch, type BackupProgress, type BackupSummary } from '../../../src-worker/index.ts';
+import { backup, CairnError, parseSize, shortId, BackupHeadStart, type BackupProgress, type BackupSummary } from '../../../src-worker/index.ts';
 import type { Cli } from '../context.ts';
 import { collect } from '../filters.ts';
 import { formatBytes, formatDuration } from '../format.ts';
@@ -146,8 +146,8 @@ export function registerBackup(program: Command, cli: () => Cli): void {
       const paths = [...args, ...(await readFilesFrom(flags))];
       if (paths.length === 0) throw new CairnError('INVALID_ARGUMENT', 'nothing to back up: give files or directories, or --files-from');
       // The sources' metadata is read while the repository opens (key derivation leaves the main thread idle).
-      const prefetch = new SourcePrefetch(paths);
-      c.onCleanup(async () => prefetch.stop());
+      const headStart = new BackupHeadStart(paths, { repository: c.repoLocation(), cacheRoot: c.cacheRoot() });
+      c.onCleanup(() => headStart.stop());
       const repo = await c.openRepository();
       const tty = process.stderr.isTTY && !c.json && !c.globals.quiet;
       const line = tty ? new ProgressLine(process.stderr) : null;
@@ -162,7 +162,7 @@ export function registerBackup(program: Command, cli: () => Cli): void {
         excludeLargerThan: flags.excludeLargerThan,
         oneFileSystem: flags.oneFileSystem, dryRun: flags.dryRun, parent: flags.parent, force: flags.force,
         ignoreInode: flags.ignoreInode, ignoreCtime: flags.ignoreCtime,
-        prefetch,
+        headStart,
         signal: c.signal,
         onProgress: c.json || tty ? (p) => {
           if (line) line.update(statusLine(p));

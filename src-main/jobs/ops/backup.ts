@@ -1,7 +1,7 @@
 // A plan's backup, then its follow-ups: the retention policy (forget + prune) and the copy to a
 // second repository. A follow-up that fails fails the job (the user asked for it and it did not
 // happen), but the message and the summary say the snapshot itself was saved.
-import { backup, CairnError, isCairnError, shortId, SourcePrefetch, type Repository } from '../../../src-worker/index.ts';
+import { backup, CairnError, isCairnError, shortId, BackupHeadStart, type Repository } from '../../../src-worker/index.ts';
 import type { Plan } from '../../profiles/index.ts';
 import type { JobContext } from '../context.ts';
 import { planExcludes, planSources, type PlanEnvironment } from '../../profiles/plan-options.ts';
@@ -10,13 +10,14 @@ import { applyRetention } from './retention.ts';
 
 export async function backupPlan(ctx: JobContext, plan: Plan, env: PlanEnvironment): Promise<void> {
   const paths = planSources(plan, env);
-  // The sources' metadata is read while the repository opens (key derivation leaves the main thread idle).
-  const prefetch = new SourcePrefetch(paths);
+  // The sources' metadata is read (and workers started) while the repository opens: key
+  // derivation leaves the main thread idle.
+  const headStart = new BackupHeadStart(paths, { repository: `profile:${plan.repositoryId}`, cacheRoot: ctx.cacheDir ?? null });
   let repo: Repository;
   try {
     repo = await ctx.open(plan.repositoryId);
   } catch (err) {
-    prefetch.stop();
+    await headStart.stop();
     throw err;
   }
   ctx.log('info', `backing up ${paths.join(', ')}`);
@@ -25,7 +26,7 @@ export async function backupPlan(ctx: JobContext, plan: Plan, env: PlanEnvironme
     paths,
     exclude: planExcludes(plan, env),
     tags: plan.tags,
-    prefetch,
+    headStart,
     signal: ctx.signal,
     onProgress: (p) => ctx.progress({
       phase: 'backing up',

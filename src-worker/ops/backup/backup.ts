@@ -11,6 +11,7 @@ import type { Snapshot } from '../../format/snapshot.ts';
 import { formatTime, nowNs, parseTime } from '../../format/time.ts';
 import { compareNames, encodeTree, sameNode, type TreeNode } from '../../format/tree.ts';
 import { BackupPool, type FileFailure } from '../../pool/backup-pool.ts';
+import type { BackupHeadStart } from './head-start.ts';
 import type { FileResult } from '../../pool/protocol.ts';
 import { RepositoryLock } from '../../repository/locks.ts';
 import { currentUser, type Repository } from '../../repository/repository.ts';
@@ -41,6 +42,11 @@ export interface BackupOptions extends ExcludeOptions {
   workers?: number;
   /** Source metadata read while the repository was opened (see prefetch.ts); stopped by the walk. */
   prefetch?: SourcePrefetch;
+  /**
+   * What was started while the repository was opened (head-start.ts): its prefetch (unless
+   * `prefetch` is given) and workers, which the backup takes or ends; it records a saved snapshot.
+   */
+  headStart?: BackupHeadStart;
   signal?: AbortSignal;
   onProgress?: (p: BackupProgress) => void;
   onWarning?: (path: string, message: string) => void;
@@ -398,7 +404,16 @@ function guard<T>(p: Promise<T>): Promise<T> {
 }
 
 export async function backup(repo: Repository, options: BackupOptions): Promise<BackupSummary> {
+  try {
+    return await runBackup(repo, options);
+  } finally {
+    await options.headStart?.close(); // workers started ahead that no pool took
+  }
+}
+
+async function runBackup(repo: Repository, givenOptions: BackupOptions): Promise<BackupSummary> {
   const started = performance.now();
+  const options = { ...givenOptions, prefetch: givenOptions.prefetch ?? givenOptions.headStart?.prefetch };
   const signal = options.signal;
   if (options.paths.length === 0) throw new CairnError('INVALID_ARGUMENT', 'nothing to back up: give at least one file or directory');
   const seen = new Set<string>();
@@ -421,7 +436,7 @@ export async function backup(repo: Repository, options: BackupOptions): Promise<
     dirsUnmodified: 0, dataBlobs: 0, treeBlobs: 0, dataAdded: 0, dataAddedPacked: 0, totalFilesProcessed: 0,
     totalBytesProcessed: 0, durationMs: 0, warnings: [],
   };
-  const pool = new BackupPool(repo, await repo.getStagingDir(), { workers: options.workers, dryRun: options.dryRun });
+  const pool = new BackupPool(repo, await repo.getStagingDir(), { workers: options.workers, dryRun: options.dryRun, warm: options.headStart });
   // Between files the walk checks the signal itself; this stops the files being read right now.
   const onAbort = () => pool.abort(new CairnError('ABORTED', 'the backup was cancelled; no snapshot was written'));
   signal?.addEventListener('abort', onAbort, { once: true });
@@ -478,7 +493,10 @@ export async function backup(repo: Repository, options: BackupOptions): Promise<
       tags: options.tags?.length ? options.tags : undefined,
       program_version: PROGRAM_VERSION,
     };
-    if (!options.dryRun) summary.snapshotId = await repo.saveSnapshot(sn);
+    if (!options.dryRun) {
+      summary.snapshotId = await repo.saveSnapshot(sn);
+      options.headStart?.saveRecord();
+    }
     summary.totalFilesProcessed = summary.filesNew + summary.filesChanged + summary.filesUnmodified;
     summary.totalBytesProcessed = archiver.progress.bytesDone;
     summary.durationMs = performance.now() - started;

@@ -25,6 +25,13 @@ export interface PrefetchedAttributes {
   warnings: string[];
 }
 
+export interface PrefetchOptions {
+  /** Entries kept at most. */
+  limit?: number;
+  /** Called once, as soon as a regular file is seen whose ctime is `since` (ns) or later. */
+  onFileChangedSince?: { since: bigint; callback: () => void };
+}
+
 export class SourcePrefetch {
   private readonly stats = new Map<string, BigIntStats | Error>();
   private readonly listings = new Map<string, string[] | Error>();
@@ -35,8 +42,11 @@ export class SourcePrefetch {
   /** Settles when the prefetch has stopped (stop(), the limit, or the whole source read). */
   readonly finished: Promise<void>;
 
-  constructor(paths: readonly string[], limit = DEFAULT_LIMIT) {
-    this.limit = limit;
+  private watch: PrefetchOptions['onFileChangedSince'] | null;
+
+  constructor(paths: readonly string[], options: PrefetchOptions = {}) {
+    this.limit = options.limit ?? DEFAULT_LIMIT;
+    this.watch = options.onFileChangedSince ?? null;
     this.finished = this.run(paths.map((p) => targetFor(p).local)).catch(() => { /* the walk reads for itself */ });
   }
 
@@ -88,6 +98,11 @@ export class SourcePrefetch {
       this.stats.set(p, st);
       this.entries++;
       if (st instanceof Error) return;
+      if (this.watch && st.ctimeNs >= this.watch.since && st.isFile()) {
+        const { callback } = this.watch;
+        this.watch = null;
+        callback();
+      }
       if (!st.isSymbolicLink()) {
         const warnings: string[] = [];
         this.attributes.set(p, { attrs: readExtendedAttributes(p, (m) => warnings.push(m)), warnings });
