@@ -99,6 +99,16 @@ const MAX_IN_FLIGHT_BYTES = 48 << 20;
 const MAX_RANGE = 8 << 20;
 const TMP_PREFIX = '.cairn-restore-';
 
+/**
+ * The same text as one flat string. path.join builds its result from slices of its input, and the
+ * plan keeps one such path per file: held as they come, the pieces took ~0.5 KB a file (4.7 of
+ * the 16.7 MiB a plan of 8,654 files held). The JSON round trip is lossless, lone surrogates
+ * (raw names) included.
+ */
+function flatString(s: string): string {
+  return JSON.parse(JSON.stringify(s)) as string;
+}
+
 function selector(opts: RestoreOptions): (snPath: string, isDir: boolean) => { selected: boolean; descend: boolean } {
   const inc: CompiledPatterns[] = [];
   const exc: CompiledPatterns[] = [];
@@ -218,7 +228,7 @@ class Restorer {
           return;
         }
         const file: PlannedFile = {
-          local, tmp: path.join(path.dirname(local), TMP_PREFIX + crypto.randomBytes(8).toString('hex')), node,
+          local, tmp: flatString(path.join(path.dirname(local), TMP_PREFIX + crypto.randomBytes(8).toString('hex'))), node,
           size: node.size ?? 0, remaining: 0, failed: null, created: false,
         };
         if (key) hardlinkFirst.set(key, file);
@@ -313,14 +323,17 @@ class Restorer {
         }
         let items = byPack.get(loc.packId);
         if (!items) byPack.set(loc.packId, (items = new Map()));
-        let item = items.get(id);
+        const write = { path: f.tmp, offset, size: f.size };
+        const item = items.get(id);
         if (!item) {
-          item = { id, at: 0, offset: loc.offset, length: loc.length, uncompressedLength: loc.uncompressedLength, writes: [], files: [] };
-          items.set(id, item);
+          // Created holding its first write and file: most blobs have just the one, and an array
+          // that starts empty grows to room for 17 on its first push (~270 bytes a blob for two).
+          items.set(id, { id, at: 0, offset: loc.offset, length: loc.length, uncompressedLength: loc.uncompressedLength, writes: [write], files: [f] });
+        } else {
+          item.writes.push(write);
+          item.files.push(f);
         }
-        item.writes.push({ path: f.tmp, offset, size: f.size });
         f.created = true; // by the worker that writes this blob
-        item.files.push(f);
         f.remaining++;
         offset += loc.uncompressedLength || loc.length - 32;
       }
