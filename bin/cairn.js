@@ -25,7 +25,7 @@ if (typeof zlib.zstdCompressSync !== 'function') {
   console.error(`Fatal: Cairn needs Node.js 22.15 or newer (this is ${process.version}): run it with "npx cairn" in the Cairn folder, which uses the Node 24 that "npm install" put in node_modules/.bin`);
   process.exit(1);
 }
-const main = new URL('../dist/src-main/cli/main.js', import.meta.url);
+const main = new URL('../dist/cli/main.js', import.meta.url);
 if (!existsSync(main)) {
   console.error('Fatal: Cairn is not built yet: run "npm install" (or "npm run build") in the Cairn folder');
   process.exit(1);
