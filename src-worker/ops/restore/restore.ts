@@ -95,8 +95,13 @@ interface Plan {
 
 const MAX_GAP = 1 << 20;
 const MAX_IN_FLIGHT_BYTES = 48 << 20;
-/** Largest pack range read at once: what a worker holds in memory (a single blob may exceed it). */
-const MAX_RANGE = 8 << 20;
+/**
+ * Largest pack range read at once: what a worker holds in memory (a single blob may exceed it).
+ * A local read costs no round trip, and 2 MiB ranges restored 1 GiB as fast as 8 MiB ones with
+ * ~10 MiB less at the peak (3 runs each: 4.46 and 4.40 s, 151 and 142 MiB); a remote range is a
+ * request, so those stay large.
+ */
+const MAX_RANGE = { local: 2 << 20, remote: 8 << 20 };
 const TMP_PREFIX = '.cairn-restore-';
 
 /**
@@ -361,7 +366,7 @@ class Restorer {
       const running = new Set<Promise<void>>();
       for (const [packId, itemMap] of byPack) {
         const items = [...itemMap.values()].filter((i) => i.writes.length > 0).sort((a, b) => a.offset - b.offset);
-        for (const range of splitRanges(items)) {
+        for (const range of splitRanges(items, this.repo.backend.localPath ? MAX_RANGE.local : MAX_RANGE.remote)) {
           throwIfAborted(this.opts.signal);
           while (inFlight > 0 && (inFlight + range.length > MAX_IN_FLIGHT_BYTES || running.size >= maxDownloads)) await new Promise<void>((r) => waiters.push(r));
           inFlight += range.length;
@@ -614,13 +619,12 @@ function isDamage(err: unknown): boolean {
 
 const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
 
-/** A buffer's bytes as an ArrayBuffer of its own (so it can be transferred to a worker). */
 /** Groups blobs of one pack (sorted by offset) into read ranges, merging across small gaps. */
-function splitRanges<T extends { offset: number; length: number }>(items: T[]): { offset: number; length: number; items: T[] }[] {
+function splitRanges<T extends { offset: number; length: number }>(items: T[], maxRange: number): { offset: number; length: number; items: T[] }[] {
   const ranges: { offset: number; length: number; items: T[] }[] = [];
   for (const item of items) {
     const last = ranges[ranges.length - 1];
-    if (last && item.offset - (last.offset + last.length) <= MAX_GAP && item.offset + item.length - last.offset <= MAX_RANGE) {
+    if (last && item.offset - (last.offset + last.length) <= MAX_GAP && item.offset + item.length - last.offset <= maxRange) {
       last.length = Math.max(last.length, item.offset + item.length - last.offset);
       last.items.push(item);
     } else {
