@@ -187,8 +187,13 @@ export function formatTime(ns: bigint, zone: ZoneOffset = localZone): string {
   const local = seconds + offsetMin * 60;
   const days = Math.floor(local / 86400);
   const secOfDay = local - days * 86400;
-  const clock = TWO_DIGITS[Math.floor(secOfDay / 3600)] + ':' + TWO_DIGITS[Math.floor(secOfDay / 60) % 60] + ':' + TWO_DIGITS[secOfDay % 60];
-  return datePrefix(days) + clock + (nanos === 0 ? '' : fractionText(nanos)) + zoneSuffix(offsetMin);
+  // Joined, not concatenated: a node keeps its times until its directory's tree is written, and
+  // as a chain of concatenated pieces each took ~170 bytes (and the young-generation collector
+  // copied every piece); one flat string takes ~50.
+  return [
+    datePrefix(days), TWO_DIGITS[Math.floor(secOfDay / 3600)], ':', TWO_DIGITS[Math.floor(secOfDay / 60) % 60], ':',
+    TWO_DIGITS[secOfDay % 60], nanos === 0 ? '' : fractionText(nanos), zoneSuffix(offsetMin),
+  ].join('');
 }
 
 export function msToNs(ms: number): bigint {
