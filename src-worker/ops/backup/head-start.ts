@@ -2,8 +2,8 @@
 // the main thread idle for about half a second): the source prefetch (prefetch.ts), and the
 // workers, but only when files will likely be read. A worker costs 100-150 ms of CPU to load and
 // ~13 MiB; started after the unlock, that load sat on the backup's critical path (1 GiB initial
-// backup, 3 runs each: 7.46 -> 7.04 s, peak RSS 201 -> 172 MiB), while a backup that reads no file
-// would pay it for nothing (no-change backup: +0.3 s CPU, +27 MiB).
+// backup, 3 runs each: 7.46 -> 7.04 s), while a backup that reads no file would pay it for nothing
+// (no-change backup: +0.3 s CPU, +27 MiB).
 //
 // "Likely": a regular file of the source changed (its ctime) since the last backup of the same
 // paths to the same repository started, as the prefetch sees it; or there is no record of such a
