@@ -34,6 +34,10 @@ test('workers start ahead without a record of an earlier backup, not when no fil
   const second = headStart();
   await second.prefetch.finished;
   assert.equal(second.workersStarted, false, 'nothing changed since the last backup started');
+  const relative = new BackupHeadStart([src], { repository: path.relative(process.cwd(), repoDir), cacheRoot });
+  await relative.prefetch.finished;
+  assert.equal(relative.workersStarted, false, 'the same repository named by a relative path finds the record');
+  await relative.stop();
   const s2 = await backup(repo, { paths: [src], headStart: second });
   assert.equal(s2.filesUnmodified, 20);
 

@@ -82,8 +82,16 @@ export class BackupHeadStart implements WarmWorkerSource {
   }
 }
 
+/** The same local repository however it was named (relative, absolute, local:); others as given. */
+function canonicalLocation(location: string): string {
+  const scheme = /^([a-z0-9]+):/.exec(location)?.[1];
+  if (!scheme || scheme.length === 1) return path.resolve(location); // a path (or C:\...)
+  if (scheme === 'local') return path.resolve(location.slice('local:'.length));
+  return location;
+}
+
 function recordFile(cacheRoot: string, repository: string, paths: readonly string[]): string {
-  const key = crypto.createHash('sha256').update(repository).update('\0').update(paths.map((p) => path.resolve(p)).sort().join('\0')).digest('hex');
+  const key = crypto.createHash('sha256').update(canonicalLocation(repository)).update('\0').update(paths.map((p) => path.resolve(p)).sort().join('\0')).digest('hex');
   return path.join(cacheRoot, 'backup-starts', key);
 }
 
