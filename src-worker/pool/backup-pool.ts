@@ -34,7 +34,7 @@ interface Slot {
 }
 
 /** Trees waiting to go to a worker in one message (see saveTree). */
-interface TreeBatch {
+interface PendingTrees {
   ids: string[];
   parts: Uint8Array[];
   bytes: number;
@@ -80,7 +80,7 @@ export class BackupPool {
   private failure: Error | null = null;
   private readonly init: WorkerInit;
   private readonly size: number;
-  private treeBatch: TreeBatch | null = null;
+  private treeBatch: PendingTrees | null = null;
   private readonly warm: WarmWorkerSource | null;
 
   constructor(repo: Repository, stagingDir: string, options: BackupPoolOptions = {}) {

@@ -9,6 +9,7 @@ import fs from 'node:fs';
 import { parentPort, type MessagePort } from 'node:worker_threads';
 import { Chunker, MAX_SIZE, MIN_SIZE } from '../chunker/chunker.ts';
 import { sealBlobInWorkArea, type Compression } from '../format/blob-codec.ts';
+import type { BlobType } from '../format/blob.ts';
 import type { MasterKey } from '../format/crypto.ts';
 import { PackWriter, TARGET_PACK_SIZE } from '../repository/pack-writer.ts';
 import { release } from '../format/release.ts';
@@ -45,9 +46,8 @@ function setUp(settings: WorkerInit): void {
 const MAX_PENDING_SMALL = 64;
 const PROGRESS_EVERY = 8 * 1024 * 1024;
 
-let pack: PackWriter | null = null;
-/** Tree blobs go to packs of their own, as repository version 2 requires. */
-let treePack: PackWriter | null = null;
+/** This worker's open packs: tree blobs go to packs of their own, as repository version 2 requires. */
+const packs: Record<BlobType, PackWriter | null> = { data: null, tree: null };
 let treeStoredBytes = 0;
 let nextClaim = 1;
 const claimWaiters = new Map<number, (need: Uint8Array) => void>();
@@ -90,42 +90,38 @@ class RepositoryWriteError extends Error {
   }
 }
 
+/** What a failure writing a pack becomes: a file system error is the repository's, and fatal. */
+function asWriteError(err: unknown): unknown {
+  return (err as NodeJS.ErrnoException).code ? new RepositoryWriteError(err as NodeJS.ErrnoException) : err;
+}
+
+/** Seals a blob into this worker's open pack of its type, finishing the pack when full; returns the stored size. */
+function seal(type: BlobType, id: string, plain: Uint8Array): number {
+  // `sealed` is a view of the crypto kernel's memory: written out before anything else seals.
+  const { sealed, uncompressedLength } = sealBlobInWorkArea(key, plain, type === 'tree' ? treeCompression : init.compression);
+  if (init.dryRun) return sealed.length;
+  const p = (packs[type] ??= new PackWriter(key, init.stagingDir, init.durablePacks));
+  p.add(id, type, sealed, uncompressedLength);
+  if (p.size >= TARGET_PACK_SIZE) finishPack(type);
+  return sealed.length;
+}
+
 function store(id: string, plain: Uint8Array, result: Counts): void {
   try {
-    storeUnchecked(id, plain, result);
+    result.storedBytes += seal('data', id, plain);
   } catch (err) {
-    throw (err as NodeJS.ErrnoException).code ? new RepositoryWriteError(err as NodeJS.ErrnoException) : err;
+    throw asWriteError(err);
   }
-}
-
-function storeUnchecked(id: string, plain: Uint8Array, result: Counts): void {
-  // `sealed` is a view of the crypto kernel's memory: written out before anything else seals.
-  const { sealed, uncompressedLength } = sealBlobInWorkArea(key, plain, init.compression);
   result.newBlobs++;
   result.newBytes += plain.length;
-  result.storedBytes += sealed.length;
-  if (init.dryRun) return;
-  pack ??= new PackWriter(key, init.stagingDir, init.durablePacks);
-  pack.add(id, 'data', sealed, uncompressedLength);
-  if (pack.size >= TARGET_PACK_SIZE) finishDataPack();
 }
 
-function finishPack(p: PackWriter | null): void {
+function finishPack(type: BlobType): void {
+  const p = packs[type];
+  packs[type] = null;
   if (!p) return;
   if (p.blobCount === 0) return p.abandon();
   send({ t: 'pack', pack: p.finish() });
-}
-
-function finishDataPack(): void {
-  const p = pack;
-  pack = null;
-  finishPack(p);
-}
-
-function finishTreePack(): void {
-  const p = treePack;
-  treePack = null;
-  finishPack(p);
 }
 
 /** Seals a batch of trees the main thread encoded and claimed into this worker's tree pack. */
@@ -134,16 +130,11 @@ function storeTrees(batch: TreeBatch): void {
   let at = 0;
   try {
     for (let i = 0; i < batch.ids.length; i++) {
-      const plain = bytes.subarray(at, at + batch.lengths[i]);
+      treeStoredBytes += seal('tree', batch.ids[i], bytes.subarray(at, at + batch.lengths[i]));
       at += batch.lengths[i];
-      const { sealed, uncompressedLength } = sealBlobInWorkArea(key, plain, treeCompression);
-      treeStoredBytes += sealed.length;
-      treePack ??= new PackWriter(key, init.stagingDir, init.durablePacks);
-      treePack.add(batch.ids[i], 'tree', sealed, uncompressedLength);
-      if (treePack.size >= TARGET_PACK_SIZE) finishTreePack();
     }
   } catch (err) {
-    fatal((err as NodeJS.ErrnoException).code ? new RepositoryWriteError(err as NodeJS.ErrnoException) : err);
+    fatal(asWriteError(err));
   } finally {
     release(bytes);
   }
@@ -382,10 +373,10 @@ async function loop(): Promise<void> {
         if (jobs.length) continue;
         flushRequested = false;
         try {
-          finishDataPack();
-          finishTreePack();
+          finishPack('data');
+          finishPack('tree');
         } catch (err) {
-          fatal((err as NodeJS.ErrnoException).code ? new RepositoryWriteError(err as NodeJS.ErrnoException) : err);
+          fatal(asWriteError(err));
           continue;
         }
         send({ t: 'flushed', treeStoredBytes });
