@@ -4,8 +4,7 @@
 // binaries, an optional dependency); where koffi or the call is not there (Windows, other
 // platforms), it falls back to Node's utimes and the nearest double.
 import fs from 'node:fs';
-import { createRequire } from 'node:module';
-import os from 'node:os';
+import { loadLibc, systemError } from './libc.ts';
 
 type Utimensat = (dirfd: number, path: Buffer, times: BigInt64Array, flags: number) => number;
 
@@ -16,11 +15,11 @@ interface Native {
   noFollow: number;
 }
 
-/** The C library and the constants of each system whose utimensat this knows (64-bit only). */
-const SYSTEMS: Record<string, { lib: string[]; atFdCwd: number; noFollow: number } | undefined> = {
-  linux: { lib: ['libc.so.6', 'libc.musl-x86_64.so.1', 'libc.musl-aarch64.so.1', 'libc.so'], atFdCwd: -100, noFollow: 0x100 },
-  darwin: { lib: ['libSystem.B.dylib'], atFdCwd: -2, noFollow: 0x20 },
-  freebsd: { lib: ['libc.so.7'], atFdCwd: -100, noFollow: 0x200 },
+/** The constants of each system whose utimensat this knows (64-bit only). */
+const SYSTEMS: Record<string, { atFdCwd: number; noFollow: number } | undefined> = {
+  linux: { atFdCwd: -100, noFollow: 0x100 },
+  darwin: { atFdCwd: -2, noFollow: 0x20 },
+  freebsd: { atFdCwd: -100, noFollow: 0x200 },
 };
 
 let native: Native | null | undefined;
@@ -29,21 +28,14 @@ function loadNative(): Native | null {
   const system = SYSTEMS[process.platform];
   // struct timespec is two 64-bit fields only where time_t and long are both 64 bits.
   if (!system || !['x64', 'arm64', 'riscv64', 'ppc64', 's390x', 'loong64'].includes(process.arch)) return null;
+  const libc = loadLibc();
+  if (!libc) return null; // Node's utimes below
   try {
-    const koffi = createRequire(import.meta.url)('koffi') as {
-      load(name: string): { func(signature: string): (...args: unknown[]) => number };
-      errno(): number;
-    };
-    for (const name of system.lib) {
-      let lib;
-      try { lib = koffi.load(name); } catch { continue; }
-      const call = lib.func('int utimensat(int dirfd, const uint8_t *path, const int64_t *times, int flags)');
-      return { utimensat: call as Utimensat, errno: () => koffi.errno(), atFdCwd: system.atFdCwd, noFollow: system.noFollow };
-    }
+    const call = libc.func('int utimensat(int dirfd, const uint8_t *path, const int64_t *times, int flags)');
+    return { utimensat: call as Utimensat, errno: libc.errno, atFdCwd: system.atFdCwd, noFollow: system.noFollow };
   } catch {
-    // No koffi binary for this platform: Node's utimes below.
+    return null;
   }
-  return null;
 }
 
 /** True when times are set to the nanosecond here (for tests and the README's claim). */
@@ -71,10 +63,7 @@ export function setFileTimes(file: string | Buffer, atimeNs: bigint, mtimeNs: bi
   // A relative path is taken from the working directory (AT_FDCWD), as Node's utimes takes it.
   const cPath = typeof file === 'string' ? Buffer.from(file + '\0') : Buffer.concat([file, Buffer.of(0)]);
   if (native.utimensat(native.atFdCwd, cPath, times, noFollow ? native.noFollow : 0) === 0) return;
-  const errno = native.errno();
-  const code = Object.entries(os.constants.errno).find(([, n]) => n === errno)?.[0] ?? `errno ${errno}`;
-  const shown = typeof file === 'string' ? file : file.toString('latin1');
-  throw Object.assign(new Error(`${code}: cannot set the times of '${shown}'`), { code, errno: -errno, syscall: 'utimensat', path: shown });
+  throw systemError(native.errno(), 'cannot set the times of', 'utimensat', typeof file === 'string' ? file : file.toString('latin1'));
 }
 
 function splitNs(ns: bigint, at: number): void {

@@ -5,13 +5,12 @@
 // after a day, with relatime) moves the directory's atime, which the next backup records: its
 // node, and with it every tree up to the root, changes although nothing in it did. restic sets
 // O_NOATIME on what it reads (where the user owns it or is root); here, on Linux, the directory
-// is opened with it and listed with getdents64 through koffi (as file-times.ts calls utimensat).
+// is opened with it and listed with getdents64 through koffi (libc.ts).
 // Elsewhere, or without koffi or the call, Node's readdir.
 import fs from 'node:fs';
 import fsp from 'node:fs/promises';
-import { createRequire } from 'node:module';
-import os from 'node:os';
 import { decodeName, fsPath } from '../../format/raw-names.ts';
+import { loadLibc, systemError } from '../libc.ts';
 
 // Node reads such a name as U+FFFD; only then is the directory listed again as bytes (a name that
 // really contains U+FFFD is valid UTF-8 and decodes to itself).
@@ -26,24 +25,13 @@ let getdents: Getdents | null | undefined;
 
 function loadGetdents(): Getdents | null {
   if (process.platform !== 'linux' || !fs.constants.O_NOATIME) return null;
+  const libc = loadLibc();
   try {
-    const koffi = createRequire(import.meta.url)('koffi') as {
-      load(name: string): { func(signature: string): (...args: unknown[]) => number };
-      errno(): number;
-    };
-    for (const name of ['libc.so.6', 'libc.musl-x86_64.so.1', 'libc.musl-aarch64.so.1', 'libc.so']) {
-      try {
-        // glibc has the wrapper since 2.30; without it, this library is skipped.
-        const list = koffi.load(name).func('intptr_t getdents64(int fd, _Out_ uint8_t *dirp, size_t count)');
-        return { list: list as Getdents['list'], errno: () => koffi.errno() };
-      } catch {
-        continue;
-      }
-    }
+    // glibc has the wrapper since 2.30; without it, Node's readdir.
+    return libc && { list: libc.func('intptr_t getdents64(int fd, _Out_ uint8_t *dirp, size_t count)') as Getdents['list'], errno: libc.errno };
   } catch {
-    // No koffi binary for this platform: Node's readdir.
+    return null;
   }
-  return null;
 }
 
 const listing = Buffer.allocUnsafe(64 * 1024);
@@ -63,11 +51,7 @@ function listWithoutAtime(dir: string, native: Getdents): string[] {
     for (;;) {
       const got = native.list(fd, listing, listing.length);
       if (got === 0) return names;
-      if (got < 0) {
-        const errno = native.errno();
-        const code = Object.entries(os.constants.errno).find(([, n]) => n === errno)?.[0] ?? `errno ${errno}`;
-        throw Object.assign(new Error(`${code}: cannot list '${dir}'`), { code, errno: -errno, syscall: 'getdents64', path: dir });
-      }
+      if (got < 0) throw systemError(native.errno(), 'cannot list', 'getdents64', dir);
       // struct linux_dirent64: u64 d_ino, s64 d_off, u16 d_reclen, u8 d_type, then the name and a NUL.
       for (let at = 0; at < got; at += listing.readUInt16LE(at + 16)) {
         const start = at + 19;
