@@ -14,6 +14,14 @@ const LEVEL = { auto: 3, max: 19 } as const;
 /** Output buffers of work that runs blob after blob come in multiples of this. */
 const OUTPUT_STEP = 1 << 20;
 
+/**
+ * How a blob of `type` is stored given the repository's setting (null: version 1, no compression):
+ * trees are compressed even with data compression off, as restic does.
+ */
+export function compressionFor(type: BlobType, compression: Compression | null): Compression | null {
+  return type === 'tree' && compression === 'off' ? 'auto' : compression;
+}
+
 export interface SealedBlob {
   sealed: Buffer;
   /** Plaintext length when the stored form is compressed, else 0. */

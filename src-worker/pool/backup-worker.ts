@@ -8,7 +8,7 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import { parentPort, type MessagePort } from 'node:worker_threads';
 import { Chunker, MAX_SIZE, MIN_SIZE } from '../chunker/chunker.ts';
-import { sealBlobInWorkArea, type Compression } from '../format/blob-codec.ts';
+import { compressionFor, sealBlobInWorkArea } from '../format/blob-codec.ts';
 import type { BlobType } from '../format/blob.ts';
 import type { MasterKey } from '../format/crypto.ts';
 import { PackWriter, TARGET_PACK_SIZE } from '../repository/pack-writer.ts';
@@ -32,15 +32,12 @@ let key: MasterKey;
 const INITIAL_BUFFER = 4 * 1024 * 1024;
 let chunker: Chunker;
 let buf: Buffer;
-/** Trees are compressed in version 2 even with data compression off, as restic does. */
-let treeCompression: Compression | null;
 
 function setUp(settings: WorkerInit): void {
   init = settings;
   key = { encrypt: init.key.encrypt, macK: init.key.macK, macR: init.key.macR };
   chunker = new Chunker(BigInt('0x' + init.polynomial), INITIAL_BUFFER);
   buf = chunker.buffer;
-  treeCompression = init.compression === 'off' ? 'auto' : init.compression;
 }
 /** Small files waiting for their claim answer; bounded so memory stays small. */
 const MAX_PENDING_SMALL = 64;
@@ -98,7 +95,7 @@ function asWriteError(err: unknown): unknown {
 /** Seals a blob into this worker's open pack of its type, finishing the pack when full; returns the stored size. */
 function seal(type: BlobType, id: string, plain: Uint8Array): number {
   // `sealed` is a view of the crypto kernel's memory: written out before anything else seals.
-  const { sealed, uncompressedLength } = sealBlobInWorkArea(key, plain, type === 'tree' ? treeCompression : init.compression);
+  const { sealed, uncompressedLength } = sealBlobInWorkArea(key, plain, compressionFor(type, init.compression));
   if (init.dryRun) return sealed.length;
   const p = (packs[type] ??= new PackWriter(key, init.stagingDir, init.durablePacks));
   p.add(id, type, sealed, uncompressedLength);

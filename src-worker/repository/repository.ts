@@ -7,7 +7,7 @@ import { release } from '../format/release.ts';
 import type { Backend, FileType } from '../backend/backend.ts';
 import { CairnError, fromSystemError, isCairnError } from '../errors.ts';
 import type { BlobType } from '../format/blob.ts';
-import { openBlob, sealBlob, type Compression } from '../format/blob-codec.ts';
+import { compressionFor, openBlob, sealBlob, type Compression } from '../format/blob-codec.ts';
 import { decodeConfig, encodeConfig, type RepoConfig } from '../format/config.ts';
 import { generateMasterKey, open, seal, type MasterKey } from '../format/crypto.ts';
 import { hashId, type Id } from '../format/id.ts';
@@ -391,9 +391,7 @@ export class Repository {
   private async saveBlobUnchecked(type: BlobType, plain: Buffer): Promise<{ id: Id; stored: number }> {
     const id = hashId(plain);
     if (!this.claimBlob(type, id)) return { id, stored: 0 };
-    // Trees are always compressed in version 2, as restic does, even with data compression off.
-    const mode = this.version < 2 ? null : type === 'tree' && this.compression === 'off' ? 'auto' : this.compression;
-    const { sealed, uncompressedLength } = sealBlob(this.key, plain, mode);
+    const { sealed, uncompressedLength } = sealBlob(this.key, plain, compressionFor(type, this.version < 2 ? null : this.compression));
     let writer = this.openPacks.get(type);
     if (!writer) {
       const dir = await this.getStagingDir();
