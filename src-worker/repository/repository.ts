@@ -388,10 +388,15 @@ export class Repository {
     }
   }
 
+  /** How a blob of this type is stored here: never compressed in a version 1 repository. */
+  blobCompression(type: BlobType): Compression | null {
+    return compressionFor(type, this.version < 2 ? null : this.compression);
+  }
+
   private async saveBlobUnchecked(type: BlobType, plain: Buffer): Promise<{ id: Id; stored: number }> {
     const id = hashId(plain);
     if (!this.claimBlob(type, id)) return { id, stored: 0 };
-    const { sealed, uncompressedLength } = sealBlob(this.key, plain, compressionFor(type, this.version < 2 ? null : this.compression));
+    const { sealed, uncompressedLength } = sealBlob(this.key, plain, this.blobCompression(type));
     let writer = this.openPacks.get(type);
     if (!writer) {
       const dir = await this.getStagingDir();

@@ -45,6 +45,22 @@ test('--dry-run reads and counts new data but writes nothing', () => {
   assert.equal(files(), n, 'the repository is unchanged');
 });
 
+test('--dry-run estimates what the backup then stores, under --compression max too', () => {
+  // Trees are what a dry run seals itself (data is sealed as a backup seals it): many folders.
+  const more = path.join(work, 'folders');
+  const own = path.join(work, 'estimate-repo');
+  cairnOk(['-r', own, 'init']);
+  for (let d = 0; d < 30; d++) {
+    fs.mkdirSync(path.join(more, `folder-${d}`), { recursive: true });
+    for (let i = 0; i < 20; i++) fs.writeFileSync(path.join(more, `folder-${d}`, `entry-${i}.txt`), `entry ${d}/${i}\n`.repeat(20));
+  }
+  const estimate = lastJson(cairnOk(['-r', own, 'backup', more, '--compression', 'max', '--dry-run', '--json']));
+  const stored = lastJson(cairnOk(['-r', own, 'backup', more, '--compression', 'max', '--json']));
+  assert.ok(Number(stored.data_added_packed) > 0);
+  assert.equal(estimate.data_added_packed, stored.data_added_packed);
+  assert.equal(estimate.data_added, stored.data_added);
+});
+
 test('--quiet keeps results (tables) and drops chatter', () => {
   const out = cairnOk(['-r', repo, '-q', 'snapshots']);
   assert.match(out, /1 snapshots/);

@@ -206,7 +206,7 @@ class Archiver {
   private dryRunTree(blob: Buffer): { id: Id; stored: number } {
     const id = hashId(blob);
     if (!this.repo.claimBlob('tree', id)) return { id, stored: 0 };
-    const { sealed } = sealBlob(this.repo.key, blob, this.repo.version >= 2 ? 'auto' : null);
+    const { sealed } = sealBlob(this.repo.key, blob, this.repo.blobCompression('tree'));
     return { id, stored: sealed.length };
   }
 
