@@ -42,10 +42,18 @@ function writeAt(w: BlobWrite, data: Buffer | null): void {
 // AES itself).
 
 /**
+ * Bytes read at once when the range is also hashed: each piece is hashed while it is still in the
+ * core's cache. Hashing a whole 16 MiB pack after reading it ran at ~740 MiB/s on the bench
+ * machine, at ~1.6 GiB/s in 1 MiB pieces (check --read-data hashes every pack).
+ */
+const HASHED_READ = 1 << 20;
+
+/**
  * Reads the range into the work area; returns how many bytes there were (less for a truncated
  * pack). Never more than the file holds is allocated, whatever length a (damaged) index claims.
+ * With `hash`, every byte read is also fed to it, in order.
  */
-function readRange(file: { path: string; offset: number; length: number }): { area: Buffer; got: number } {
+function readRange(file: { path: string; offset: number; length: number }, hash?: crypto.Hash): { area: Buffer; got: number } {
   const fd = fs.openSync(fsPath(file.path), 'r');
   let got = 0;
   let area: Buffer;
@@ -53,8 +61,9 @@ function readRange(file: { path: string; offset: number; length: number }): { ar
     const want = Math.min(file.length, Math.max(0, fs.fstatSync(fd).size - file.offset));
     area = workArea(want);
     while (got < want) {
-      const n = fs.readSync(fd, area, got, want - got, file.offset + got);
+      const n = fs.readSync(fd, area, got, hash ? Math.min(HASHED_READ, want - got) : want - got, file.offset + got);
       if (n === 0) break;
+      hash?.update(area.subarray(got, got + n));
       got += n;
     }
   } finally {
@@ -76,8 +85,9 @@ function run(task: RestoreTask): RestoreTaskResult {
   let buf: Buffer;
   /** Bytes of the range that exist: a blob past them is lost, the blobs before are still read. */
   let got: number;
+  const packHash = task.verifyPack && task.file ? crypto.createHash('sha256') : undefined;
   try {
-    if (task.file) ({ area: buf, got } = readRange(task.file));
+    if (task.file) ({ area: buf, got } = readRange(task.file, packHash));
     else got = (buf = placeTransferred(task.buffer!)).length;
   } catch (err) {
     const e = err as NodeJS.ErrnoException;
@@ -88,7 +98,7 @@ function run(task: RestoreTask): RestoreTaskResult {
   let sha256: string | undefined;
   let tail: ArrayBuffer | undefined;
   if (task.verifyPack) {
-    sha256 = crypto.hash('sha256', buf.subarray(0, got), 'hex');
+    sha256 = packHash ? packHash.digest('hex') : crypto.hash('sha256', buf.subarray(0, got), 'hex');
     tail = copyTail(buf.subarray(0, got));
   }
   const present = (item: RestoreItem) => item.at + item.length <= got;
