@@ -47,29 +47,40 @@ function writeAt(w: BlobWrite, data: Buffer | null): void {
  * machine, at ~1.6 GiB/s in 1 MiB pieces (check --read-data hashes every pack).
  */
 const HASHED_READ = 1 << 20;
+/**
+ * How much of a pack check --read-data holds at once (more when one blob is larger): the blobs
+ * are opened as soon as the bytes they span are in. Read whole, a 16 MiB pack took that much of
+ * each worker's work area, which never shrinks.
+ */
+const VERIFY_WINDOW = 2 << 20;
 
 /**
  * Reads the range into the work area; returns how many bytes there were (less for a truncated
  * pack). Never more than the file holds is allocated, whatever length a (damaged) index claims.
- * With `hash`, every byte read is also fed to it, in order.
  */
-function readRange(file: { path: string; offset: number; length: number }, hash?: crypto.Hash): { area: Buffer; got: number } {
+function readRange(file: { path: string; offset: number; length: number }): { area: Buffer; got: number } {
   const fd = fs.openSync(fsPath(file.path), 'r');
   let got = 0;
   let area: Buffer;
   try {
     const want = Math.min(file.length, Math.max(0, fs.fstatSync(fd).size - file.offset));
     area = workArea(want);
-    while (got < want) {
-      const n = fs.readSync(fd, area, got, hash ? Math.min(HASHED_READ, want - got) : want - got, file.offset + got);
-      if (n === 0) break;
-      hash?.update(area.subarray(got, got + n));
-      got += n;
-    }
+    got = readAt(fd, area, 0, want, file.offset);
   } finally {
     fs.closeSync(fd);
   }
   return { area, got };
+}
+
+function readAt(fd: number, into: Buffer, at: number, length: number, position: number, hash?: crypto.Hash): number {
+  let got = 0;
+  while (got < length) {
+    const n = fs.readSync(fd, into, at + got, hash ? Math.min(HASHED_READ, length - got) : length - got, position + got);
+    if (n === 0) break;
+    hash?.update(into.subarray(at + got, at + got + n));
+    got += n;
+  }
+  return got;
 }
 
 function placeTransferred(buffer: ArrayBuffer): Buffer {
@@ -79,31 +90,16 @@ function placeTransferred(buffer: ArrayBuffer): Buffer {
   return area;
 }
 
-/** Restores every blob it can; a damaged blob or a failed write is reported, and the rest goes on. */
-function run(task: RestoreTask): RestoreTaskResult {
-  const failures: RestoreFailure[] = [];
-  let buf: Buffer;
-  /** Bytes of the range that exist: a blob past them is lost, the blobs before are still read. */
-  let got: number;
-  const packHash = task.verifyPack && task.file ? crypto.createHash('sha256') : undefined;
-  try {
-    if (task.file) ({ area: buf, got } = readRange(task.file, packHash));
-    else got = (buf = placeTransferred(task.buffer!)).length;
-  } catch (err) {
-    const e = err as NodeJS.ErrnoException;
-    for (const item of task.items) failures.push({ code: e.code ?? 'EIO', message: `pack ${task.packId.slice(0, 8)} cannot be read: ${e.message}`, blob: item.id });
-    return { t: 'done', task: task.task, bytes: 0, failures };
-  }
+/**
+ * Opens the items, which lie in `area` from pack offset `base` on, and writes each where it goes.
+ * `available`: where the pack's bytes end (a blob past it is lost; the blobs before are still read).
+ * Returns the bytes written.
+ */
+function openItems(task: RestoreTask, area: Buffer, base: number, items: readonly RestoreItem[], available: number, failures: RestoreFailure[]): number {
   let bytes = 0;
-  let sha256: string | undefined;
-  let tail: ArrayBuffer | undefined;
-  if (task.verifyPack) {
-    sha256 = packHash ? packHash.digest('hex') : crypto.hash('sha256', buf.subarray(0, got), 'hex');
-    tail = copyTail(buf.subarray(0, got));
-  }
-  const present = (item: RestoreItem) => item.at + item.length <= got;
-  const authentic = openInPlace(key, buf, task.items.map((item) => (present(item) ? { at: item.at, length: item.length } : { at: 0, length: 0 })));
-  task.items.forEach((item, i) => {
+  const present = (item: RestoreItem) => item.at + item.length <= available;
+  const authentic = openInPlace(key, area, items.map((item) => (present(item) ? { at: item.at - base, length: item.length } : { at: 0, length: 0 })));
+  items.forEach((item, i) => {
     const type = item.type ?? 'data';
     let plain: Buffer;
     try {
@@ -113,7 +109,8 @@ function run(task: RestoreTask): RestoreTaskResult {
       if (!authentic[i]) throw damagedBlob(type, item.id, task.packId);
       // The decrypted body, still in the work area; finishBlob hands back a buffer of its own
       // when it decompresses.
-      plain = finishBlob(buf.subarray(item.at + IV_SIZE, item.at + item.length - MAC_SIZE), item.id, type, item.uncompressedLength, task.packId, { ownsInput: false, releasedAfterUse: true });
+      const at = item.at - base;
+      plain = finishBlob(area.subarray(at + IV_SIZE, at + item.length - MAC_SIZE), item.id, type, item.uncompressedLength, task.packId, { ownsInput: false, releasedAfterUse: true });
     } catch (err) {
       const e = err as Error & { code?: string };
       failures.push({ code: e.code ?? 'CORRUPT_PACK', message: e.message, blob: item.id });
@@ -129,9 +126,129 @@ function run(task: RestoreTask): RestoreTaskResult {
         failures.push({ code: e.code ?? 'EIO', message: e.message, path: w.path });
       }
     }
-    if (plain.buffer !== buf.buffer) release(plain);
+    if (plain.buffer !== area.buffer) release(plain);
   });
+  return bytes;
+}
+
+function cannotRead(task: RestoreTask, err: unknown): RestoreTaskResult {
+  const e = err as NodeJS.ErrnoException;
+  const failures = task.items.map((item) => ({ code: e.code ?? 'EIO', message: `pack ${task.packId.slice(0, 8)} cannot be read: ${e.message}`, blob: item.id }));
+  return { t: 'done', task: task.task, bytes: 0, failures };
+}
+
+/** Restores every blob it can; a damaged blob or a failed write is reported, and the rest goes on. */
+function run(task: RestoreTask): RestoreTaskResult {
+  if (task.verifyPack && task.file && task.file.offset === 0 && inOrder(task.items)) return verifyLocalPack(task, task.file);
+  const failures: RestoreFailure[] = [];
+  let buf: Buffer;
+  /** Bytes of the range that exist: a blob past them is lost, the blobs before are still read. */
+  let got: number;
+  try {
+    if (task.file) ({ area: buf, got } = readRange(task.file));
+    else got = (buf = placeTransferred(task.buffer!)).length;
+  } catch (err) {
+    return cannotRead(task, err);
+  }
+  let sha256: string | undefined;
+  let tail: ArrayBuffer | undefined;
+  if (task.verifyPack) {
+    sha256 = crypto.hash('sha256', buf.subarray(0, got), 'hex');
+    tail = copyTail(buf.subarray(0, got));
+  }
+  const bytes = openItems(task, buf, 0, task.items, got, failures);
   return { t: 'done', task: task.task, bytes, failures, sha256, tail };
+}
+
+/** Whether the items follow each other in the pack without overlapping (as in every valid pack). */
+function inOrder(items: readonly RestoreItem[]): boolean {
+  let end = 0;
+  for (const item of items) {
+    if (item.at < end || item.length < 0) return false;
+    end = item.at + item.length;
+  }
+  return true;
+}
+
+/**
+ * check --read-data of a whole local pack, read front to back once: hashed as it comes in, its
+ * blobs opened a window at a time (VERIFY_WINDOW), its header read again at the end. Blobs the
+ * index lists out of order or overlapping take run()'s whole-pack path instead.
+ */
+function verifyLocalPack(task: RestoreTask, file: { path: string; length: number }): RestoreTaskResult {
+  const failures: RestoreFailure[] = [];
+  const hash = crypto.createHash('sha256');
+  let fd: number;
+  try {
+    fd = fs.openSync(fsPath(file.path), 'r');
+  } catch (err) {
+    return cannotRead(task, err);
+  }
+  try {
+    const size = Math.min(file.length, fs.fstatSync(fd).size);
+    const present = task.items.filter((item) => item.at + item.length <= size);
+    const largest = present.reduce((m, item) => Math.max(m, item.length), 0);
+    let area = workArea(Math.min(size, Math.max(VERIFY_WINDOW, largest)));
+    /** The pack offset of area[0], and where the bytes read so far end. */
+    let base = 0, end = 0;
+    let bytes = 0;
+    let next = 0;
+    while (next < task.items.length) {
+      const first = task.items[next]!;
+      if (first.at + first.length > size) break; // this and the rest lie past the end
+      // Drop what lies before this blob (read and hashed already), then read on to fill the area.
+      if (first.at + first.length > base + area.length) {
+        const keep = Math.max(first.at, base);
+        area.copyWithin(0, Math.min(keep, end) - base, end - base);
+        base = keep;
+        if (end < base) {
+          // A gap the index leaves between blobs: read and hash it, keep none of it.
+          while (end < base) end += readAt(fd, area, 0, Math.min(area.length, base - end), end, hash) || fail(file.path);
+        }
+      }
+      end += readAt(fd, area, end - base, Math.min(base + area.length, size) - end, end, hash);
+      let last = next;
+      while (last < task.items.length && task.items[last]!.at + task.items[last]!.length <= end) last++;
+      if (last === next) break; // the file ended early (it shrank while read): the rest is past its end
+      bytes += openItems(task, area, base, task.items.slice(next, last), size, failures);
+      next = last;
+      area = workArea(area.length); // openItems may have grown the memory (a view is detached then)
+    }
+    for (const item of task.items.slice(next)) {
+      failures.push({ code: 'CORRUPT_PACK', message: `pack ${task.packId.slice(0, 8)} is shorter than the index says: ${item.type ?? 'data'} blob ${item.id.slice(0, 8)} lies past its end`, blob: item.id });
+    }
+    // The rest (the header): hashed, then read again from its start, as copyTail would cut it.
+    while (end < size) {
+      const n = readAt(fd, area, 0, Math.min(area.length, size - end), end, hash);
+      if (n === 0) break;
+      end += n;
+    }
+    const tail = readTail(fd, end);
+    return { t: 'done', task: task.task, bytes, failures, sha256: hash.digest('hex'), tail };
+  } catch (err) {
+    return cannotRead(task, err);
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+function fail(path: string): never {
+  throw Object.assign(new Error(`${path} ended while it was being read`), { code: 'EIO' });
+}
+
+/** copyTail for a pack of `size` bytes read from `fd`. */
+function readTail(fd: number, size: number): ArrayBuffer {
+  const last = Buffer.alloc(4);
+  const headerLength = size >= 4 && fs.readSync(fd, last, 0, 4, size - 4) === 4 ? last.readUInt32LE(0) : 0;
+  const start = headerLength + 4 <= size ? size - 4 - headerLength : 0;
+  const out = new Uint8Array(size - start);
+  let got = 0;
+  while (got < out.length) {
+    const n = fs.readSync(fd, out, got, out.length - got, start + got);
+    if (n === 0) break;
+    got += n;
+  }
+  return got === out.length ? out.buffer : out.buffer.slice(0, got);
 }
 
 /**
