@@ -43,17 +43,17 @@ export async function repack(repo: Repository, plan: PrunePlan, hooks: RepackHoo
     for (const packId of plan.repackPacks) {
       throwIfAborted(hooks.signal);
       const wanted = repackOrder(plan.indexPacks.get(packId)!).filter((b) => pending.has(keyOf(b)));
-      if (wanted.length > 0) {
-        const start = wanted[0].offset;
-        const end = Math.max(...wanted.map((b) => b.offset + b.length));
+      for (const group of readGroups(wanted, repo.backend.localPath ? LOCAL_READ : Infinity)) {
+        const start = group[0].offset;
+        const end = Math.max(...group.map((b) => b.offset + b.length));
         const span = await repo.backend.load('data', packId, { offset: start, length: end - start });
         // Verified on a copy in the crypto kernel's work area (authenticated and decrypted in
         // place, as restore does), so no buffer of each blob's size is allocated and freed; the
         // sealed bytes in `span` are what is copied.
         const area = workArea(span.length);
         area.set(span);
-        const authentic = openInPlace(repo.key, area, wanted.map((b) => ({ at: b.offset - start, length: b.length })));
-        for (const [i, b] of wanted.entries()) {
+        const authentic = openInPlace(repo.key, area, group.map((b) => ({ at: b.offset - start, length: b.length })));
+        for (const [i, b] of group.entries()) {
           const k = keyOf(b);
           if (!pending.has(k)) continue; // the same blob twice in one pack
           const at = b.offset - start;
@@ -73,6 +73,9 @@ export async function repack(repo: Repository, plan: PrunePlan, hooks: RepackHoo
           pending.delete(k);
           if (w.size >= TARGET_PACK_SIZE) await commit(b.type);
         }
+        // Copied into the new packs' files already. A local backend's buffer is this call's alone;
+        // otherwise left to the collector (a remote backend's may share memory with its own).
+        if (repo.backend.localPath) release(span);
       }
       hooks.onPack?.(++done, plan.repackPacks.length);
     }
@@ -86,6 +89,28 @@ export async function repack(repo: Repository, plan: PrunePlan, hooks: RepackHoo
     throw new Error(`internal error: ${pending.size} blobs were not repacked (e.g. ${[...pending][0].slice(1, 9)}); nothing old was deleted`);
   }
   return written;
+}
+
+/**
+ * Bytes of a local pack read at once (more when one blob is larger): the work area, which never
+ * shrinks, holds only that, and the blobs are verified while still in the core's cache. A remote
+ * pack is read in one request (its span of needed blobs), as each request costs a round trip.
+ */
+const LOCAL_READ = 2 << 20;
+
+/** Consecutive blobs (sorted by offset) grouped into reads of at most `limit` bytes each. */
+function readGroups(blobs: PackedBlob[], limit: number): PackedBlob[][] {
+  const groups: PackedBlob[][] = [];
+  let start = 0;
+  for (const b of blobs) {
+    const last = groups.at(-1);
+    if (last && b.offset + b.length - start <= limit) last.push(b);
+    else {
+      groups.push([b]);
+      start = b.offset;
+    }
+  }
+  return groups;
 }
 
 const keyOf = (b: PackedBlob) => (b.type === 'tree' ? treeKey(b.id) : dataKey(b.id));
