@@ -48,11 +48,12 @@ function writeAt(w: BlobWrite, data: Buffer | null): void {
  */
 const HASHED_READ = 1 << 20;
 /**
- * How much of a pack check --read-data holds at once (more when one blob is larger): the blobs
- * are opened as soon as the bytes they span are in. Read whole, a 16 MiB pack took that much of
- * each worker's work area, which never shrinks.
+ * How much of a pack range is opened at once (more when one blob is larger), so the bytes are
+ * still in the core's cache from being read or copied when their blobs are authenticated,
+ * decrypted, decompressed and hashed; and the work area, which never shrinks, stays that small
+ * (a whole 16 MiB pack took that much of each worker's).
  */
-const VERIFY_WINDOW = 2 << 20;
+const WINDOW = 2 << 20;
 
 /**
  * Reads the range into the work area; returns how many bytes there were (less for a truncated
@@ -88,6 +89,44 @@ function placeTransferred(buffer: ArrayBuffer): Buffer {
   area.set(new Uint8Array(buffer));
   release(new Uint8Array(buffer));
   return area;
+}
+
+/**
+ * A range that arrived whole (from a remote backend): its blobs opened a window at a time, each
+ * copied into the work area (and hashed, for check) just before. Copied whole, 8-16 MiB went
+ * through the cache before the first blob was opened.
+ */
+function runTransferred(task: RestoreTask, buffer: ArrayBuffer): RestoreTaskResult {
+  const src = Buffer.from(buffer);
+  const failures: RestoreFailure[] = [];
+  const hash = task.verifyPack ? crypto.createHash('sha256') : undefined;
+  const items = task.items;
+  let hashed = 0, bytes = 0, next = 0;
+  while (next < items.length && items[next]!.at + items[next]!.length <= src.length) {
+    const start = items[next]!.at;
+    let end = start + items[next]!.length, last = next + 1;
+    for (; last < items.length; last++) {
+      const itemEnd = items[last]!.at + items[last]!.length;
+      if (itemEnd > src.length || itemEnd - start > WINDOW) break;
+      end = itemEnd;
+    }
+    const area = workArea(end - start);
+    area.set(src.subarray(start, end));
+    if (hash) hash.update(src.subarray(hashed, end));
+    hashed = end;
+    bytes += openItems(task, area, start, items.slice(next, last), src.length, failures);
+    next = last;
+  }
+  // What is left lies past the end (in order, so all of it): openItems names each.
+  if (next < items.length) bytes += openItems(task, workArea(0), 0, items.slice(next), src.length, failures);
+  let sha256: string | undefined;
+  let tail: ArrayBuffer | undefined;
+  if (hash) {
+    sha256 = hash.update(src.subarray(hashed)).digest('hex');
+    tail = copyTail(src);
+  }
+  release(src);
+  return { t: 'done', task: task.task, bytes, failures, sha256, tail };
 }
 
 /**
@@ -140,6 +179,7 @@ function cannotRead(task: RestoreTask, err: unknown): RestoreTaskResult {
 /** Restores every blob it can; a damaged blob or a failed write is reported, and the rest goes on. */
 function run(task: RestoreTask): RestoreTaskResult {
   if (task.verifyPack && task.file && task.file.offset === 0 && inOrder(task.items)) return verifyLocalPack(task, task.file);
+  if (task.buffer && inOrder(task.items)) return runTransferred(task, task.buffer);
   const failures: RestoreFailure[] = [];
   let buf: Buffer;
   /** Bytes of the range that exist: a blob past them is lost, the blobs before are still read. */
@@ -172,7 +212,7 @@ function inOrder(items: readonly RestoreItem[]): boolean {
 
 /**
  * check --read-data of a whole local pack, read front to back once: hashed as it comes in, its
- * blobs opened a window at a time (VERIFY_WINDOW), its header read again at the end. Blobs the
+ * blobs opened a window at a time (WINDOW), its header read again at the end. Blobs the
  * index lists out of order or overlapping take run()'s whole-pack path instead.
  */
 function verifyLocalPack(task: RestoreTask, file: { path: string; length: number }): RestoreTaskResult {
@@ -188,7 +228,7 @@ function verifyLocalPack(task: RestoreTask, file: { path: string; length: number
     const size = Math.min(file.length, fs.fstatSync(fd).size);
     const present = task.items.filter((item) => item.at + item.length <= size);
     const largest = present.reduce((m, item) => Math.max(m, item.length), 0);
-    let area = workArea(Math.min(size, Math.max(VERIFY_WINDOW, largest)));
+    let area = workArea(Math.min(size, Math.max(WINDOW, largest)));
     /** The pack offset of area[0], and where the bytes read so far end. */
     let base = 0, end = 0;
     let bytes = 0;
