@@ -122,7 +122,12 @@ interface Plan {
 }
 
 const MAX_GAP = 1 << 20;
-const MAX_IN_FLIGHT_BYTES = 48 << 20;
+/**
+ * Pack bytes being read or waiting for a worker at once. A remote range is downloaded whole before
+ * a worker takes it, so this is most of what a remote restore holds: 48 MiB (with 8 MiB ranges)
+ * peaked at 252-269 MiB over SFTP, 24 MiB (4 MiB ranges) at 218-225, as fast (1 GiB, 3 runs each).
+ */
+const MAX_IN_FLIGHT_BYTES = 24 << 20;
 /**
  * Blob writes handed to the workers at once, and at most in one range: a range of small files is
  * small in bytes but not in messages (each write names its file), and with bytes as the only
@@ -134,9 +139,9 @@ const MAX_RANGE_WRITES = 1024;
  * Largest pack range read at once: what a worker holds in memory (a single blob may exceed it).
  * A local read costs no round trip, and 2 MiB ranges restored 1 GiB as fast as 8 MiB ones with
  * ~10 MiB less at the peak (3 runs each: 4.46 and 4.40 s, 151 and 142 MiB); a remote range is a
- * request, so those stay large.
+ * request (a few round trips), so those are larger.
  */
-const MAX_RANGE = { local: 2 << 20, remote: 8 << 20 };
+const MAX_RANGE = { local: 2 << 20, remote: 4 << 20 };
 const TMP_PREFIX = '.cairn-restore-';
 
 /**
