@@ -81,47 +81,56 @@ export class SourcePrefetch {
   }
 
   private async run(targets: string[]): Promise<void> {
+    // Depth first, in the walk's order, with a stack of folders being listed: an async call per
+    // entry (a promise and a suspended frame each) made most of the prefetch's garbage.
+    const stack: { dir: string | null; names: string[]; next: number }[] = [{ dir: null, names: targets, next: 0 }];
     let sinceYield = 0;
-    const pause = async () => {
-      if (++sinceYield < SLICE) return;
-      sinceYield = 0;
-      await new Promise<void>((resolve) => setImmediate(resolve));
-    };
-    const visit = async (p: string): Promise<void> => {
-      if (this.full) return;
-      let st: BigIntStats | Error;
-      try {
-        st = fs.lstatSync(fsPath(p), { bigint: true });
-      } catch (err) {
-        st = err as Error;
+    await null; // the first slice too runs once the caller has gone on (and may have stopped it)
+    while (stack.length > 0 && !this.full) {
+      const top = stack[stack.length - 1]!;
+      if (top.next === top.names.length) {
+        stack.pop();
+        continue;
       }
-      this.stats.set(p, st);
-      this.entries++;
-      if (st instanceof Error) return;
-      if (this.watch && st.ctimeNs >= this.watch.since && st.isFile()) {
-        const { callback } = this.watch;
-        this.watch = null;
-        callback();
+      const name = top.names[top.next++]!;
+      const p = top.dir === null ? name : top.dir.endsWith(path.sep) ? top.dir + name : top.dir + path.sep + name;
+      const names = this.visit(p);
+      if (names) stack.push({ dir: p, names, next: 0 });
+      if (++sinceYield === SLICE) {
+        sinceYield = 0;
+        await new Promise<void>((resolve) => setImmediate(resolve));
       }
-      if (!st.isSymbolicLink()) {
-        const warnings: string[] = [];
-        this.attributes.set(p, { attrs: readExtendedAttributes(p, (m) => warnings.push(m)), warnings });
-      }
-      await pause();
-      if (!st.isDirectory()) return;
-      let names: string[];
-      try {
-        names = readDirNamesSync(p).sort(compareNames);
-      } catch (err) {
-        this.listings.set(p, err as Error);
-        return;
-      }
+    }
+  }
+
+  /** Reads one entry's metadata; returns the names in it when it is a folder that could be listed. */
+  private visit(p: string): string[] | null {
+    let st: BigIntStats | Error;
+    try {
+      st = fs.lstatSync(fsPath(p), { bigint: true });
+    } catch (err) {
+      st = err as Error;
+    }
+    this.stats.set(p, st);
+    this.entries++;
+    if (st instanceof Error) return null;
+    if (this.watch && st.ctimeNs >= this.watch.since && st.isFile()) {
+      const { callback } = this.watch;
+      this.watch = null;
+      callback();
+    }
+    if (!st.isSymbolicLink()) {
+      const warnings: string[] = [];
+      this.attributes.set(p, { attrs: readExtendedAttributes(p, (m) => warnings.push(m)), warnings });
+    }
+    if (!st.isDirectory()) return null;
+    try {
+      const names = readDirNamesSync(p).sort(compareNames);
       this.listings.set(p, names);
-      for (const name of names) {
-        if (this.full) return;
-        await visit(p.endsWith(path.sep) ? p + name : p + path.sep + name);
-      }
-    };
-    for (const t of targets) await visit(t);
+      return names;
+    } catch (err) {
+      this.listings.set(p, err as Error);
+      return null;
+    }
   }
 }
