@@ -18,6 +18,7 @@ import { addHostKey, checkHostKey, fingerprint, type HostKeyStatus } from './kno
 import { readFile } from './sftp-transfer.ts';
 import { describeFile, StagingFolder } from './remote.ts';
 import { TransientError } from './retry.ts';
+import { importWithKeyObjects } from './ssh-crypto.ts';
 
 export interface SftpLocation {
   user: string;
@@ -188,7 +189,7 @@ export class SftpBackend implements Backend {
     if (password) config.password = password;
     // Quiet event callbacks: the library's defaults print to the console on every disconnect.
     const quiet = () => {};
-    const { default: Client } = await import('ssh2-sftp-client');
+    const { default: Client } = await importWithKeyObjects(() => import('ssh2-sftp-client'));
     const client = new Client('cairn', { error: quiet, end: quiet, close: quiet } as never);
     // Many operations run at once on the one connection; the library adds listeners per operation.
     (client as unknown as { client: { setMaxListeners(n: number): void } }).client.setMaxListeners(0);
