@@ -7,9 +7,13 @@
 // against ~2.5 us for createHmac (Node 24, 50,000 calls each). Over SFTP that was ~1 s of the main
 // thread's CPU per GiB restored.
 //
-// ssh2 takes createCipheriv, createDecipheriv and createHmac from node:crypto once, when its
-// modules load. So the loader puts wrappers in their place for that moment only and then puts the
-// originals back: ssh2 keeps the wrappers, nothing else in the process sees them.
+// It also fills each packet's padding (4-255 bytes) with its own randomFillSync call, ~9 us each:
+// those are served from a pool of random bytes refilled 16 KiB at a time (the same CSPRNG output,
+// each byte used once), as format/crypto.ts does for IVs.
+//
+// ssh2 takes these functions from node:crypto once, when its modules load. So the loader puts
+// wrappers in their place for that moment only and then puts the originals back: ssh2 keeps the
+// wrappers, nothing else in the process sees them.
 import crypto from 'node:crypto';
 
 type Key = crypto.CipherKey | crypto.BinaryLike | crypto.KeyObject;
@@ -29,7 +33,30 @@ export function keyObjectFor(key: Key): Key {
   return made.key;
 }
 
-type Mutable = { createCipheriv: unknown; createDecipheriv: unknown; createHmac: unknown };
+/** Taken now: while ssh2 loads, node:crypto's own property is the wrapper below. */
+const randomFillSync = crypto.randomFillSync;
+const POOL = 16 * 1024;
+/** Requests up to this size come from the pool; larger ones go to the CSPRNG directly. */
+const POOLED_MAX = 256;
+const pool = Buffer.alloc(POOL);
+let poolAt = POOL;
+
+/** crypto.randomFillSync, small requests served from the pool. */
+export function pooledRandomFill<T extends NodeJS.ArrayBufferView>(buffer: T, offset = 0, size?: number): T {
+  const length = size ?? buffer.byteLength - offset;
+  if (length > POOLED_MAX || offset < 0 || length < 0 || offset + length > buffer.byteLength) return randomFillSync(buffer, offset, size);
+  if (poolAt + length > POOL) {
+    randomFillSync(pool);
+    poolAt = 0;
+  }
+  const into = new Uint8Array(buffer.buffer, buffer.byteOffset + offset, length);
+  into.set(pool.subarray(poolAt, poolAt + length));
+  pool.fill(0, poolAt, poolAt + length); // never hand out the same bytes twice, nor keep them
+  poolAt += length;
+  return buffer;
+}
+
+type Mutable = { createCipheriv: unknown; createDecipheriv: unknown; createHmac: unknown; randomFillSync: unknown };
 
 /** Runs `load` (which imports a module that loads ssh2) while node:crypto hands out the wrappers. */
 export async function importWithKeyObjects<T>(load: () => Promise<T>): Promise<T> {
@@ -41,11 +68,13 @@ export async function importWithKeyObjects<T>(load: () => Promise<T>): Promise<T
     createDecipheriv(algorithm, keyObjectFor(key) as crypto.CipherKey, iv, options as crypto.CipherGCMOptions);
   target.createHmac = (algorithm: string, key: Key, options?: object) =>
     createHmac(algorithm, keyObjectFor(key) as crypto.KeyObject, options as Parameters<typeof createHmac>[2]);
+  target.randomFillSync = pooledRandomFill;
   try {
     return await load();
   } finally {
     target.createCipheriv = createCipheriv;
     target.createDecipheriv = createDecipheriv;
     target.createHmac = createHmac;
+    target.randomFillSync = randomFillSync;
   }
 }

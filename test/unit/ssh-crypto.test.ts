@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
 import { test } from 'node:test';
-import { importWithKeyObjects, keyObjectFor } from '../../src-worker/backend/ssh-crypto.ts';
+import { importWithKeyObjects, keyObjectFor, pooledRandomFill } from '../../src-worker/backend/ssh-crypto.ts';
 
 test('a key buffer gets one key object, and a new one when its bytes change', () => {
   const key = crypto.randomBytes(32);
@@ -18,13 +18,29 @@ test('a key buffer gets one key object, and a new one when its bytes change', ()
   assert.equal(keyObjectFor(asIs), asIs, 'a key object is passed through');
 });
 
+test('padding bytes from the pool fill exactly the range asked for, and never repeat', () => {
+  const seen = new Set<string>();
+  for (let i = 0; i < 2000; i++) { // several refills of the pool
+    const b = Buffer.alloc(64);
+    assert.equal(pooledRandomFill(b, 8, 16), b);
+    assert.ok(b.subarray(0, 8).every((x) => x === 0) && b.subarray(24).every((x) => x === 0), 'nothing outside the range');
+    const hex = b.subarray(8, 24).toString('hex');
+    assert.ok(!seen.has(hex), 'the same bytes twice');
+    seen.add(hex);
+  }
+  const large = Buffer.alloc(4096);
+  pooledRandomFill(large);
+  assert.ok(large.some((x) => x !== 0));
+  assert.throws(() => pooledRandomFill(Buffer.alloc(4), 2, 8), RangeError);
+});
+
 test('what is loaded meanwhile keeps the wrappers, which seal and authenticate as the originals; node:crypto is restored', async () => {
-  const originals = [crypto.createCipheriv, crypto.createDecipheriv, crypto.createHmac];
+  const originals = [crypto.createCipheriv, crypto.createDecipheriv, crypto.createHmac, crypto.randomFillSync];
   const captured = await importWithKeyObjects(async () => {
     const { createCipheriv, createDecipheriv, createHmac } = crypto; // as ssh2 takes them
     return { createCipheriv, createDecipheriv, createHmac };
   });
-  assert.deepEqual([crypto.createCipheriv, crypto.createDecipheriv, crypto.createHmac], originals);
+  assert.deepEqual([crypto.createCipheriv, crypto.createDecipheriv, crypto.createHmac, crypto.randomFillSync], originals);
   assert.notEqual(captured.createCipheriv, crypto.createCipheriv);
 
   const key = crypto.randomBytes(16), iv = crypto.randomBytes(12), data = crypto.randomBytes(1000), aad = Buffer.from([0, 0, 3, 232]);
