@@ -5,7 +5,6 @@
 import { existsSync } from 'node:fs';
 import module from 'node:module';
 import { fileURLToPath } from 'node:url';
-import v8 from 'node:v8';
 import zlib from 'node:zlib';
 
 // V8 sizes the main thread's young generation for throughput-heavy servers (up to 3 x 16 MiB);
@@ -26,14 +25,6 @@ if (typeof process.execve === 'function' && !process.execArgv.some((a) => a.star
     // Not supported here: run as is.
   }
 }
-
-// V8 counts ArrayBuffer memory (file data, network packets) towards its collection limits only
-// loosely; with this flag it counts in the heap's global limit, so dead buffers go sooner. Over
-// SFTP ssh2 leaves a buffer behind per packet: a 1 GiB restore peaked 10-15 MiB lower and took
-// ~0.7 s less CPU with it (5 runs each), local backups, restores and checks the same. Set before
-// anything is allocated, for the workers too; V8 13 (Node 24) knows it, older ones would print
-// "unrecognized flag".
-if (Number(process.versions.v8.split('.')[0]) >= 13) v8.setFlagsFromString('--external-memory-accounted-in-global-limit');
 
 if (typeof zlib.zstdCompressSync !== 'function') {
   console.error(`Fatal: Cairn needs Node.js 22.15 or newer (this is ${process.version}): run it with "npx cairn" in the Cairn folder, which uses the Node 24 that "npm install" put in node_modules/.bin`);
