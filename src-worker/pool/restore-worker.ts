@@ -73,6 +73,7 @@ function readRange(file: { path: string; offset: number; length: number }): { ar
   return { area, got };
 }
 
+/** Reads `length` bytes at `position` into `into` at `at`, fewer only at the end of the file; with `hash`, hashes them. */
 function readAt(fd: number, into: Buffer, at: number, length: number, position: number, hash?: crypto.Hash): number {
   let got = 0;
   while (got < length) {
@@ -281,14 +282,9 @@ function readTail(fd: number, size: number): ArrayBuffer {
   const last = Buffer.alloc(4);
   const headerLength = size >= 4 && fs.readSync(fd, last, 0, 4, size - 4) === 4 ? last.readUInt32LE(0) : 0;
   const start = headerLength + 4 <= size ? size - 4 - headerLength : 0;
-  const out = new Uint8Array(size - start);
-  let got = 0;
-  while (got < out.length) {
-    const n = fs.readSync(fd, out, got, out.length - got, start + got);
-    if (n === 0) break;
-    got += n;
-  }
-  return got === out.length ? out.buffer : out.buffer.slice(0, got);
+  const out = Buffer.alloc(size - start);
+  const got = readAt(fd, out, 0, out.length, start);
+  return out.buffer.slice(out.byteOffset, out.byteOffset + got);
 }
 
 /**
