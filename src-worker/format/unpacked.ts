@@ -6,8 +6,8 @@ import { CairnError } from '../errors.ts';
 
 const ZSTD_LEVEL = 3;
 
-export function encodeUnpacked(json: string, repoVersion: number): Buffer {
-  const raw = Buffer.from(json, 'utf8');
+export function encodeUnpacked(json: string | Buffer, repoVersion: number): Buffer {
+  const raw = typeof json === 'string' ? Buffer.from(json, 'utf8') : json;
   if (repoVersion < 2) return raw;
   const compressed = zlib.zstdCompressSync(raw, { params: { [zlib.constants.ZSTD_c_compressionLevel]: ZSTD_LEVEL } });
   const out = Buffer.allocUnsafe(compressed.length + 1);

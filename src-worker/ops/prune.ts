@@ -15,7 +15,8 @@ import { decodeIndexFile, encodeIndexFile, type IndexPack } from '../format/inde
 import { mapLimit } from '../repository/concurrency.ts';
 import type { Repository } from '../repository/repository.ts';
 import { parsePruneLimits, type PruneLimitOptions } from './prune/options.ts';
-import { packListings, planPrune, type PruneStats } from './prune/plan.ts';
+import { PackListing } from './prune/listing.ts';
+import { planPrune, type PruneStats } from './prune/plan.ts';
 import { repack } from './prune/repack.ts';
 import { findUsedBlobs } from './prune/used-blobs.ts';
 
@@ -99,23 +100,14 @@ export async function prune(repo: Repository, options: PruneOptions = {}, onProg
   const { signal } = options;
   const mutated = (action: PruneMutation['action'], type: PruneMutation['type'], id: Id) => options.onMutation?.({ action, type, id });
 
-  // The index, as its files list it: per pack, all blobs, duplicates included (the master index
-  // keeps one location per blob, but prune must see every copy).
-  const indexNames: Id[] = [];
-  for await (const f of repo.backend.list('index')) indexNames.push(f.name);
-  let loaded = 0;
-  const files = await mapLimit(indexNames, 8, async (name) => {
-    const doc = decodeIndexFile(await repo.loadUnpacked('index', name), name, repo.version >= 2);
-    onProgress?.({ phase: 'index', done: ++loaded, total: indexNames.length });
-    return doc.packs;
-  });
+  const listing = await loadListing(repo, onProgress);
   await repo.loadIndex();
   throwIfAborted(signal);
 
-  const used = await findUsedBlobs(repo, { signal, ignore: options.ignoreSnapshots, onProgress: (done, total) => onProgress?.({ phase: 'snapshots', done, total }) });
+  const used = await findUsedBlobs(repo, listing, { signal, ignore: options.ignoreSnapshots, onProgress: (done, total) => onProgress?.({ phase: 'snapshots', done, total }) });
   const packFiles = new Map<Id, number>();
   for await (const f of repo.backend.list('data')) packFiles.set(f.name, f.size);
-  const plan = planPrune(packListings(files), packFiles, used, {
+  const plan = planPrune(listing, packFiles, used, {
     limits, repoVersion: repo.version,
     repackCacheableOnly: options.repackCacheableOnly, repackSmall: options.repackSmall, repackUncompressed: options.repackUncompressed,
   });
@@ -168,9 +160,13 @@ export async function prune(repo: Repository, options: PruneOptions = {}, onProg
     // Every index file present now is replaced.
     const oldIndex: Id[] = [];
     for await (const f of repo.backend.list('index')) oldIndex.push(f.name);
-    const keep: IndexPack[] = [];
-    for (const [id, blobs] of plan.indexPacks) if (!leaving.has(id)) keep.push({ id, blobs });
-    keep.push(...newPacks);
+    // Listed packs are turned into index file objects only as their index file is written.
+    const keep: PackSource[] = [];
+    for (let p = 0; p < listing.packCount; p++) {
+      if (leaving.has(listing.packId(p))) continue;
+      keep.push({ blobCount: listing.end(p) - listing.first(p), get: () => ({ id: listing.packId(p), blobs: listing.blobs(p) }) });
+    }
+    for (const pack of newPacks) keep.push({ blobCount: pack.blobs.length, get: () => pack });
     const written = await writeIndexFiles(repo, keep, oldIndex, mutated, onProgress);
     result.indexFilesWritten = written.length;
     const stale = oldIndex.filter((id) => !written.includes(id));
@@ -182,24 +178,52 @@ export async function prune(repo: Repository, options: PruneOptions = {}, onProg
   return result;
 }
 
+/**
+ * The index files' listing of every pack, duplicates included (the master index keeps one location
+ * per blob, but prune must see every copy). Files are read several at once and added in the order
+ * the backend lists them, so the same repository always gives the same plan.
+ */
+async function loadListing(repo: Repository, onProgress?: (p: PruneProgress) => void): Promise<PackListing> {
+  const names: Id[] = [];
+  for await (const f of repo.backend.list('index')) names.push(f.name);
+  const listing = new PackListing();
+  const decoded = new Map<number, IndexPack[]>();
+  let next = 0, loaded = 0;
+  await mapLimit(names, 8, async (name, i) => {
+    decoded.set(i, decodeIndexFile(await repo.loadUnpacked('index', name), name, repo.version >= 2).packs);
+    onProgress?.({ phase: 'index', done: ++loaded, total: names.length });
+    for (let packs = decoded.get(next); packs; packs = decoded.get(next)) {
+      decoded.delete(next++);
+      for (const p of packs) listing.addPack(p.id, p.blobs);
+    }
+  });
+  return listing;
+}
+
+/** A pack for the new index: its number of blobs, and its listing when its file is written. */
+interface PackSource {
+  blobCount: number;
+  get: () => IndexPack;
+}
+
 /** Writes index files for `packs`, at most INDEX_MAX_BLOBS blobs each; the first supersedes `old`. */
 async function writeIndexFiles(
-  repo: Repository, packs: IndexPack[], old: Id[],
+  repo: Repository, packs: PackSource[], old: Id[],
   mutated: (action: 'save', type: 'index', id: Id) => void, onProgress?: (p: PruneProgress) => void,
 ): Promise<Id[]> {
-  const groups: IndexPack[][] = [[]];
+  const groups: PackSource[][] = [[]];
   let blobs = 0;
   for (const p of packs) {
-    if (blobs > 0 && blobs + p.blobs.length > INDEX_MAX_BLOBS) {
+    if (blobs > 0 && blobs + p.blobCount > INDEX_MAX_BLOBS) {
       groups.push([]);
       blobs = 0;
     }
     groups[groups.length - 1].push(p);
-    blobs += p.blobs.length;
+    blobs += p.blobCount;
   }
   const ids: Id[] = [];
   for (const [i, group] of groups.entries()) {
-    const id = await saveIndexFile(repo, encodeIndexFile({ supersedes: i === 0 ? old : [], packs: group }));
+    const id = await saveIndexFile(repo, encodeIndexFile({ supersedes: i === 0 ? old : [], packs: group.map((p) => p.get()) }));
     ids.push(id);
     mutated('save', 'index', id);
     onProgress?.({ phase: 'write-index', done: i + 1, total: groups.length });
@@ -211,8 +235,7 @@ async function writeIndexFiles(
  * Stores an index file as Repository.saveUnpacked does, but compressed harder (INDEX_ZSTD): prune
  * rewrites the whole index, and a smaller one keeps the repository smaller than restic's.
  */
-async function saveIndexFile(repo: Repository, json: string): Promise<Id> {
-  const raw = Buffer.from(json, 'utf8');
+async function saveIndexFile(repo: Repository, raw: Buffer): Promise<Id> {
   let plain = raw;
   if (repo.version >= 2) {
     const { ZSTD_c_compressionLevel, ZSTD_c_hashLog, ZSTD_c_chainLog } = zlib.constants;

@@ -224,7 +224,8 @@ export class Repository {
     return parseJson(text, what);
   }
 
-  async saveUnpacked(type: FileType, json: string): Promise<Id> {
+  /** Stores a JSON object (text, or its UTF-8 bytes) sealed, compressed in version 2. */
+  async saveUnpacked(type: FileType, json: string | Buffer): Promise<Id> {
     if (type !== 'locks') await this.writeGate; // the lock being settled is itself a write
     const sealed = seal(this.key, encodeUnpacked(json, this.version));
     const id = hashId(sealed);

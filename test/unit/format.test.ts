@@ -84,7 +84,7 @@ test('index files round trip and reject what restic would reject', () => {
       { id: '4'.repeat(64), type: 'tree' as const, offset: 38, length: 112, uncompressedLength: 511 },
     ] }],
   };
-  const text = encodeIndexFile(idx);
+  const text = encodeIndexFile(idx).toString('utf8');
   assert.equal(text, `{"supersedes":["${'1'.repeat(64)}"],"packs":[{"id":"${'2'.repeat(64)}","blobs":[{"id":"${'3'.repeat(64)}","type":"data","offset":0,"length":38},{"id":"${'4'.repeat(64)}","type":"tree","offset":38,"length":112,"uncompressed_length":511}]}]}`);
   assert.deepEqual(decodeIndexFile(JSON.parse(text), 'n', true), { ...idx, oldFormat: false });
   assert.throws(() => decodeIndexFile(JSON.parse(text), 'n', false), (e) => isCairnError(e, 'CORRUPT_OBJECT'), 'compressed blobs are invalid in version 1');

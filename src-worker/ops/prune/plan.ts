@@ -5,14 +5,12 @@
 // (best ratio of unused to used first), within --max-repack-size. Tree packs, mixed packs and
 // uncompressed tree packs (version 2) are repacked whenever they hold anything unused.
 import { CairnError } from '../../errors.ts';
-import type { PackedBlob } from '../../format/blob.ts';
 import { SEAL_OVERHEAD } from '../../format/crypto.ts';
 import type { Id } from '../../format/id.ts';
-import type { IndexPack } from '../../format/index-file.ts';
 import { entrySize } from '../../format/pack.ts';
 import { TARGET_PACK_SIZE } from '../../repository/pack-writer.ts';
+import type { PackListing } from './listing.ts';
 import type { PruneLimits } from './options.ts';
-import { dataKey, treeKey, type BlobKey } from './used-blobs.ts';
 
 export interface PruneStats {
   blobs: { used: number; duplicate: number; unused: number; remove: number; repack: number; repackrm: number };
@@ -42,12 +40,14 @@ export interface PrunePlan {
   repackPacks: Id[];
   /** Packs the index names that the repository lacks but nothing needs: dropped from the index. */
   ignorePacks: Id[];
-  /** Blobs to copy out of the repacked packs (used, and in no pack that stays). */
-  keepBlobs: Set<BlobKey>;
-  /** Whether a blob must be stored compressed when copied (uncompressed trees in version 2, or all with --repack-uncompressed). */
-  compressOnRepack: (blob: PackedBlob) => boolean;
+  /** Blobs to copy out of the repacked packs (used, and in no pack that stays): 1 by canonical entry of `listing`. */
+  keepBlobs: Uint8Array;
+  /** Number of blobs keepBlobs flags. */
+  keepCount: number;
+  /** Whether an entry must be stored compressed when copied (uncompressed trees in version 2, or all with --repack-uncompressed). */
+  compressOnRepack: (entry: number) => boolean;
   /** Every pack the index lists, with its blobs (the first listing when several index files name it). */
-  indexPacks: Map<Id, PackedBlob[]>;
+  listing: PackListing;
   /** Size in the repository of every pack file. */
   packFileSizes: Map<Id, number>;
   /** Bytes of the pack files this plan deletes. */
@@ -70,87 +70,83 @@ interface PackInfo {
   uncompressed: boolean;
 }
 
-/** Pack header bytes for these blobs: entries, sealing overhead and the 4-byte length. */
-export function headerSize(blobs: readonly PackedBlob[]): number {
-  let size = SEAL_OVERHEAD + 4;
-  for (const b of blobs) size += entrySize(b.uncompressedLength > 0);
-  return size;
+/** Pack header bytes for this many blobs, of which `compressed` are stored compressed: entries, sealing overhead and the 4-byte length. */
+export function headerSize(count: number, compressed: number): number {
+  return SEAL_OVERHEAD + 4 + compressed * entrySize(true) + (count - compressed) * entrySize(false);
 }
 
-const keyOf = (b: PackedBlob): BlobKey => (b.type === 'tree' ? treeKey(b.id) : dataKey(b.id));
-
 /**
- * Plans a prune. `indexPacks` is every pack listing of the index files, `packFiles` every pack file
- * of the repository with its size, `used` the blobs snapshots need (consumed by this function).
+ * Plans a prune. `listing` is every pack listing of the index files, `packFiles` every pack file
+ * of the repository with its size, `used` the blobs snapshots need (flags by canonical entry;
+ * consumed by this function: it becomes the plan's keepBlobs).
  */
-export function planPrune(indexPacks: Map<Id, PackedBlob[]>, packFiles: Map<Id, number>, used: Set<BlobKey>, opts: PlanOptions): PrunePlan {
+export function planPrune(listing: PackListing, packFiles: Map<Id, number>, used: Uint8Array, opts: PlanOptions): PrunePlan {
   const stats: PruneStats = {
     blobs: { used: 0, duplicate: 0, unused: 0, remove: 0, repack: 0, repackrm: 0 },
     size: { used: 0, duplicate: 0, unused: 0, remove: 0, repack: 0, repackrm: 0, unref: 0 },
     packs: { used: 0, unused: 0, partlyUsed: 0, unref: 0, keep: 0, repack: 0, remove: 0 },
   };
 
-  // Used, duplicate (a used blob stored again elsewhere) and unused blobs.
-  const keepBlobs = new Set<BlobKey>();
-  const duplicates = new Map<BlobKey, number>();
-  for (const blobs of indexPacks.values()) {
-    for (const b of blobs) {
-      const k = keyOf(b);
-      if (used.delete(k)) {
-        keepBlobs.add(k);
-        stats.size.used += b.length;
-        stats.blobs.used++;
-      } else if (keepBlobs.has(k)) {
-        duplicates.set(k, Math.min(255, (duplicates.get(k) ?? 1) + 1));
-        stats.size.duplicate += b.length;
-        stats.blobs.duplicate++;
-      } else {
-        stats.size.unused += b.length;
-        stats.blobs.unused++;
-      }
+  // Used, duplicate (a used blob stored again elsewhere) and unused blobs. A blob's first listing
+  // is its canonical entry, so a used blob is counted used there and duplicate at each later one.
+  const keepBlobs = used;
+  /** Copies of each duplicated used blob, by canonical entry (few, normally none). */
+  const duplicates = new Map<number, number>();
+  for (let e = 0; e < listing.size; e++) {
+    const c = listing.canonical(e);
+    const length = listing.length(e);
+    if (c === e && keepBlobs[c]) {
+      stats.size.used += length;
+      stats.blobs.used++;
+    } else if (c !== e && keepBlobs[c]) {
+      duplicates.set(c, Math.min(255, (duplicates.get(c) ?? 1) + 1));
+      stats.size.duplicate += length;
+      stats.blobs.duplicate++;
+    } else {
+      stats.size.unused += length;
+      stats.blobs.unused++;
     }
-  }
-  if (used.size > 0) {
-    const examples = [...used].slice(0, 3).map((k) => `${k[0] === 't' ? 'tree' : 'data'} ${k.slice(1, 9)}`).join(', ');
-    throw new CairnError('MISSING_OBJECT',
-      `${used.size} blob${used.size === 1 ? '' : 's'} that snapshots use ${used.size === 1 ? 'is' : 'are'} not in the index (${examples}${used.size > 3 ? ', …' : ''}); nothing was deleted: run "cairn check", and "cairn repair index" if the packs exist`);
   }
 
   // Per pack: used and unused blobs and bytes; the header counts as used.
-  const info = new Map<Id, PackInfo>();
-  for (const [packId, blobs] of indexPacks) {
-    const p: PackInfo = { usedBlobs: 0, unusedBlobs: 0, usedSize: headerSize(blobs), unusedSize: 0, type: null, uncompressed: false };
-    for (const b of blobs) {
-      p.type = p.type === null || p.type === b.type ? b.type : 'mixed';
-      const k = keyOf(b);
-      if (duplicates.has(k)) { /* decided below */ } else if (keepBlobs.has(k)) {
-        p.usedSize += b.length;
+  const info: PackInfo[] = [];
+  for (let pack = 0; pack < listing.packCount; pack++) {
+    const first = listing.first(pack), end = listing.end(pack);
+    let compressed = 0;
+    for (let e = first; e < end; e++) if (listing.uncompressedLength(e) > 0) compressed++;
+    const p: PackInfo = { usedBlobs: 0, unusedBlobs: 0, usedSize: headerSize(end - first, compressed), unusedSize: 0, type: null, uncompressed: false };
+    for (let e = first; e < end; e++) {
+      const type = listing.type(e);
+      p.type = p.type === null || p.type === type ? type : 'mixed';
+      const c = listing.canonical(e);
+      if (duplicates.has(c)) { /* decided below */ } else if (keepBlobs[c]) {
+        p.usedSize += listing.length(e);
         p.usedBlobs++;
       } else {
-        p.unusedSize += b.length;
+        p.unusedSize += listing.length(e);
         p.unusedBlobs++;
       }
-      if (b.uncompressedLength === 0) p.uncompressed = true;
+      if (listing.uncompressedLength(e) === 0) p.uncompressed = true;
     }
-    info.set(packId, p);
+    info.push(p);
   }
   // Of a duplicated blob exactly one copy counts as used: preferably one in a pack that holds other
   // used blobs (so that pack can stay whole), else the last one met.
   if (duplicates.size > 0) {
-    for (const [packId, blobs] of indexPacks) {
-      const p = info.get(packId)!;
-      for (const b of blobs) {
-        const k = keyOf(b);
-        const count = duplicates.get(k);
+    for (let pack = 0; pack < listing.packCount; pack++) {
+      const p = info[pack];
+      for (let e = listing.first(pack), end = listing.end(pack); e < end; e++) {
+        const c = listing.canonical(e);
+        const count = duplicates.get(c);
         if (count === undefined) continue;
         if (count !== 0 && (p.usedBlobs > 0 || count === 1)) {
-          p.usedSize += b.length;
+          p.usedSize += listing.length(e);
           p.usedBlobs++;
-          duplicates.set(k, 0);
+          duplicates.set(c, 0);
         } else {
-          p.unusedSize += b.length;
+          p.unusedSize += listing.length(e);
           p.unusedBlobs++;
-          if (count !== 0) duplicates.set(k, count - 1);
+          if (count !== 0) duplicates.set(c, count - 1);
         }
       }
     }
@@ -167,7 +163,7 @@ export function planPrune(indexPacks: Map<Id, PackedBlob[]>, packFiles: Map<Id, 
   const mismatched: string[] = [];
 
   for (const [id, fileSize] of packFiles) {
-    const p = info.get(id);
+    const p = info[listing.packNumber(id)];
     if (!p) {
       unreferencedPacks.push(id);
       stats.size.unref += fileSize;
@@ -202,7 +198,8 @@ export function planPrune(indexPacks: Map<Id, PackedBlob[]>, packFiles: Map<Id, 
 
   // Packs the index names but the repository lacks: harmless when nothing in them is needed.
   const missingNeeded: Id[] = [];
-  for (const [id, p] of info) {
+  for (let pack = 0; pack < listing.packCount; pack++) {
+    const id = listing.packId(pack), p = info[pack];
     if (packFiles.has(id)) continue;
     if (p.usedBlobs === 0) {
       ignorePacks.push(id);
@@ -262,25 +259,27 @@ export function planPrune(indexPacks: Map<Id, PackedBlob[]>, packFiles: Map<Id, 
   // Blobs to copy: used ones that no surviving pack holds.
   const leaving = new Set<Id>([...removePacks, ...repackPacks, ...ignorePacks]);
   if (repackPacks.length > 0) {
-    for (const [packId, blobs] of indexPacks) {
-      if (leaving.has(packId)) continue;
-      for (const b of blobs) keepBlobs.delete(keyOf(b));
+    for (let pack = 0; pack < listing.packCount; pack++) {
+      if (leaving.has(listing.packId(pack))) continue;
+      for (let e = listing.first(pack), end = listing.end(pack); e < end; e++) keepBlobs[listing.canonical(e)] = 0;
     }
   } else {
-    keepBlobs.clear();
+    keepBlobs.fill(0);
   }
+  let keepCount = 0;
+  for (let e = 0; e < keepBlobs.length; e++) keepCount += keepBlobs[e];
 
-  const compressOnRepack = (b: PackedBlob) =>
-    opts.repoVersion >= 2 && b.uncompressedLength === 0 && (b.type === 'tree' || opts.repackUncompressed === true);
+  const compressOnRepack = (e: number) =>
+    opts.repoVersion >= 2 && listing.uncompressedLength(e) === 0 && (listing.isTree(e) || opts.repackUncompressed === true);
   repackPacks.sort();
-  const layout = simulateRepack(repackPacks, indexPacks, keepBlobs, compressOnRepack);
+  const layout = simulateRepack(repackPacks, listing, keepBlobs, compressOnRepack);
 
   let bytesDeleted = 0;
   for (const id of [...unreferencedPacks, ...removePacks, ...repackPacks]) bytesDeleted += packFiles.get(id) ?? 0;
 
   return {
-    stats, unreferencedPacks, removePacks, repackPacks, ignorePacks, keepBlobs, compressOnRepack,
-    indexPacks, packFileSizes: packFiles, bytesDeleted,
+    stats, unreferencedPacks, removePacks, repackPacks, ignorePacks, keepBlobs, keepCount, compressOnRepack,
+    listing, packFileSizes: packFiles, bytesDeleted,
     bytesWritten: layout.bytes, newPacks: layout.packs, exact: layout.exact,
   };
 }
@@ -289,44 +288,32 @@ export function planPrune(indexPacks: Map<Id, PackedBlob[]>, packFiles: Map<Id, 
  * The new packs repacking will write, computed the way the repacker fills them (same order, same
  * size limit), so a dry run can say exactly how many bytes a real run frees.
  */
-function simulateRepack(repackPacks: readonly Id[], indexPacks: Map<Id, PackedBlob[]>, keepBlobs: Set<BlobKey>, compress: (b: PackedBlob) => boolean) {
-  const open = new Map<string, PackedBlob[]>();
-  const sizes = new Map<string, number>();
-  const copied = new Set<BlobKey>();
+function simulateRepack(repackPacks: readonly Id[], listing: PackListing, keepBlobs: Uint8Array, compress: (e: number) => boolean) {
+  const copied = new Uint8Array(keepBlobs.length);
+  /** The pack being filled for each blob type: blobs, of them compressed, and bytes. */
+  const open = new Map<string, { count: number; compressed: number; size: number }>();
   let bytes = 0, packs = 0, exact = true;
   const close = (type: string) => {
-    const blobs = open.get(type)!;
-    bytes += sizes.get(type)! + headerSize(blobs);
+    const o = open.get(type)!;
+    bytes += o.size + headerSize(o.count, o.compressed);
     packs++;
     open.delete(type);
-    sizes.delete(type);
   };
   for (const packId of repackPacks) {
-    for (const b of repackOrder(indexPacks.get(packId)!)) {
-      const k = keyOf(b);
-      if (!keepBlobs.has(k) || copied.has(k)) continue;
-      copied.add(k);
-      if (compress(b)) exact = false;
-      const blobs = open.get(b.type) ?? [];
-      open.set(b.type, blobs);
-      blobs.push(b);
-      const size = (sizes.get(b.type) ?? 0) + b.length;
-      sizes.set(b.type, size);
-      if (size >= TARGET_PACK_SIZE) close(b.type);
+    for (const e of listing.byOffset(listing.packNumber(packId))) {
+      const c = listing.canonical(e);
+      if (!keepBlobs[c] || copied[c]) continue;
+      copied[c] = 1;
+      if (compress(e)) exact = false;
+      const type = listing.type(e);
+      let o = open.get(type);
+      if (!o) open.set(type, (o = { count: 0, compressed: 0, size: 0 }));
+      o.count++;
+      if (listing.uncompressedLength(e) > 0) o.compressed++;
+      o.size += listing.length(e);
+      if (o.size >= TARGET_PACK_SIZE) close(type);
     }
   }
   for (const type of [...open.keys()]) close(type);
   return { bytes, packs, exact };
-}
-
-/** The order blobs of a pack are copied in: by position, so a pack is read front to back. */
-export function repackOrder(blobs: readonly PackedBlob[]): PackedBlob[] {
-  return [...blobs].sort((a, b) => a.offset - b.offset);
-}
-
-/** Turns the index files' pack listings into one listing per pack (a pack named twice counts once). */
-export function packListings(files: readonly IndexPack[][]): Map<Id, PackedBlob[]> {
-  const out = new Map<Id, PackedBlob[]>();
-  for (const packs of files) for (const p of packs) if (!out.has(p.id)) out.set(p.id, p.blobs);
-  return out;
 }

@@ -13,8 +13,7 @@ import { release } from '../../format/release.ts';
 import { PackWriter, TARGET_PACK_SIZE } from '../../repository/pack-writer.ts';
 import type { Repository } from '../../repository/repository.ts';
 import type { IndexPack } from '../../format/index-file.ts';
-import { repackOrder, type PrunePlan } from './plan.ts';
-import { dataKey, treeKey } from './used-blobs.ts';
+import type { PrunePlan } from './plan.ts';
 
 export interface RepackHooks {
   signal?: AbortSignal;
@@ -25,7 +24,10 @@ export interface RepackHooks {
 
 /** Writes the plan's keep-blobs into new packs; returns them (stored in the repository, in no index yet). */
 export async function repack(repo: Repository, plan: PrunePlan, hooks: RepackHooks = {}): Promise<IndexPack[]> {
-  const pending = new Set(plan.keepBlobs);
+  const { listing } = plan;
+  /** Blobs still to copy, by canonical entry. */
+  const pending = plan.keepBlobs.slice();
+  let pendingCount = plan.keepCount;
   const writers = new Map<BlobType, PackWriter>();
   const written: IndexPack[] = [];
   const staging = await repo.getStagingDir();
@@ -42,7 +44,9 @@ export async function repack(repo: Repository, plan: PrunePlan, hooks: RepackHoo
     let done = 0;
     for (const packId of plan.repackPacks) {
       throwIfAborted(hooks.signal);
-      const wanted = repackOrder(plan.indexPacks.get(packId)!).filter((b) => pending.has(keyOf(b)));
+      const wanted: RepackBlob[] = listing.byOffset(listing.packNumber(packId))
+        .filter((e) => pending[listing.canonical(e)])
+        .map((e) => ({ ...listing.blob(e), entry: e, canonical: listing.canonical(e) }));
       for (const group of readGroups(wanted, repo.backend.localPath ? LOCAL_READ : Infinity)) {
         const start = group[0].offset;
         const end = Math.max(...group.map((b) => b.offset + b.length));
@@ -54,15 +58,14 @@ export async function repack(repo: Repository, plan: PrunePlan, hooks: RepackHoo
         area.set(span);
         const authentic = openInPlace(repo.key, area, group.map((b) => ({ at: b.offset - start, length: b.length })));
         for (const [i, b] of group.entries()) {
-          const k = keyOf(b);
-          if (!pending.has(k)) continue; // the same blob twice in one pack
+          if (!pending[b.canonical]) continue; // the same blob twice in one pack
           const at = b.offset - start;
           const sealed = span.subarray(at, at + b.length);
           if (!authentic[i]) throw damagedBlob(b.type, b.id, packId);
           const plain = finishBlob(area.subarray(at + IV_SIZE, at + b.length - MAC_SIZE), b.id, b.type, b.uncompressedLength, packId, { ownsInput: false, releasedAfterUse: true });
           let w = writers.get(b.type);
           if (!w) writers.set(b.type, (w = new PackWriter(repo.key, staging, repo.backend.isLocal)));
-          if (plan.compressOnRepack(b)) {
+          if (plan.compressOnRepack(b.entry)) {
             const packed = compress(plain, repo.compression);
             w.add(b.id, b.type, seal(repo.key, packed), plain.length);
             release(packed);
@@ -70,7 +73,8 @@ export async function repack(repo: Repository, plan: PrunePlan, hooks: RepackHoo
             w.add(b.id, b.type, sealed, b.uncompressedLength);
           }
           if (plain.buffer !== area.buffer) release(plain);
-          pending.delete(k);
+          pending[b.canonical] = 0;
+          pendingCount--;
           if (w.size >= TARGET_PACK_SIZE) await commit(b.type);
         }
         // Copied into the new packs' files already. A local backend's buffer is this call's alone;
@@ -84,9 +88,10 @@ export async function repack(repo: Repository, plan: PrunePlan, hooks: RepackHoo
     for (const w of writers.values()) w.abandon();
     throw err;
   }
-  if (pending.size > 0) {
+  if (pendingCount > 0) {
     // The plan promised these blobs were in the repacked packs; deleting them would lose data.
-    throw new Error(`internal error: ${pending.size} blobs were not repacked (e.g. ${[...pending][0].slice(1, 9)}); nothing old was deleted`);
+    const example = listing.id(pending.indexOf(1)).slice(0, 8);
+    throw new Error(`internal error: ${pendingCount} blobs were not repacked (e.g. ${example}); nothing old was deleted`);
   }
   return written;
 }
@@ -98,9 +103,15 @@ export async function repack(repo: Repository, plan: PrunePlan, hooks: RepackHoo
  */
 const LOCAL_READ = 2 << 20;
 
+/** A blob to copy, with its entry in the plan's listing and the blob's canonical entry. */
+interface RepackBlob extends PackedBlob {
+  entry: number;
+  canonical: number;
+}
+
 /** Consecutive blobs (sorted by offset) grouped into reads of at most `limit` bytes each. */
-function readGroups(blobs: PackedBlob[], limit: number): PackedBlob[][] {
-  const groups: PackedBlob[][] = [];
+function readGroups(blobs: RepackBlob[], limit: number): RepackBlob[][] {
+  const groups: RepackBlob[][] = [];
   let start = 0;
   for (const b of blobs) {
     const last = groups.at(-1);
@@ -112,8 +123,6 @@ function readGroups(blobs: PackedBlob[], limit: number): PackedBlob[][] {
   }
   return groups;
 }
-
-const keyOf = (b: PackedBlob) => (b.type === 'tree' ? treeKey(b.id) : dataKey(b.id));
 
 /** zstd, always (even when it does not shrink the blob): these blobs are repacked to be compressed. */
 function compress(plain: Buffer, mode: Compression): Buffer {
