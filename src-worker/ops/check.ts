@@ -14,6 +14,7 @@ import { decodeIndexFile } from '../format/index-file.ts';
 import { parsePackTail } from '../format/pack.ts';
 import { packSizeFromIndex } from '../format/pack-size.ts';
 import { mapLimit } from '../repository/concurrency.ts';
+import { PackListing } from '../repository/pack-listing.ts';
 import { defaultWorkerCount } from '../pool/backup-pool.ts';
 import { ownedArrayBuffer, RestorePool } from '../pool/restore-pool.ts';
 import type { RestoreTaskResult } from '../pool/restore-protocol.ts';
@@ -181,7 +182,7 @@ export async function check(repo: Repository, opts: CheckOptions = {}): Promise<
   const packIndexes = new Map<Id, Id[]>();
   const packTypes = new Map<Id, number>();
   /** The index's entries per pack, kept only when packs will be read (to verify each blob). */
-  const packBlobs = new Map<Id, PackedBlob[]>();
+  let packBlobs: PackListing | null = readAny ? new PackListing() : null;
   const duplicates = new Map<string, { type: BlobType; id: Id; packs: Set<Id> }>();
   let done = 0;
   await mapLimit(indexNames, 8, async (name) => {
@@ -218,7 +219,7 @@ export async function check(repo: Repository, opts: CheckOptions = {}): Promise<
       packTypes.set(p.id, types);
       repo.index.addPack(p.id, p.blobs);
       expectedPackSize.set(p.id, packSizeFromIndex(p.blobs));
-      if (readAny) packBlobs.set(p.id, p.blobs);
+      packBlobs?.addPack(p.id, p.blobs);
     }
     opts.onProgress?.({ phase: 'index', done: ++done, total: indexNames.length });
   });
@@ -270,7 +271,8 @@ export async function check(repo: Repository, opts: CheckOptions = {}): Promise<
     try {
       await mapLimit(packs, workers + 1, async (id) => {
         aborted();
-        const found = await readPack(repo, pool, id, actual.get(id)!, packBlobs.get(id) ?? []);
+        const listed = packBlobs!.packNumber(id);
+        const found = await readPack(repo, pool, id, actual.get(id)!, listed < 0 ? [] : packBlobs!.blobs(listed));
         for (const p of found) {
           readDataProblems.push(p);
           if (p.blob) corruptBlobs.set(blobKey(p.blob.type, p.blob.id), p);
@@ -281,7 +283,7 @@ export async function check(repo: Repository, opts: CheckOptions = {}): Promise<
       });
     } finally {
       await pool.close();
-      packBlobs.clear();
+      packBlobs = null;
     }
   };
 

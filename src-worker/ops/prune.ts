@@ -15,7 +15,7 @@ import { decodeIndexFile, encodeIndexFile, type IndexPack } from '../format/inde
 import { mapLimit } from '../repository/concurrency.ts';
 import type { Repository } from '../repository/repository.ts';
 import { parsePruneLimits, type PruneLimitOptions } from './prune/options.ts';
-import { PackListing } from './prune/listing.ts';
+import { PackListing } from '../repository/pack-listing.ts';
 import { planPrune, type PruneStats } from './prune/plan.ts';
 import { repack } from './prune/repack.ts';
 import { findUsedBlobs } from './prune/used-blobs.ts';

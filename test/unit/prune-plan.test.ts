@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
 import { test } from 'node:test';
 import type { PackedBlob } from '../../src-worker/format/blob.ts';
-import { PackListing } from '../../src-worker/ops/prune/listing.ts';
+import { PackListing } from '../../src-worker/repository/pack-listing.ts';
 import { parsePruneLimits } from '../../src-worker/ops/prune/options.ts';
 import { headerSize, planPrune } from '../../src-worker/ops/prune/plan.ts';
 

@@ -9,7 +9,7 @@ import { SEAL_OVERHEAD } from '../../format/crypto.ts';
 import type { Id } from '../../format/id.ts';
 import { entrySize } from '../../format/pack.ts';
 import { TARGET_PACK_SIZE } from '../../repository/pack-writer.ts';
-import type { PackListing } from './listing.ts';
+import type { PackListing } from '../../repository/pack-listing.ts';
 import type { PruneLimits } from './options.ts';
 
 export interface PruneStats {

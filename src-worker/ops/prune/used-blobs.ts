@@ -7,7 +7,7 @@ import type { Id } from '../../format/id.ts';
 import type { Tree } from '../../format/tree.ts';
 import { mapLimit } from '../../repository/concurrency.ts';
 import type { Repository } from '../../repository/repository.ts';
-import type { PackListing } from './listing.ts';
+import type { PackListing } from '../../repository/pack-listing.ts';
 
 const TREE_CONCURRENCY = 8;
 

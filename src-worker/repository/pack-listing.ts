@@ -1,15 +1,16 @@
-// Every blob listing of the index files, as prune needs it: per pack (the first listing of a pack
-// when several index files name it), every blob it holds, duplicates included. The master index
-// keeps one location per blob; prune must see each copy to decide which to keep. Entries live in
-// typed arrays (about 60 bytes a blob with the lookup table) instead of an object and an id string
-// per blob: a repository of a few million blobs is pruned in a few hundred MiB, not gigabytes.
+// Every blob listing of the index files: per pack (the first listing of a pack when several index
+// files name it), every blob it holds, duplicates included. The master index keeps one location
+// per blob; prune must see each copy to decide which to keep, and check --read-data each pack's
+// whole list to verify it. Entries live in typed arrays (about 60 bytes a blob with the lookup
+// table) instead of an object and an id string per blob: a repository of a few million blobs fits
+// in a few hundred MiB, not gigabytes.
 //
 // Entry numbers are positions in listing order: a pack's entries are consecutive, packs in the
 // order they were added. A blob's "canonical" entry is its first listing; sets of blobs (used, to
 // keep, copied) are flag arrays indexed by canonical entry.
-import { CairnError } from '../../errors.ts';
-import type { BlobType, PackedBlob } from '../../format/blob.ts';
-import { ID_SIZE, type Id } from '../../format/id.ts';
+import { CairnError } from '../errors.ts';
+import type { BlobType, PackedBlob } from '../format/blob.ts';
+import { ID_SIZE, type Id } from '../format/id.ts';
 
 const TYPE_DATA = 0, TYPE_TREE = 1;
 const EMPTY = 0xffffffff;
@@ -61,7 +62,7 @@ export class PackListing {
 
   private addBlob(b: PackedBlob, packId: Id): void {
     if (b.offset > MAX_U32 || b.length > MAX_U32 || b.uncompressedLength > MAX_U32) {
-      throw new CairnError('UNSUPPORTED_VERSION', `pack ${packId.slice(0, 8)} lists blob ${b.id.slice(0, 8)} beyond 4 GiB, which Cairn cannot prune`);
+      throw new CairnError('UNSUPPORTED_VERSION', `pack ${packId.slice(0, 8)} lists blob ${b.id.slice(0, 8)} beyond 4 GiB, which Cairn cannot handle`);
     }
     if (this.count === this.offsets.length) this.growEntries();
     if ((this.count + 1) * 4 > this.table.length * 3) this.growTable();
