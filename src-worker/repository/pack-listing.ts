@@ -10,40 +10,36 @@
 // keep, copied) are flag arrays indexed by canonical entry.
 import { CairnError } from '../errors.ts';
 import type { BlobType, PackedBlob } from '../format/blob.ts';
-import { ID_SIZE, type Id } from '../format/id.ts';
+import type { Id } from '../format/id.ts';
+import { BlobIdTable, grown, TYPE_TREE } from './blob-id-table.ts';
 
-const TYPE_DATA = 0, TYPE_TREE = 1;
-const EMPTY = 0xffffffff;
 const MAX_U32 = 0xffffffff;
 
 export class PackListing {
-  private ids = new Uint8Array(ID_SIZE * 1024);
-  private idWords = new Uint32Array(this.ids.buffer);
-  private offsets: Uint32Array = new Uint32Array(1024);
-  private lengths: Uint32Array = new Uint32Array(1024);
-  private plainLengths: Uint32Array = new Uint32Array(1024);
-  private types = new Uint8Array(1024);
+  private readonly keys = new BlobIdTable((cap) => {
+    this.offsets = grown(this.offsets, cap);
+    this.lengths = grown(this.lengths, cap);
+    this.plainLengths = grown(this.plainLengths, cap);
+    this.canon = grown(this.canon, cap);
+  });
+  // By entry number, beside the table's ids and types.
+  private offsets: Uint32Array = new Uint32Array(this.keys.capacity);
+  private lengths: Uint32Array = new Uint32Array(this.keys.capacity);
+  private plainLengths: Uint32Array = new Uint32Array(this.keys.capacity);
   /** Canonical entry of each entry (itself when it is the blob's first listing). */
-  private canon: Uint32Array = new Uint32Array(1024);
-  private count = 0;
+  private canon: Uint32Array = new Uint32Array(this.keys.capacity);
   /** Entries that repeat a blob listed before (in this pack or another). */
   duplicates = 0;
-
-  /** Hash table of canonical entries; EMPTY marks a free slot. */
-  private table = new Uint32Array(2048).fill(EMPTY);
 
   // Packs are few (one per ~16 MiB): plain arrays.
   private readonly packIds: Id[] = [];
   private readonly packNumbers = new Map<Id, number>();
   /** First entry of each pack; the pack after it starts where it ends. */
-  private packFirst: number[] = [];
-
-  private readonly scratch = Buffer.alloc(ID_SIZE);
-  private readonly scratchWords = new Uint32Array(this.scratch.buffer, this.scratch.byteOffset, 8);
+  private readonly packFirst: number[] = [];
 
   /** Number of entries (blob listings). */
   get size(): number {
-    return this.count;
+    return this.keys.size;
   }
 
   get packCount(): number {
@@ -55,40 +51,25 @@ export class PackListing {
     if (this.packNumbers.has(packId)) return false;
     this.packNumbers.set(packId, this.packIds.length);
     this.packIds.push(packId);
-    this.packFirst.push(this.count);
-    for (const b of blobs) this.addBlob(b, packId);
+    this.packFirst.push(this.keys.size);
+    for (const b of blobs) {
+      if (b.offset > MAX_U32 || b.length > MAX_U32 || b.uncompressedLength > MAX_U32) {
+        throw new CairnError('UNSUPPORTED_VERSION', `pack ${packId.slice(0, 8)} lists blob ${b.id.slice(0, 8)} beyond 4 GiB, which Cairn cannot handle`);
+      }
+      const e = this.keys.size;
+      const first = this.keys.addCopy(b.type, b.id);
+      this.offsets[e] = b.offset;
+      this.lengths[e] = b.length;
+      this.plainLengths[e] = b.uncompressedLength;
+      this.canon[e] = first;
+      if (first !== e) this.duplicates++;
+    }
     return true;
-  }
-
-  private addBlob(b: PackedBlob, packId: Id): void {
-    if (b.offset > MAX_U32 || b.length > MAX_U32 || b.uncompressedLength > MAX_U32) {
-      throw new CairnError('UNSUPPORTED_VERSION', `pack ${packId.slice(0, 8)} lists blob ${b.id.slice(0, 8)} beyond 4 GiB, which Cairn cannot handle`);
-    }
-    if (this.count === this.offsets.length) this.growEntries();
-    if ((this.count + 1) * 4 > this.table.length * 3) this.growTable();
-    const e = this.count++;
-    this.scratch.write(b.id, 0, ID_SIZE, 'hex');
-    this.idWords.set(this.scratchWords, e * 8);
-    this.offsets[e] = b.offset;
-    this.lengths[e] = b.length;
-    this.plainLengths[e] = b.uncompressedLength;
-    const type = b.type === 'tree' ? TYPE_TREE : TYPE_DATA;
-    this.types[e] = type;
-    const slot = this.findSlot(this.scratchWords, type);
-    if (this.table[slot] === EMPTY) {
-      this.table[slot] = e;
-      this.canon[e] = e;
-    } else {
-      this.canon[e] = this.table[slot];
-      this.duplicates++;
-    }
   }
 
   /** The canonical entry of a blob, or -1 when no index file lists it. */
   find(type: BlobType, id: Id): number {
-    this.scratch.write(id, 0, ID_SIZE, 'hex');
-    const e = this.table[this.findSlot(this.scratchWords, type === 'tree' ? TYPE_TREE : TYPE_DATA)];
-    return e === EMPTY ? -1 : e;
+    return this.keys.find(type, id);
   }
 
   packId(p: number): Id {
@@ -107,7 +88,7 @@ export class PackListing {
 
   /** One past the last entry of pack p. */
   end(p: number): number {
-    return p + 1 < this.packFirst.length ? this.packFirst[p + 1] : this.count;
+    return p + 1 < this.packFirst.length ? this.packFirst[p + 1] : this.keys.size;
   }
 
   canonical(e: number): number {
@@ -115,11 +96,11 @@ export class PackListing {
   }
 
   isTree(e: number): boolean {
-    return this.types[e] === TYPE_TREE;
+    return this.keys.typeCodeOf(e) === TYPE_TREE;
   }
 
   type(e: number): BlobType {
-    return this.types[e] === TYPE_TREE ? 'tree' : 'data';
+    return this.isTree(e) ? 'tree' : 'data';
   }
 
   offset(e: number): number {
@@ -137,7 +118,7 @@ export class PackListing {
   }
 
   id(e: number): Id {
-    return Buffer.from(this.ids.buffer, e * ID_SIZE, ID_SIZE).toString('hex');
+    return this.keys.id(e);
   }
 
   /** The entry as the index file format describes a blob. */
@@ -158,51 +139,4 @@ export class PackListing {
     for (let e = this.first(p), end = this.end(p); e < end; e++) out.push(e);
     return out.sort((a, b) => this.offsets[a] - this.offsets[b]);
   }
-
-  /** A slot: the blob's canonical entry, or the free slot where it would go. */
-  private findSlot(words: Uint32Array, type: number): number {
-    const mask = this.table.length - 1;
-    // Ids are SHA-256 hashes: any of their words is a uniformly distributed hash.
-    let slot = (words[0] ^ type) & mask;
-    const w = this.idWords;
-    for (;;) {
-      const e = this.table[slot];
-      if (e === EMPTY) return slot;
-      const base = e * 8;
-      if (w[base] === words[0] && w[base + 1] === words[1] && w[base + 2] === words[2] && w[base + 3] === words[3]
-        && w[base + 4] === words[4] && w[base + 5] === words[5] && w[base + 6] === words[6] && w[base + 7] === words[7]
-        && this.types[e] === type) return slot;
-      slot = (slot + 1) & mask;
-    }
-  }
-
-  private growEntries(): void {
-    const cap = Math.ceil(this.offsets.length * 1.5);
-    const ids = new Uint8Array(cap * ID_SIZE);
-    ids.set(this.ids);
-    this.ids = ids;
-    this.idWords = new Uint32Array(ids.buffer);
-    this.offsets = grow(this.offsets, cap);
-    this.lengths = grow(this.lengths, cap);
-    this.plainLengths = grow(this.plainLengths, cap);
-    this.canon = grow(this.canon, cap);
-    const types = new Uint8Array(cap);
-    types.set(this.types);
-    this.types = types;
-  }
-
-  private growTable(): void {
-    this.table = new Uint32Array(this.table.length * 2).fill(EMPTY);
-    for (let e = 0; e < this.count; e++) {
-      if (this.canon[e] !== e) continue;
-      const slot = this.findSlot(this.idWords.subarray(e * 8, e * 8 + 8), this.types[e]);
-      this.table[slot] = e;
-    }
-  }
-}
-
-function grow(a: Uint32Array, cap: number): Uint32Array {
-  const b = new Uint32Array(cap);
-  b.set(a);
-  return b;
 }
