@@ -8,6 +8,7 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { readAtSync } from '../format/read-at.ts';
 import type { Backend, FileInfo, FileType, Range } from './backend.ts';
 
 const CACHEDIR_TAG = 'Signature: 8a477f597d28d172789f06886806bc55\n# This file is a cache directory tag created by Cairn.\n# For information about cache directory tags, see https://bford.info/cachedir/\n';
@@ -71,13 +72,8 @@ export class CachedBackend implements Backend {
       if (range && range.offset + range.length > size) return null;
       const length = range ? range.length : size;
       const out = Buffer.allocUnsafe(length);
-      let got = 0;
-      while (got < length) {
-        const n = fs.readSync(fd, out, got, length - got, (range?.offset ?? 0) + got);
-        if (n === 0) return null; // shorter than expected: not ours to trust, fetch again
-        got += n;
-      }
-      return out;
+      // Shorter than expected: not ours to trust, fetch again.
+      return readAtSync(fd, out, 0, length, range?.offset ?? 0) === length ? out : null;
     } finally {
       fs.closeSync(fd);
     }

@@ -7,6 +7,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { CairnError, fromSystemError } from '../errors.ts';
 import { isId } from '../format/id.ts';
+import { readAtSync } from '../format/read-at.ts';
 import type { Backend, FileInfo, FileType, Range } from './backend.ts';
 
 const DIR_MODE = 0o700;
@@ -156,12 +157,7 @@ export class LocalBackend implements Backend {
       // As in load(): never allocate more than the file holds, whatever the index claims.
       const want = Math.min(range.length, Math.max(0, fsSync.fstatSync(fd).size - range.offset));
       const buf = Buffer.allocUnsafe(want);
-      let got = 0;
-      while (got < want) {
-        const n = fsSync.readSync(fd, buf, got, want - got, range.offset + got);
-        if (n === 0) break;
-        got += n;
-      }
+      const got = readAtSync(fd, buf, 0, want, range.offset);
       if (got !== range.length) throw this.shortRange(type, name, range, got);
       return buf;
     } finally {

@@ -15,6 +15,7 @@ import { PackWriter, TARGET_PACK_SIZE } from '../repository/pack-writer.ts';
 import { release } from '../format/release.ts';
 import type { FileJob, FileResult, FromWorker, PeerMessage, ToWorker, TreeBatch, WorkerInit } from './protocol.ts';
 import { fsPath } from '../format/raw-names.ts';
+import { readAtSync } from '../format/read-at.ts';
 
 const port = parentPort!;
 /**
@@ -139,16 +140,6 @@ function storeTrees(batch: TreeBatch): void {
 
 const hashHex = (data: Uint8Array) => crypto.createHash('sha256').update(data).digest('hex');
 
-function readAt(fd: number, into: Uint8Array, offset: number, length: number, position: number): number {
-  let got = 0;
-  while (got < length) {
-    const n = fs.readSync(fd, into, offset + got, length - got, position + got);
-    if (n === 0) break;
-    got += n;
-  }
-  return got;
-}
-
 /**
  * A file that fits in one chunk: read, hash, ask, and move on without waiting for the answer,
  * so the round trip to the main thread overlaps with the next file's work.
@@ -156,7 +147,7 @@ function readAt(fd: number, into: Uint8Array, offset: number, length: number, po
 const smallScratch = Buffer.allocUnsafe(MIN_SIZE + 1);
 
 function startSmall(job: FileJob, fd: number, close: () => void): boolean {
-  const got = readAt(fd, smallScratch, 0, MIN_SIZE + 1, 0);
+  const got = readAtSync(fd, smallScratch, 0, MIN_SIZE + 1, 0);
   if (got > MIN_SIZE) return false; // grew since lstat: chunk it like a large file
   close(); // before waiting for the claim answer: do not hold descriptors while queued
   // Copied out of the scratch buffer: it must survive until the claim is answered.
@@ -289,7 +280,7 @@ async function cutAndStore(job: FileJob, fd: number, result: FileResult, owed: P
         start = 0;
       }
       while (!eof && end < buf.length) {
-        const n = readAt(fd, buf, end, buf.length - end, position);
+        const n = readAtSync(fd, buf, end, buf.length - end, position);
         position += n;
         end += n;
         if (n === 0 || end < buf.length) eof = true;

@@ -8,6 +8,7 @@ import { IV_SIZE, MAC_SIZE, openInPlace, workArea, type MasterKey } from '../for
 import { release } from '../format/release.ts';
 import type { BlobWrite, RestoreFailure, RestoreItem, RestoreTask, RestoreTaskResult, RestoreWorkerInit } from './restore-protocol.ts';
 import { fsPath } from '../format/raw-names.ts';
+import { readAtSync } from '../format/read-at.ts';
 
 const init = workerData as RestoreWorkerInit;
 const key: MasterKey = { encrypt: init.key.encrypt, macK: init.key.macK, macR: init.key.macR };
@@ -75,14 +76,7 @@ function readRange(file: { path: string; offset: number; length: number }): { ar
 
 /** Reads `length` bytes at `position` into `into` at `at`, fewer only at the end of the file; with `hash`, hashes them. */
 function readAt(fd: number, into: Buffer, at: number, length: number, position: number, hash?: crypto.Hash): number {
-  let got = 0;
-  while (got < length) {
-    const n = fs.readSync(fd, into, at + got, hash ? Math.min(HASHED_READ, length - got) : length - got, position + got);
-    if (n === 0) break;
-    hash?.update(into.subarray(at + got, at + got + n));
-    got += n;
-  }
-  return got;
+  return readAtSync(fd, into, at, length, position, hash && { max: HASHED_READ, onPiece: (bytes) => hash.update(bytes) });
 }
 
 function placeTransferred(buffer: ArrayBuffer): Buffer {
