@@ -95,10 +95,10 @@ export function planPrune(listing: PackListing, packFiles: Map<Id, number>, used
   for (let e = 0; e < listing.size; e++) {
     const c = listing.canonical(e);
     const length = listing.length(e);
-    if (c === e && keepBlobs[c]) {
+    if (keepBlobs[c] && c === e) {
       stats.size.used += length;
       stats.blobs.used++;
-    } else if (c !== e && keepBlobs[c]) {
+    } else if (keepBlobs[c]) {
       duplicates.set(c, Math.min(255, (duplicates.get(c) ?? 1) + 1));
       stats.size.duplicate += length;
       stats.blobs.duplicate++;
@@ -113,8 +113,7 @@ export function planPrune(listing: PackListing, packFiles: Map<Id, number>, used
   for (let pack = 0; pack < listing.packCount; pack++) {
     const first = listing.first(pack), end = listing.end(pack);
     let compressed = 0;
-    for (let e = first; e < end; e++) if (listing.uncompressedLength(e) > 0) compressed++;
-    const p: PackInfo = { usedBlobs: 0, unusedBlobs: 0, usedSize: headerSize(end - first, compressed), unusedSize: 0, type: null, uncompressed: false };
+    const p: PackInfo = { usedBlobs: 0, unusedBlobs: 0, usedSize: 0, unusedSize: 0, type: null, uncompressed: false };
     for (let e = first; e < end; e++) {
       const type = listing.type(e);
       p.type = p.type === null || p.type === type ? type : 'mixed';
@@ -127,7 +126,9 @@ export function planPrune(listing: PackListing, packFiles: Map<Id, number>, used
         p.unusedBlobs++;
       }
       if (listing.uncompressedLength(e) === 0) p.uncompressed = true;
+      else compressed++;
     }
+    p.usedSize += headerSize(end - first, compressed);
     info.push(p);
   }
   // Of a duplicated blob exactly one copy counts as used: preferably one in a pack that holds other
