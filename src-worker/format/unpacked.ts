@@ -6,10 +6,11 @@ import { CairnError } from '../errors.ts';
 
 const ZSTD_LEVEL = 3;
 
-export function encodeUnpacked(json: string | Buffer, repoVersion: number): Buffer {
+/** The plaintext of an unpacked file; `zstd` overrides the default compression settings (version 2). */
+export function encodeUnpacked(json: string | Buffer, repoVersion: number, zstd?: zlib.ZstdOptions): Buffer {
   const raw = typeof json === 'string' ? Buffer.from(json, 'utf8') : json;
   if (repoVersion < 2) return raw;
-  const compressed = zlib.zstdCompressSync(raw, { params: { [zlib.constants.ZSTD_c_compressionLevel]: ZSTD_LEVEL } });
+  const compressed = zlib.zstdCompressSync(raw, zstd ?? { params: { [zlib.constants.ZSTD_c_compressionLevel]: ZSTD_LEVEL } });
   const out = Buffer.allocUnsafe(compressed.length + 1);
   out[0] = 2;
   compressed.copy(out, 1);

@@ -9,8 +9,7 @@
 // does. The caller holds the repository's exclusive lock (`cairn prune`, or `forget --prune`).
 import zlib from 'node:zlib';
 import { CairnError, isCairnError, throwIfAborted } from '../errors.ts';
-import { seal } from '../format/crypto.ts';
-import { hashId, type Id } from '../format/id.ts';
+import type { Id } from '../format/id.ts';
 import { decodeIndexFile, encodeIndexFile, type IndexPack } from '../format/index-file.ts';
 import { mapLimit } from '../repository/concurrency.ts';
 import type { Repository } from '../repository/repository.ts';
@@ -232,22 +231,14 @@ async function writeIndexFiles(
 }
 
 /**
- * Stores an index file as Repository.saveUnpacked does, but compressed harder (INDEX_ZSTD): prune
- * rewrites the whole index, and a smaller one keeps the repository smaller than restic's.
+ * Stores an index file compressed harder than other files (INDEX_ZSTD): prune rewrites the whole
+ * index, and a smaller one keeps the repository smaller than restic's.
  */
-async function saveIndexFile(repo: Repository, raw: Buffer): Promise<Id> {
-  let plain = raw;
-  if (repo.version >= 2) {
-    const { ZSTD_c_compressionLevel, ZSTD_c_hashLog, ZSTD_c_chainLog } = zlib.constants;
-    const params = { [ZSTD_c_compressionLevel]: INDEX_ZSTD.level, [ZSTD_c_hashLog]: INDEX_ZSTD.hashLog, [ZSTD_c_chainLog]: INDEX_ZSTD.chainLog };
-    // The size known up front: the frame says so, and its window is no larger than the file.
-    const packed = zlib.zstdCompressSync(raw, { params, pledgedSrcSize: raw.length });
-    plain = Buffer.concat([Buffer.from([2]), packed]);
-  }
-  const sealed = seal(repo.key, plain);
-  const id = hashId(sealed);
-  await repo.backend.save('index', id, sealed);
-  return id;
+function saveIndexFile(repo: Repository, raw: Buffer): Promise<Id> {
+  const { ZSTD_c_compressionLevel, ZSTD_c_hashLog, ZSTD_c_chainLog } = zlib.constants;
+  const params = { [ZSTD_c_compressionLevel]: INDEX_ZSTD.level, [ZSTD_c_hashLog]: INDEX_ZSTD.hashLog, [ZSTD_c_chainLog]: INDEX_ZSTD.chainLog };
+  // The size known up front: the frame says so, and its window is no larger than the file.
+  return repo.saveUnpacked('index', raw, { params, pledgedSrcSize: raw.length });
 }
 
 async function deleteFiles(

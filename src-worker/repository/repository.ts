@@ -2,6 +2,7 @@
 // builds on (unpacked files, snapshots, blobs, writing packs and index files in a safe order).
 import crypto from 'node:crypto';
 import os from 'node:os';
+import type { ZstdOptions } from 'node:zlib';
 import { CachedBackend } from '../backend/cache.ts';
 import { release } from '../format/release.ts';
 import type { Backend, FileType } from '../backend/backend.ts';
@@ -224,10 +225,10 @@ export class Repository {
     return parseJson(text, what);
   }
 
-  /** Stores a JSON object (text, or its UTF-8 bytes) sealed, compressed in version 2. */
-  async saveUnpacked(type: FileType, json: string | Buffer): Promise<Id> {
+  /** Stores a JSON object (text, or its UTF-8 bytes) sealed, compressed in version 2 (`zstd`: other settings). */
+  async saveUnpacked(type: FileType, json: string | Buffer, zstd?: ZstdOptions): Promise<Id> {
     if (type !== 'locks') await this.writeGate; // the lock being settled is itself a write
-    const sealed = seal(this.key, encodeUnpacked(json, this.version));
+    const sealed = seal(this.key, encodeUnpacked(json, this.version, zstd));
     const id = hashId(sealed);
     await this.backend.save(type, id, sealed);
     return id;
