@@ -6,11 +6,12 @@ import { CairnError } from '../errors.ts';
 import type { BlobType } from './blob.ts';
 import { open, seal, sealInWorkArea, type MasterKey } from './crypto.ts';
 import { release } from './release.ts';
+import { compressBound, compressInto, decompressExactInto, KEPT_LEVEL, NO_KEPT_COMPRESSOR } from './zstd-kept.ts';
 import type { Id } from './id.ts';
 
 export type Compression = 'auto' | 'off' | 'max';
 
-const LEVEL = { auto: 3, max: 19 } as const;
+const LEVEL = { auto: KEPT_LEVEL, max: 19 } as const;
 /** Output buffers of work that runs blob after blob come in multiples of this. */
 const OUTPUT_STEP = 1 << 20;
 
@@ -51,14 +52,32 @@ export function sealBlobInWorkArea(key: MasterKey, plain: Uint8Array, compressio
 
 function compressAndSeal(plain: Uint8Array, compression: Compression | null, chunkSize: number, sealBytes: (bytes: Uint8Array) => Buffer): SealedBlob {
   if (compression && compression !== 'off' && plain.length > 0) {
-    const packed = zlib.zstdCompressSync(plain, { chunkSize, params: { [zlib.constants.ZSTD_c_compressionLevel]: LEVEL[compression] } });
+    const packed = compress(plain, LEVEL[compression], chunkSize);
     try {
-      if (packed.length < plain.length) return { sealed: sealBytes(packed), uncompressedLength: plain.length };
+      if (packed) return { sealed: sealBytes(packed), uncompressedLength: plain.length };
     } finally {
-      release(packed);
+      if (packed) release(packed);
     }
   }
   return { sealed: sealBytes(plain), uncompressedLength: 0 };
+}
+
+/** `plain` as one zstd frame at `level`, if that is smaller; null if it is not. */
+function compress(plain: Uint8Array, level: number, chunkSize: number): Buffer | null {
+  if (level === KEPT_LEVEL) {
+    const out = Buffer.allocUnsafe(Math.max(chunkSize, compressBound(plain.length)));
+    const n = compressInto(plain, out);
+    if (n !== NO_KEPT_COMPRESSOR) {
+      if (n < plain.length) return out.subarray(0, n);
+      release(out);
+      return null;
+    }
+    release(out);
+  }
+  const packed = zlib.zstdCompressSync(plain, { chunkSize, params: { [zlib.constants.ZSTD_c_compressionLevel]: level } });
+  if (packed.length < plain.length) return packed;
+  release(packed);
+  return null;
 }
 
 /** Opens a blob read from a pack and verifies that its plaintext hashes to `id`. */
@@ -101,7 +120,12 @@ export function finishBlob(decrypted: Buffer, id: Id, type: BlobType, uncompress
       // larger than the output: node:zlib allocates a second one when the first ends up full.
       const room = Math.max(uncompressedLength + 1, 64); // node:zlib refuses chunks under 64 bytes
       const chunkSize = opts.releasedAfterUse ? Math.ceil(room / OUTPUT_STEP) * OUTPUT_STEP : room;
-      plain = zlib.zstdDecompressSync(decrypted, { chunkSize, maxOutputLength: uncompressedLength });
+      const out = Buffer.allocUnsafe(chunkSize);
+      if (decompressExactInto(decrypted, uncompressedLength, out)) plain = out.subarray(0, uncompressedLength);
+      else {
+        release(out);
+        plain = zlib.zstdDecompressSync(decrypted, { chunkSize, maxOutputLength: uncompressedLength });
+      }
     } catch (err) {
       throw new CairnError('CORRUPT_PACK', `${type} blob ${id.slice(0, 8)} in pack ${packId.slice(0, 8)} cannot be decompressed: run "cairn check --read-data"`, { cause: err });
     } finally {
