@@ -7,6 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, test } from 'node:test';
 import { LocalBackend, Repository, backup } from '../../src-worker/index.ts';
+import { cairnOk, resticOk } from '../helpers/tools.ts';
 
 const work = fs.mkdtempSync(path.join(os.tmpdir(), 'cairn-atime-'));
 after(() => fs.rmSync(work, { recursive: true, force: true }));
@@ -49,4 +50,27 @@ test('a backup leaves the access times of the files it reads as they were, and t
     return id;
   };
   assert.equal(await treeOf(second.snapshotId!), await treeOf(first.snapshotId!), 'the source folder\'s tree is the same: no node changed');
+});
+
+test('like restic, a backup records each entry\'s modification time as its access time unless --with-atime, so restic backing up the same files after Cairn writes no tree', () => {
+  const src = path.join(work, 'times');
+  fs.mkdirSync(path.join(src, 'sub'), { recursive: true });
+  const file = path.join(src, 'sub/a.txt');
+  fs.writeFileSync(file, 'a\n');
+  const old = new Date('2020-01-01T00:00:00Z');
+  for (const p of [file, path.join(src, 'sub'), src]) fs.utimesSync(p, old, fs.statSync(p).mtime);
+  const repo = path.join(work, 'times-repo');
+  cairnOk(['-r', repo, 'init']);
+  const nodeOf = (snapshot: string) => JSON.parse(cairnOk(['-r', repo, 'ls', '--json', snapshot, path.join(src, 'sub')]).trim().split('\n').find((l) => l.includes('"a.txt"'))!);
+  const first = JSON.parse(cairnOk(['-r', repo, 'backup', '--json', src]).trim().split('\n').at(-1)!);
+  const n = nodeOf(first.snapshot_id);
+  assert.equal(n.atime, n.mtime, 'atime recorded as mtime');
+  // restic, with Cairn's snapshot as parent, finds every node as Cairn recorded it.
+  const r = JSON.parse(resticOk(repo, ['backup', '--json', '--parent', first.snapshot_id, src], { password: 'test-password' }).trim().split('\n').at(-1)!);
+  // The folders above src change as other tests write to the temporary folder; src's own may not.
+  const changed = resticOk(repo, ['diff', '--metadata', first.snapshot_id, r.snapshot_id], { password: 'test-password' })
+    .split('\n').filter((l) => /^[+-MTU] /.test(l) && l.includes(src));
+  assert.deepEqual(changed, [], 'restic finds the source folder and everything in it unchanged');
+  const withAtime = JSON.parse(cairnOk(['-r', repo, 'backup', '--json', '--with-atime', src]).trim().split('\n').at(-1)!);
+  assert.equal(new Date(nodeOf(withAtime.snapshot_id).atime).toISOString(), old.toISOString(), '--with-atime records the real access time');
 });

@@ -19,6 +19,7 @@ interface BackupFlags {
   excludeIfPresent: string[];
   excludeLargerThan?: string;
   oneFileSystem?: boolean;
+  withAtime?: boolean;
   dryRun?: boolean;
   filesFrom: string[];
   filesFromVerbatim: string[];
@@ -133,6 +134,7 @@ export function registerBackup(program: Command, cli: () => Cli): void {
     .option('--exclude-if-present <name[:header]>', 'exclude directories holding this file (repeatable)', collect, [])
     .option('--exclude-larger-than <size>', 'exclude files larger than this (e.g. 100M)')
     .option('-x, --one-file-system', 'do not cross file system boundaries')
+    .option('--with-atime', 'store the access times of files and directories (default: their modification times, as restic does)')
     .option('-n, --dry-run', 'do not write anything, only show what would be done')
     .option('--files-from <file>', 'read paths (or globs) to back up from a file (repeatable, "-" for stdin)', collect, [])
     .option('--files-from-verbatim <file>', 'read paths to back up from a file, one per line, no globbing', collect, [])
@@ -160,7 +162,7 @@ export function registerBackup(program: Command, cli: () => Cli): void {
         exclude: flags.exclude, iexclude: flags.iexclude, excludeFiles: flags.excludeFile, iexcludeFiles: flags.iexcludeFile,
         excludeCaches: flags.excludeCaches, excludeIfPresent: flags.excludeIfPresent,
         excludeLargerThan: flags.excludeLargerThan,
-        oneFileSystem: flags.oneFileSystem, dryRun: flags.dryRun, parent: flags.parent, force: flags.force,
+        oneFileSystem: flags.oneFileSystem, withAtime: flags.withAtime, dryRun: flags.dryRun, parent: flags.parent, force: flags.force,
         ignoreInode: flags.ignoreInode, ignoreCtime: flags.ignoreCtime,
         headStart,
         signal: c.signal,

@@ -36,6 +36,8 @@ export interface BackupOptions extends ExcludeOptions {
   parent?: Id;
   force?: boolean;
   oneFileSystem?: boolean;
+  /** Record each entry's real access time (restic's --with-atime); else its modification time. */
+  withAtime?: boolean;
   dryRun?: boolean;
   ignoreInode?: boolean;
   ignoreCtime?: boolean;
@@ -127,7 +129,7 @@ class Archiver {
 
   /** The node for an entry, with its extended attributes (restic records none for symlinks). */
   private nodeOf(abs: string, name: string, st: BigIntStats): TreeNode {
-    const node = nodeFromStat(name, st, this.names);
+    const node = nodeFromStat(name, st, this.names, this.opts.withAtime);
     if (node.type !== 'symlink') {
       const prefetched = this.opts.prefetch?.takeAttributes(abs);
       for (const message of prefetched?.warnings ?? []) this.warn(abs, message);

@@ -45,8 +45,13 @@ export class AccountNames {
 
 const toNumber = (v: bigint) => Number(v);
 
-/** A node with everything but content/subtree/linktarget, which the caller fills in. */
-export function nodeFromStat(name: string, st: BigIntStats, names: AccountNames): TreeNode {
+/**
+ * A node with everything but content/subtree/linktarget, which the caller fills in. Like restic,
+ * the access time recorded is the modification time unless `withAtime`: otherwise any program
+ * that reads a file would make the next backup write its folder's tree (and every one above it)
+ * again, and the trees of both tools would differ for the same files.
+ */
+export function nodeFromStat(name: string, st: BigIntStats, names: AccountNames, withAtime = false): TreeNode {
   const type = nodeTypeOf(st);
   const uid = toNumber(st.uid), gid = toNumber(st.gid);
   const node: TreeNode = {
@@ -54,7 +59,7 @@ export function nodeFromStat(name: string, st: BigIntStats, names: AccountNames)
     type,
     mode: goModeFromPosix(toNumber(st.mode)),
     mtime: formatTime(st.mtimeNs),
-    atime: formatTime(st.atimeNs),
+    atime: formatTime(withAtime ? st.atimeNs : st.mtimeNs),
     ctime: formatTime(st.ctimeNs),
     uid,
     gid,
