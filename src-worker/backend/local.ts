@@ -9,6 +9,7 @@ import { CairnError, fromSystemError } from '../errors.ts';
 import { isId } from '../format/id.ts';
 import { readAtSync } from '../format/read-at.ts';
 import type { Backend, FileInfo, FileType, Range } from './backend.ts';
+import { makeDirs } from './make-dirs.ts';
 
 const DIR_MODE = 0o700;
 const FILE_MODE = 0o400;
@@ -60,7 +61,7 @@ export class LocalBackend implements Backend {
       if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw fromSystemError(err, this.root);
     }
     try {
-      await fs.mkdir(this.root, { recursive: true, mode: DIR_MODE });
+      await makeDirs(this.root, DIR_MODE);
       for (const sub of ['keys', 'locks', 'snapshots', 'index', 'tmp']) await fs.mkdir(path.join(this.root, sub), { recursive: true, mode: DIR_MODE });
       const data = path.join(this.root, 'data');
       await fs.mkdir(data, { recursive: true, mode: DIR_MODE });

@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { CairnError, isCairnError, throwIfAborted } from '../../errors.ts';
+import { CairnError, fromSystemError, isCairnError, throwIfAborted } from '../../errors.ts';
 import { posixPermFromGoMode } from '../../format/filemode.ts';
 import type { Id } from '../../format/id.ts';
 import { parseTime } from '../../format/time.ts';
@@ -21,6 +21,7 @@ import type { Repository, SnapshotEntry } from '../../repository/repository.ts';
 import { mapLimit } from '../../repository/concurrency.ts';
 import { checkName, resolveSubpath } from './paths.ts';
 import { fsPath } from '../../format/raw-names.ts';
+import { makeDirs } from '../../backend/make-dirs.ts';
 import { setFileTimes } from '../file-times.ts';
 import { writeExtendedAttributes } from '../xattrs.ts';
 
@@ -358,7 +359,11 @@ class Restorer {
 
   async execute(plan: Plan): Promise<void> {
     const overwrite = this.opts.overwrite ?? 'never';
-    await fsp.mkdir(this.target, { recursive: true });
+    try {
+      await makeDirs(this.target, 0o777);
+    } catch (err) {
+      throw fromSystemError(err, `restore target ${this.target}`);
+    }
     for (const d of plan.dirs) this.makeDir(d.local, overwrite);
 
     // Decide per file whether it is written, and which blobs from which packs it needs.
