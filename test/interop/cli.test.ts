@@ -102,6 +102,29 @@ test('relative targets are placed in the tree as restic places them', () => {
   assert.deepEqual(paths(cairnOk(['-r', r1, 'snapshots', '--json'])), paths(resticOk(r2, ['snapshots', '--json'])));
 });
 
+test('exclude options apply to the paths given too, as restic applies them; excluding them all is an error', () => {
+  const dir = path.join(work, 'given');
+  fs.mkdirSync(dir);
+  fs.writeFileSync(path.join(dir, 'a.txt'), 'keep\n');
+  fs.writeFileSync(path.join(dir, 'b.tmp'), 'junk\n');
+  fs.writeFileSync(path.join(dir, 'big.bin'), Buffer.alloc(2_000_000));
+  const r1 = path.join(work, 'given-cairn'), r2 = path.join(work, 'given-restic');
+  cairnOk(['-r', r1, 'init']);
+  resticOk(r2, ['init']);
+  const args = ['backup', 'given/a.txt', 'given/b.tmp', 'given/big.bin', '--exclude', '*.tmp', '--exclude-larger-than', '1M'];
+  cairnOk(['-r', r1, ...args], { cwd: work });
+  const rr = spawnSync('restic', ['-r', r2, ...args], { cwd: work, encoding: 'utf8', env: { ...process.env, RESTIC_PASSWORD: 'test-password' } });
+  assert.equal(rr.status, 0, rr.stderr);
+  const listing = (out: string) => out.split('\n').slice(1).filter(Boolean).join('\n');
+  assert.equal(listing(cairnOk(['-r', r1, 'ls', 'latest'])), '/given\n/given/a.txt');
+  assert.equal(listing(cairnOk(['-r', r1, 'ls', 'latest'])), listing(resticOk(r2, ['ls', 'latest'])));
+  const paths = (out: string) => (JSON.parse(out) as { paths: string[] }[])[0]!.paths;
+  assert.deepEqual(paths(cairnOk(['-r', r1, 'snapshots', '--json', 'latest'])), paths(resticOk(r2, ['snapshots', '--json', 'latest'])));
+  const all = cairn(['-r', r1, 'backup', dir, '--exclude', 'given']);
+  assert.equal(all.code, 1);
+  assert.match(all.stderr, /^Fatal: nothing to back up: the exclude options exclude every path given \(.*given\)\n$/);
+});
+
 test('a missing source is a warning and is left out of the snapshot paths', () => {
   const r = cairn(['-r', repo, 'backup', src, path.join(work, 'nope'), '--json']);
   assert.equal(r.code, 3);

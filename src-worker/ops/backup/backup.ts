@@ -430,6 +430,17 @@ async function runBackup(repo: Repository, givenOptions: BackupOptions): Promise
     throw new CairnError('SOURCE_MISSING', `nothing to back up: ${targets.join(', ')} ${targets.length === 1 ? 'does' : 'do'} not exist`);
   }
   const excluder = await createExcluder(options);
+  // Like restic, the exclude rules apply to the paths given too (a shell's `dir/*`, a
+  // --files-from glob), not only to what is found inside them.
+  const keptTargets: Target[] = [];
+  for (const t of existingTargets) {
+    const st = fs.lstatSync(t.local, { throwIfNoEntry: false });
+    if (st && t.parts.length > 0 && (await excluder.isExcluded(toSnapshotPath(t.local), { isDirectory: st.isDirectory(), size: st.size }))) continue;
+    keptTargets.push(t);
+  }
+  if (keptTargets.length === 0) {
+    throw new CairnError('INVALID_ARGUMENT', `nothing to back up: the exclude options exclude every path given (${existing.join(', ')})`);
+  }
   const host = options.host ?? currentUser().hostname;
   const time = options.time ?? nowNs();
 
@@ -472,9 +483,9 @@ async function runBackup(repo: Repository, givenOptions: BackupOptions): Promise
         options.onWarning?.(t, 'does not exist');
       }
     }
-    archiver.progress.startScan(existing, (p, st) => excluder.isExcluded(p, st), signal);
+    archiver.progress.startScan(keptTargets.map((t) => t.local), (p, st) => excluder.isExcluded(p, st), signal);
     options.prefetch?.stop(); // the walk itself goes on from here, taking what it read
-    const rootTree = await archiver.archiveTargets(buildTargetTree(existingTargets), parentTree);
+    const rootTree = await archiver.archiveTargets(buildTargetTree(keptTargets), parentTree);
     throwIfAborted(signal);
     lock = await locking;
     if (!options.dryRun) {
