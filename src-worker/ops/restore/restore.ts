@@ -96,6 +96,8 @@ interface PlannedFile extends NodeMetadata {
   failed: string | null;
   /** Made by the main thread (a file without blobs) or by the workers, which write its blobs. */
   created: boolean;
+  /** Renamed into place, or given up and its temporary file removed. */
+  finished: boolean;
 }
 
 /** A blob to write into a file at an offset. */
@@ -288,7 +290,7 @@ class Restorer {
           return;
         }
         const file: PlannedFile = {
-          dir, name, seq: plan.files.length, size: node.size ?? 0, content: node.content ?? [], remaining: 0, failed: null, created: false,
+          dir, name, seq: plan.files.length, size: node.size ?? 0, content: node.content ?? [], remaining: 0, failed: null, created: false, finished: false,
           mode: node.mode, uid: node.uid, gid: node.gid, atime: node.atime, mtime: node.mtime, extended_attributes: node.extended_attributes,
         };
         if (key) hardlinkFirst.set(key, file);
@@ -414,6 +416,7 @@ class Restorer {
     for (const f of toWrite) if (f.remaining === 0) await this.finishFile(f);
 
     const pool = new RestorePool(this.repo.key, this.opts.workers ?? defaultWorkerCount());
+    let completed = false;
     try {
       let inFlight = 0;
       let writesInFlight = 0;
@@ -440,8 +443,12 @@ class Restorer {
         }
       }
       await Promise.all(running);
+      completed = true;
     } finally {
       await pool.close();
+      // Cancelled or failed part way: the files not yet in place leave no temporary file behind
+      // (the workers are gone, so none is being written).
+      if (!completed) for (const f of toWrite) if (!f.finished && f.created) fs.rmSync(fsPath(this.tmpPath(f)), { force: true });
     }
 
     for (const h of plan.hardlinks) await this.makeHardlink(h.local, h.first, overwrite);
@@ -550,6 +557,7 @@ class Restorer {
 
   private async finishFile(f: PlannedFile): Promise<void> {
     this.filesDone++;
+    f.finished = true;
     const tmp = this.tmpPath(f);
     if (f.failed) {
       fs.rmSync(fsPath(tmp), { force: true });
