@@ -125,6 +125,24 @@ test('exclude options apply to the paths given too, as restic applies them; excl
   assert.match(all.stderr, /^Fatal: nothing to back up: the exclude options exclude every path given \(.*given\)\n$/);
 });
 
+test('restore --include makes only the folders on the way to what matched, as restic does', () => {
+  const dir = path.join(work, 'inc');
+  for (const d of ['docs', 'empty', 'deep/x/y']) fs.mkdirSync(path.join(dir, d), { recursive: true });
+  fs.writeFileSync(path.join(dir, 'docs/a.txt'), 'a\n');
+  fs.writeFileSync(path.join(dir, 'deep/x/y/b.dat'), 'b\n');
+  const r = path.join(work, 'inc-repo');
+  cairnOk(['-r', r, 'init']);
+  cairnOk(['-r', r, 'backup', dir]);
+  const tree = (root: string) => (fs.readdirSync(root, { recursive: true }) as string[]).sort();
+  for (const pattern of ['*.txt', 'a.txt', path.join(dir, 'docs')]) {
+    const mine = path.join(work, `inc-cairn-${tree(work).length}`), theirs = `${mine}-restic`;
+    cairnOk(['-r', r, 'restore', 'latest', '--target', mine, '--include', pattern]);
+    resticOk(r, ['restore', 'latest', '--target', theirs, '--include', pattern]);
+    assert.deepEqual(tree(mine), tree(theirs), `--include ${pattern}`);
+    assert.ok(!fs.existsSync(path.join(mine, dir, 'empty')) && !fs.existsSync(path.join(mine, dir, 'deep')), `--include ${pattern}: no empty skeleton`);
+  }
+});
+
 test('a missing source is a warning and is left out of the snapshot paths', () => {
   const r = cairn(['-r', repo, 'backup', src, path.join(work, 'nope'), '--json']);
   assert.equal(r.code, 3);

@@ -264,10 +264,13 @@ class Restorer {
             continue;
           }
           const entry: (typeof plan.dirs)[number] = { local: flatString(local), node: selected ? node : null };
-          plan.dirs.push(entry);
+          const at = plan.dirs.push(entry) - 1;
           const below = await walk(node.subtree, snPath, entry.local);
           if (below) entry.node = node;
           if (selected || below) restoredAny = true;
+          // Only walked through, and nothing inside matched: not made at all, as restic makes
+          // none (the folders after it in the list are its own, dropped for the same reason).
+          else plan.dirs.length = at;
         } else if (selected) {
           this.planLeaf(plan, node, localDir, name, hardlinkFirst);
           restoredAny = true;
