@@ -238,8 +238,12 @@ export class LocalBackend implements Backend {
   async stagingDir(): Promise<string> {
     if (this.staging) return this.staging;
     const tmp = path.join(this.root, 'tmp');
-    await fs.mkdir(tmp, { recursive: true, mode: DIR_MODE });
-    this.staging = await fs.mkdtemp(path.join(tmp, 'run-'));
+    try {
+      await fs.mkdir(tmp, { recursive: true, mode: DIR_MODE });
+      this.staging = await fs.mkdtemp(path.join(tmp, 'run-'));
+    } catch (err) {
+      throw fromSystemError(err, `tmp in ${this.root}`);
+    }
     return this.staging;
   }
 

@@ -163,3 +163,28 @@ test('a file that cannot be read is named as a warning, the snapshot is made, an
   assert.equal(snaps.length, 1);
   assert.match(resticOk(path.join(area, 'repo'), ['check'], { password: 'pw' }), /no errors were found/);
 });
+
+test('a backup into a repository it may not write to is one clear error naming the repository, and nothing is changed', () => {
+  const nobody = 65534;
+  const asRoot = process.getuid?.() === 0;
+  const area = path.join(work, 'read-only');
+  fs.mkdirSync(path.join(area, 'src'), { recursive: true });
+  fs.writeFileSync(path.join(area, 'src', 'a.txt'), 'a\n');
+  for (const p of [area, path.join(area, 'src'), path.join(area, 'src', 'a.txt')]) if (asRoot) fs.chownSync(p, nobody, nobody);
+  fs.chmodSync(work, 0o755);
+  const env = { ...process.env, CAIRN_PASSWORD: 'pw', HOME: area, XDG_CACHE_HOME: path.join(area, 'cache') };
+  const run = (args: string[]) => spawnSync(process.execPath, [CAIRN_BIN, ...args], { encoding: 'utf8', env, uid: asRoot ? nobody : undefined, gid: asRoot ? nobody : undefined });
+  const ro = path.join(area, 'repo');
+  assert.equal(run(['-r', ro, 'init']).status, 0);
+  const dirs = [ro, ...fs.readdirSync(ro, { recursive: true }).map((p) => path.join(ro, p as string)).filter((p) => fs.statSync(p).isDirectory())];
+  for (const d of dirs) fs.chmodSync(d, 0o555);
+  try {
+    const r = run(['-r', ro, 'backup', path.join(area, 'src')]);
+    oneLineError({ code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr }, /permission denied for .*read-only\/repo: check its owner and permissions/);
+    assert.doesNotMatch(r.stderr, /unexpected error/);
+  } finally {
+    for (const d of dirs) fs.chmodSync(d, 0o755);
+  }
+  assert.match(resticOk(ro, ['check'], { password: 'pw' }), /no errors were found/);
+  assert.equal(fs.readdirSync(path.join(ro, 'snapshots')).length, 0);
+});
