@@ -180,11 +180,42 @@ test('a backup into a repository it may not write to is one clear error naming t
   for (const d of dirs) fs.chmodSync(d, 0o555);
   try {
     const r = run(['-r', ro, 'backup', path.join(area, 'src')]);
-    oneLineError({ code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr }, /permission denied for .*read-only\/repo: check its owner and permissions/);
+    oneLineError({ code: r.status ?? -1, stderr: r.stderr }, /permission denied for .*read-only\/repo: check its owner and permissions/);
     assert.doesNotMatch(r.stderr, /unexpected error/);
   } finally {
     for (const d of dirs) fs.chmodSync(d, 0o755);
   }
   assert.match(resticOk(ro, ['check'], { password: 'pw' }), /no errors were found/);
   assert.equal(fs.readdirSync(path.join(ro, 'snapshots')).length, 0);
+});
+
+test('a folder that cannot be listed is named as a warning and left out of the snapshot, as restic leaves it out (exit 3)', () => {
+  const nobody = 65534;
+  const asRoot = process.getuid?.() === 0;
+  const area = path.join(work, 'closed-folder');
+  fs.mkdirSync(path.join(area, 'src', 'closed'), { recursive: true });
+  fs.writeFileSync(path.join(area, 'src', 'open.txt'), 'open\n');
+  fs.writeFileSync(path.join(area, 'src', 'closed', 'inside.txt'), 'inside\n');
+  for (const p of [area, path.join(area, 'src'), path.join(area, 'src', 'open.txt')]) if (asRoot) fs.chownSync(p, nobody, nobody);
+  fs.chmodSync(path.join(area, 'src', 'closed'), 0o000); // owned by root (or by us: mode 000 still refuses a listing)
+  fs.chmodSync(work, 0o755);
+  const env = { ...process.env, CAIRN_PASSWORD: 'pw', RESTIC_PASSWORD: 'pw', HOME: area, XDG_CACHE_HOME: path.join(area, 'cache') };
+  const as = { encoding: 'utf8' as const, env, uid: asRoot ? nobody : undefined, gid: asRoot ? nobody : undefined };
+  const repoDir = path.join(area, 'repo');
+  try {
+    assert.equal(spawnSync(process.execPath, [CAIRN_BIN, '-r', repoDir, 'init'], as).status, 0);
+    const r = spawnSync(process.execPath, [CAIRN_BIN, '-r', repoDir, 'backup', path.join(area, 'src')], as);
+    assert.equal(r.status, 3, r.stderr);
+    assert.match(r.stderr, /src\/closed/);
+    const rr = spawnSync('restic', ['-r', repoDir, '--no-cache', 'backup', path.join(area, 'src')], as);
+    assert.equal(rr.status, 3, rr.stderr);
+    const listing = (out: string) => out.split('\n').slice(1).filter(Boolean).sort().join('\n');
+    const snaps = JSON.parse(spawnSync(process.execPath, [CAIRN_BIN, '-r', repoDir, 'snapshots', '--json'], as).stdout) as { id: string }[];
+    const cairnList = spawnSync(process.execPath, [CAIRN_BIN, '-r', repoDir, 'ls', snaps[0]!.id], as).stdout;
+    const resticList = spawnSync('restic', ['-r', repoDir, '--no-cache', 'ls', snaps[1]!.id], as).stdout;
+    assert.doesNotMatch(cairnList, /\/src\/closed$/m);
+    assert.equal(listing(cairnList), listing(resticList));
+  } finally {
+    fs.chmodSync(path.join(area, 'src', 'closed'), 0o755);
+  }
 });

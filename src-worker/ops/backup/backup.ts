@@ -279,7 +279,8 @@ class Archiver {
    * all of its content is stored. (Wrapped in an object: a promise returned from an async
    * function would be awaited along with it.)
    */
-  private async walkDir(abs: string, prevTree: ParentTree | null): Promise<{ done: Promise<Id> }> {
+  /** `done: null`: the directory could not be listed (warned); like restic, it is left out. */
+  private async walkDir(abs: string, prevTree: ParentTree | null): Promise<{ done: Promise<Id> | null }> {
     throwIfAborted(this.opts.signal);
     let names: string[] | Error;
     try {
@@ -291,7 +292,7 @@ class Archiver {
     }
     if (names instanceof Error) {
       this.warn(abs, `cannot read directory: ${names.message}`);
-      return { done: this.saveTree([]) };
+      return { done: null };
     }
     names.sort(compareNames); // a no-op pass over a prefetched listing
     const prevByName = new Map<string, TreeNode>();
@@ -350,6 +351,7 @@ class Archiver {
   private async archiveDir(abs: string, name: string, st: BigIntStats, prev: TreeNode | undefined): Promise<{ node: Promise<TreeNode | null> }> {
     const prevTree = await this.loadSubtree(prev);
     const { done } = await this.walkDir(abs, prevTree);
+    if (!done) return { node: Promise.resolve(null) };
     return {
       node: guard(done.then((subtree) => {
         const node = this.nodeOf(abs, name, st);
@@ -367,7 +369,9 @@ class Archiver {
       const st = this.lstat(dir.path);
       if (st instanceof Error) throw st;
       this.rootDevices.add(st.dev);
-      return (await this.walkDir(dir.path, prevTree)).done;
+      const { done } = await this.walkDir(dir.path, prevTree);
+      if (!done) throw new CairnError('SOURCE_MISSING', `nothing to back up: ${dir.path} cannot be read`);
+      return done;
     }
     const children: Promise<TreeNode | null>[] = [];
     for (const [name, child] of [...dir.children].sort((a, b) => compareNames(a[0], b[0]))) {
