@@ -1,5 +1,5 @@
 // What every command shares: global options, opening the repository, printing, cancellation.
-import { CairnError, defaultCacheRoot, encodeName, openBackend, Repository, type Compression } from '../../src-worker/index.ts';
+import { CairnError, defaultCacheRoot, encodeName, openBackend, Repository, RepositoryLock, type Compression } from '../../src-worker/index.ts';
 import { readPassword, type PasswordSources } from './password.ts';
 
 export interface GlobalOptions extends PasswordSources {
@@ -13,6 +13,8 @@ export interface GlobalOptions extends PasswordSources {
   cache?: boolean;
   cacheDir?: string;
   option?: string[];
+  /** commander's --no-lock gives lock: false. */
+  lock?: boolean;
 }
 
 export class Cli {
@@ -66,6 +68,19 @@ export class Cli {
     const repo = await Repository.open(backend, password, { keyHint: this.globals.keyHint, compression: this.compression(), cacheDir });
     if (!this.json && (this.globals.verbose ?? 0) > 0) this.verbose(`repository ${repo.config.id.slice(0, 8)} opened (repository version ${repo.version}) successfully, password is correct`);
     return repo;
+  }
+
+  /**
+   * The lock of a command that only reads (restore, check, cat, diff, find, stats), held until
+   * the command ends; `confirmed` settles once restic's wait for a racing lock is over. With
+   * --no-lock, as restic's, none is taken: a read-only repository (a mount, a snapshot, a WORM
+   * bucket) can still be read. Commands that change the repository always lock.
+   */
+  async lockForReading(repo: Repository, exclusive = false): Promise<{ confirmed: Promise<void> }> {
+    if (this.globals.lock === false) return { confirmed: Promise.resolve() };
+    const { lock, confirmed } = await RepositoryLock.begin(repo, exclusive);
+    this.onCleanup(() => lock.release());
+    return { confirmed };
   }
 
   /** The cache folder, or null with --no-cache. */

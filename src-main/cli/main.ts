@@ -38,6 +38,7 @@ export function buildProgram(getCli: () => Cli): Command {
     .option('-o, --option <key=value>', 'backend option, e.g. sftp.key=FILE, sftp.accept-new=true (repeatable)', (v: string, prev: string[] = []) => [...prev, v])
     .option('--cache-dir <dir>', 'folder for the local metadata cache (or CAIRN_CACHE_DIR)')
     .option('--no-cache', 'do not use a local metadata cache')
+    .option('--no-lock', 'do not lock the repository: restore, check, cat, diff, find and stats can read a read-only one (commands that change it still lock)')
     .option('--json', 'print machine-readable JSON')
     .option('-q, --quiet', 'do not print progress or informational messages')
     .option('-v, --verbose', 'print more (repeatable)', (_v: string, prev: number) => prev + 1, 0)

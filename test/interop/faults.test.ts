@@ -219,3 +219,36 @@ test('a folder that cannot be listed is named as a warning and left out of the s
     fs.chmodSync(path.join(area, 'src', 'closed'), 0o755);
   }
 });
+
+test('--no-lock, as restic\'s, lets restore, check, ls, find, stats, diff and cat read a read-only repository; a backup still locks', () => {
+  const nobody = 65534;
+  const asRoot = process.getuid?.() === 0;
+  const area = path.join(work, 'no-lock');
+  fs.mkdirSync(path.join(area, 'src', 'docs'), { recursive: true });
+  fs.writeFileSync(path.join(area, 'src', 'docs', 'a.txt'), 'a\n');
+  fs.chmodSync(work, 0o755);
+  const ro = path.join(area, 'repo');
+  const env = { ...process.env, CAIRN_PASSWORD: 'pw', HOME: area, XDG_CACHE_HOME: path.join(area, 'cache') };
+  const run = (args: string[]) => {
+    const r = spawnSync(process.execPath, [CAIRN_BIN, ...args], { encoding: 'utf8', env, uid: asRoot ? nobody : undefined, gid: asRoot ? nobody : undefined });
+    return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
+  };
+  for (const p of [area, path.join(area, 'src'), path.join(area, 'src', 'docs'), path.join(area, 'src', 'docs', 'a.txt')]) if (asRoot) fs.chownSync(p, nobody, nobody);
+  assert.equal(run(['-r', ro, 'init']).code, 0);
+  assert.equal(run(['-r', ro, 'backup', path.join(area, 'src')]).code, 0);
+  const dirs = [ro, ...fs.readdirSync(ro, { recursive: true }).map((p) => path.join(ro, p as string)).filter((p) => fs.statSync(p).isDirectory())];
+  for (const d of dirs) fs.chmodSync(d, 0o555);
+  try {
+    oneLineError(run(['-r', ro, 'restore', 'latest', '--target', path.join(area, 'out-locked')]), /permission denied for locks\//);
+    const restored = run(['-r', ro, '--no-lock', 'restore', 'latest', '--target', path.join(area, 'out')]);
+    assert.equal(restored.code, 0, restored.stderr);
+    assert.equal(fs.readFileSync(path.join(area, 'out', area, 'src', 'docs', 'a.txt'), 'utf8'), 'a\n');
+    for (const args of [['check', '--read-data'], ['ls', 'latest'], ['find', 'a.txt'], ['stats'], ['diff', 'latest', 'latest'], ['cat', 'config']]) {
+      const r = run(['-r', ro, '--no-lock', ...args]);
+      assert.equal(r.code, 0, `${args.join(' ')}: ${r.stderr}`);
+    }
+    oneLineError(run(['-r', ro, '--no-lock', 'backup', path.join(area, 'src')]), /permission denied for /);
+  } finally {
+    for (const d of dirs) fs.chmodSync(d, 0o755);
+  }
+});

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { cat, CAT_TYPES, goJson, RepositoryLock } from '../../../src-worker/index.ts';
+import { cat, CAT_TYPES, goJson } from '../../../src-worker/index.ts';
 import type { Cli } from '../context.ts';
 import { indentJson } from '../gofmt.ts';
 
@@ -11,8 +11,7 @@ export function registerCat(program: Command, cli: () => Cli): void {
     .action(async (type: string, id: string | undefined) => {
       const c = cli();
       const repo = await c.openRepository();
-      const lock = await RepositoryLock.acquire(repo, false);
-      c.onCleanup(() => lock.release());
+      await (await c.lockForReading(repo)).confirmed;
       const r = await cat(repo, type, id);
       // restic prints JSON the same with or without --json: indented by json.MarshalIndent.
       if (r.kind === 'json') process.stdout.write(indentJson(goJson(r.value)) + '\n');

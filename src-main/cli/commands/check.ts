@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { CairnError, check, checkSubsetSyntax, readWhileConfirming, RepositoryLock, type CheckProblem, type CheckProgress } from '../../../src-worker/index.ts';
+import { CairnError, check, checkSubsetSyntax, readWhileConfirming, type CheckProblem, type CheckProgress } from '../../../src-worker/index.ts';
 import type { Cli } from '../context.ts';
 import { formatBytes, formatDuration } from '../format.ts';
 import { ProgressLine } from '../progress-line.ts';
@@ -33,9 +33,8 @@ export function registerCheck(program: Command, cli: () => Cli): void {
       // Like restic, check never trusts the local cache: it reads what the repository holds.
       const repo = await c.openRepository({ cache: false });
       // Exclusive, as restic 0.14: a backup finishing mid-check would look like missing blobs.
-      c.verbose('create exclusive lock for repository');
-      const { lock, confirmed } = await RepositoryLock.begin(repo, true);
-      c.onCleanup(() => lock.release());
+      if (c.globals.lock !== false) c.verbose('create exclusive lock for repository');
+      const { confirmed } = await c.lockForReading(repo, true);
       c.verbose('load indexes');
       const tty = process.stderr.isTTY && !c.json && !c.globals.quiet;
       const line = tty ? new ProgressLine(process.stderr) : null;

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { diff, findSnapshot, goJson, RepositoryLock, shortId, type DiffStat } from '../../../src-worker/index.ts';
+import { diff, findSnapshot, goJson, shortId, type DiffStat } from '../../../src-worker/index.ts';
 import type { Cli } from '../context.ts';
 import { resticBytes } from '../gofmt.ts';
 
@@ -18,8 +18,7 @@ export function registerDiff(program: Command, cli: () => Cli): void {
     .action(async (refA: string, refB: string, opts: { metadata?: boolean }) => {
       const c = cli();
       const repo = await c.openRepository();
-      const lock = await RepositoryLock.acquire(repo, false);
-      c.onCleanup(() => lock.release());
+      await (await c.lockForReading(repo)).confirmed;
       const a = await findSnapshot(repo, refA);
       const b = await findSnapshot(repo, refB);
       if (!c.json) c.print(`comparing snapshot ${shortId(a.id)} to ${shortId(b.id)}:\n`);

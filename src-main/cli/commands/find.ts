@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import {
-  CairnError, findIds, findPatterns, goJson, goModeString, goTypeBits, packBlobs, RepositoryLock, selectSnapshots, shortId,
+  CairnError, findIds, findPatterns, goJson, goModeString, goTypeBits, packBlobs, selectSnapshots, shortId,
   type SnapshotEntry, type TreeNode,
 } from '../../../src-worker/index.ts';
 import type { Cli } from '../context.ts';
@@ -78,8 +78,7 @@ export function registerFind(program: Command, cli: () => Cli): void {
       const oldest = opts.oldest ? parseFindTime(opts.oldest) : undefined;
       const newest = opts.newest ? parseFindTime(opts.newest) : undefined;
       const repo = await c.openRepository();
-      const lock = await RepositoryLock.acquire(repo, false);
-      c.onCleanup(() => lock.release());
+      await (await c.lockForReading(repo)).confirmed;
       await repo.loadIndex();
       const snapshots = await selectSnapshots(repo, selectionFrom(opts.snapshot ?? [], opts), (m) => c.warn(m));
 

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { CairnError, findSnapshot, RepositoryLock, restore, shortId, type OverwritePolicy } from '../../../src-worker/index.ts';
+import { CairnError, findSnapshot, restore, shortId, type OverwritePolicy } from '../../../src-worker/index.ts';
 import type { Cli } from '../context.ts';
 import { collect, filterFrom, withLatestFilters, type FilterFlags } from '../filters.ts';
 import { formatBytes, formatDuration, goTimeString } from '../format.ts';
@@ -39,8 +39,7 @@ export function registerRestore(program: Command, cli: () => Cli): void {
       const subpath = colon >= 0 ? ref.slice(colon + 1) : undefined;
       const repo = await c.openRepository();
       // A shared lock, as restic's restore takes: a prune cannot delete packs from under it.
-      const { lock, confirmed } = await RepositoryLock.begin(repo, false);
-      c.onCleanup(() => lock.release());
+      const { confirmed } = await c.lockForReading(repo);
       const sn = await findSnapshot(repo, snapRef, filterFrom(flags));
       if (!c.json) c.print(`restoring <Snapshot ${shortId(sn.id)} of [${sn.snapshot.paths.join(" ")}] at ${goTimeString(sn.snapshot.time)} by ${sn.snapshot.username ?? ""}@${sn.snapshot.hostname ?? ""}> to ${flags.target}`);
       const tty = process.stderr.isTTY && !c.json && !c.globals.quiet;

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { CairnError, isStatsMode, RepositoryLock, selectSnapshots, stats, STATS_MODES } from '../../../src-worker/index.ts';
+import { CairnError, isStatsMode, selectSnapshots, stats, STATS_MODES } from '../../../src-worker/index.ts';
 import type { Cli } from '../context.ts';
 import { collect, selectionFrom, type FilterFlags } from '../filters.ts';
 import { resticBytes } from '../gofmt.ts';
@@ -16,8 +16,7 @@ export function registerStats(program: Command, cli: () => Cli): void {
       const c = cli();
       if (!isStatsMode(opts.mode)) throw new CairnError('INVALID_ARGUMENT', `unknown counting mode: ${opts.mode} (use one of ${STATS_MODES.join(', ')})`);
       const repo = await c.openRepository();
-      const lock = await RepositoryLock.acquire(repo, false);
-      c.onCleanup(() => lock.release());
+      await (await c.lockForReading(repo)).confirmed;
       await repo.loadIndex();
       if (!c.json) c.output('scanning...');
       const snapshots = await selectSnapshots(repo, selectionFrom(ids, opts), (m) => c.warn(m));
