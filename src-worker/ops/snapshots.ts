@@ -48,9 +48,12 @@ function latestOf(entries: SnapshotEntry[]): SnapshotEntry | undefined {
 /** Resolves an id, a unique id prefix, or "latest" (newest snapshot matching the filter). */
 export async function findSnapshot(repo: Repository, ref: string, filter: SnapshotFilter = {}): Promise<SnapshotEntry> {
   if (ref === 'latest') {
-    const latest = latestOf((await repo.listSnapshots()).filter((e) => matchesFilter(e.snapshot, filter)));
-    if (!latest) throw new CairnError('NOT_FOUND', 'there is no snapshot yet' + (Object.values(filter).some((v) => v?.length) ? ' that matches the filter' : '') + ': run "cairn backup" first');
-    return latest;
+    const all = await repo.listSnapshots();
+    const latest = latestOf(all.filter((e) => matchesFilter(e.snapshot, filter)));
+    if (latest) return latest;
+    if (all.length === 0) throw new CairnError('NOT_FOUND', 'there is no snapshot yet: run "cairn backup" first');
+    const which = all.length === 1 ? 'the one snapshot does not match' : `none of the ${all.length} snapshots matches`;
+    throw new CairnError('NOT_FOUND', `${which} the --host, --tag and --path given: "cairn snapshots" lists them`);
   }
   if (!/^[0-9a-f]{1,64}$/.test(ref)) throw new CairnError('INVALID_ARGUMENT', `"${ref}" is not a snapshot id: use an id (or a unique prefix of one) from "cairn snapshots", or "latest"`);
   const ids = (await repo.listSnapshotIds()).filter((id) => id.startsWith(ref));

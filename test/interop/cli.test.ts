@@ -104,6 +104,18 @@ test('relative targets are placed in the tree as restic places them', () => {
   assert.deepEqual(paths(cairnOk(['-r', r1, 'snapshots', '--json'])), paths(resticOk(r2, ['snapshots', '--json'])));
 });
 
+test('"latest" that no snapshot matches says so, apart from a repository with no snapshot at all', () => {
+  const empty = path.join(work, 'no-snapshots');
+  cairnOk(['-r', empty, 'init']);
+  const none = cairn(['-r', empty, 'ls', 'latest']);
+  assert.equal(none.code, 1);
+  assert.match(none.stderr, /^Fatal: there is no snapshot yet: run "cairn backup" first\n$/);
+  cairnOk(['-r', empty, 'backup', path.join(src, 'docs')]);
+  const filtered = cairn(['-r', empty, 'ls', 'latest', '--host', 'no-such-host']);
+  assert.equal(filtered.code, 1);
+  assert.match(filtered.stderr, /^Fatal: the one snapshot does not match the --host, --tag and --path given: "cairn snapshots" lists them\n$/);
+});
+
 test('exclude options apply to the paths given too, as restic applies them; excluding them all is an error', () => {
   const dir = path.join(work, 'given');
   fs.mkdirSync(dir);
