@@ -277,9 +277,9 @@ class Archiver {
    * Walks a directory and starts work for each entry. Returns once every entry has been started
    * (so the caller can walk on) with a promise of the directory's subtree id, which settles when
    * all of its content is stored. (Wrapped in an object: a promise returned from an async
-   * function would be awaited along with it.)
+   * function would be awaited along with it.) `done: null`: the directory could not be listed
+   * (warned); like restic, it is then left out.
    */
-  /** `done: null`: the directory could not be listed (warned); like restic, it is left out. */
   private async walkDir(abs: string, prevTree: ParentTree | null): Promise<{ done: Promise<Id> | null }> {
     throwIfAborted(this.opts.signal);
     let names: string[] | Error;
