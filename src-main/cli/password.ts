@@ -110,11 +110,12 @@ async function passwordFromStdin(missing: string, names: PasswordNames): Promise
 }
 
 export async function readPassword(src: PasswordSources, prompt = 'enter password for repository: ', names: PasswordNames = REPOSITORY_PASSWORD): Promise<string> {
-  const configured = await configuredPassword(src, names);
-  if (configured !== null) return configured;
-  const piped = await passwordFromStdin(names === REPOSITORY_PASSWORD ? 'no password given' : 'no password given for the source repository', names);
-  if (piped !== null) return piped;
-  return promptHidden(prompt);
+  const password = (await configuredPassword(src, names))
+    ?? (await passwordFromStdin(names === REPOSITORY_PASSWORD ? 'no password given' : 'no password given for the source repository', names))
+    ?? (await promptHidden(prompt));
+  // No repository has one (init refuses it, as restic's does): say so rather than "wrong password".
+  if (password === '') throw new CairnError('INVALID_ARGUMENT', `the password given is empty, and no repository has an empty password: check ${names.password[0]}, ${names.file[0]}, ${names.fileFlag} or ${names.commandFlag}`);
+  return password;
 }
 
 /** A new password (init): from the configured source, the first line of stdin, or asked twice. */

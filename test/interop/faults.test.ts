@@ -41,6 +41,12 @@ function filesIn(dir: string): string[] {
   return fs.readdirSync(dir, { recursive: true, withFileTypes: true }).filter((e) => e.isFile()).map((e) => path.join(e.parentPath, e.name));
 }
 
+test('an empty password file is named as empty, not as a wrong password', () => {
+  const empty = path.join(work, 'empty-password');
+  fs.writeFileSync(empty, '\n');
+  oneLineError(cairn(['-r', repo, 'snapshots', '--password-file', empty], { password: null }), /^Fatal: the password given is empty, and no repository has an empty password: check CAIRN_PASSWORD/);
+});
+
 test('a wrong password is named as such', () => {
   oneLineError(cairn(['-r', repo, 'snapshots'], { password: 'not-the-password' }), /wrong password or no key found/);
 });
