@@ -153,6 +153,7 @@ test('restore --include makes only the folders on the way to what matched, as re
     cairnOk(['-r', r, 'restore', 'latest', '--target', mine, '--include', pattern]);
     resticOk(r, ['restore', 'latest', '--target', theirs, '--include', pattern]);
     assert.deepEqual(tree(mine), tree(theirs), `--include ${pattern}`);
+    assert.equal(fs.statSync(mine).mode & 0o777, fs.statSync(theirs).mode & 0o777, 'a new target gets the mode restic gives it');
     assert.ok(!fs.existsSync(path.join(mine, dir, 'empty')) && !fs.existsSync(path.join(mine, dir, 'deep')), `--include ${pattern}: no empty skeleton`);
   }
 });

@@ -365,7 +365,7 @@ class Restorer {
   async execute(plan: Plan): Promise<void> {
     const overwrite = this.opts.overwrite ?? 'never';
     try {
-      await makeDirs(this.target, 0o777);
+      await makeDirs(this.target, 0o700); // as restic makes a new target: what is restored may be private
     } catch (err) {
       throw fromSystemError(err, `restore target ${this.target}`);
     }
