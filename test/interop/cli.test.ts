@@ -158,6 +158,17 @@ test('restore --include makes only the folders on the way to what matched, as re
   }
 });
 
+test('--exclude-if-present with a header: a tag file whose header differs is said, as restic says it, and nothing is excluded', () => {
+  const dir = path.join(work, 'tagged');
+  fs.mkdirSync(path.join(dir, 'cache'), { recursive: true });
+  fs.writeFileSync(path.join(dir, 'cache', 'TAG'), 'Not the signature that the rule asks for, and longer than it.\n');
+  fs.writeFileSync(path.join(dir, 'cache', 'data.bin'), 'data\n');
+  const r = cairn(['-r', repo, 'backup', dir, '--exclude-if-present', 'TAG:Signature: 8a477f597d28d172789f06886806bc55']);
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stderr, /^invalid signature in exclusion tagfile .*cache\/TAG$/m);
+  assert.match(cairnOk(['-r', repo, 'ls', 'latest']), /cache\/data\.bin/);
+});
+
 test('a missing source is a warning and is left out of the snapshot paths', () => {
   const r = cairn(['-r', repo, 'backup', src, path.join(work, 'nope'), '--json']);
   assert.equal(r.code, 3);

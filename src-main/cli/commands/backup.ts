@@ -178,6 +178,12 @@ export function registerBackup(program: Command, cli: () => Cli): void {
           if (c.json) c.printJson({ message_type: 'error', error: { message }, during: 'archival', item: p });
           else c.warn(`error: ${p}: ${message}`);
         },
+        // A tag file whose header does not match, and the like: said, as restic says it, but
+        // not an error of the backup (the folder is simply not excluded).
+        onExcludeWarning: (message) => {
+          line?.clear();
+          c.warn(message);
+        },
       });
       line?.clear();
       if (c.json) {
