@@ -425,11 +425,12 @@ async function runBackup(repo: Repository, givenOptions: BackupOptions): Promise
   const seen = new Set<string>();
   const allTargets = options.paths.map(targetFor).filter((t) => !seen.has(t.local) && seen.add(t.local));
   const targets = allTargets.map((t) => t.local);
-  const existingTargets: Target[] = [];
-  for (const t of allTargets) {
-    if (fs.lstatSync(t.local, { throwIfNoEntry: false })) existingTargets.push(t);
+  const existingTargets: { target: Target; st: fs.Stats }[] = [];
+  for (const target of allTargets) {
+    const st = fs.lstatSync(target.local, { throwIfNoEntry: false });
+    if (st) existingTargets.push({ target, st });
   }
-  const existing = existingTargets.map((t) => t.local);
+  const existing = existingTargets.map((t) => t.target.local);
   if (existing.length === 0) {
     throw new CairnError('SOURCE_MISSING', `nothing to back up: ${targets.join(', ')} ${targets.length === 1 ? 'does' : 'do'} not exist`);
   }
@@ -437,10 +438,9 @@ async function runBackup(repo: Repository, givenOptions: BackupOptions): Promise
   // Like restic, the exclude rules apply to the paths given too (a shell's `dir/*`, a
   // --files-from glob), not only to what is found inside them.
   const keptTargets: Target[] = [];
-  for (const t of existingTargets) {
-    const st = fs.lstatSync(t.local, { throwIfNoEntry: false });
-    if (st && t.parts.length > 0 && (await excluder.isExcluded(toSnapshotPath(t.local), { isDirectory: st.isDirectory(), size: st.size }))) continue;
-    keptTargets.push(t);
+  for (const { target, st } of existingTargets) {
+    if (target.parts.length > 0 && (await excluder.isExcluded(toSnapshotPath(target.local), { isDirectory: st.isDirectory(), size: st.size }))) continue;
+    keptTargets.push(target);
   }
   if (keptTargets.length === 0) {
     throw new CairnError('INVALID_ARGUMENT', `nothing to back up: the exclude options exclude every path given (${existing.join(', ')})`);
