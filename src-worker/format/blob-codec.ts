@@ -67,12 +67,9 @@ function compress(plain: Uint8Array, level: number, chunkSize: number): Buffer |
   if (level === KEPT_LEVEL) {
     const out = Buffer.allocUnsafe(Math.max(chunkSize, compressBound(plain.length)));
     const n = compressInto(plain, out);
-    if (n !== NO_KEPT_COMPRESSOR) {
-      if (n < plain.length) return out.subarray(0, n);
-      release(out);
-      return null;
-    }
+    if (n !== NO_KEPT_COMPRESSOR && n < plain.length) return out.subarray(0, n);
     release(out);
+    if (n !== NO_KEPT_COMPRESSOR) return null; // not smaller: stored as it is
   }
   const packed = zlib.zstdCompressSync(plain, { chunkSize, params: { [zlib.constants.ZSTD_c_compressionLevel]: level } });
   if (packed.length < plain.length) return packed;
